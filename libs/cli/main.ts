@@ -1,0 +1,85 @@
+// `facerec` command line: detect, compare, evaluate and benchmark the face engine.
+import { parseArgs } from 'node:util';
+import { catalogEntry } from '../../models/catalog.js';
+import { FaceEngine } from '../engine/engine.js';
+import { EMBEDDING_MODEL } from '../engine/embedder.js';
+import { runLfwEval } from '../eval/lfw-eval.js';
+import { parseIntOption, parseRange, UsageError } from './args.js';
+
+const USAGE = `usage:
+  facerec detect <image> [--scale N] [--out annotated.png]
+  facerec compare <imageA> <imageB> [--scale N]
+  facerec eval lfw --pairs <pairs.txt> --images <dir> [--folds 1-10] [--scale N] [--fusion] [--cache file.json]
+  facerec eval wider --gt <ground_truth.txt> --images <dir> [--scale N] [--scales 300,600,1200,2000]
+  facerec eval identify --gallery <dir of person folders> [--probes <dir>]
+  facerec bench [--rounds N]`;
+
+export async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'detect':
+      return (await import('./detect.js')).detectCommand(rest);
+    case 'compare':
+      return (await import('./detect.js')).compareCommand(rest);
+    case 'eval':
+      return evalCommand(rest);
+    case 'bench':
+      return (await import('./bench.js')).benchCommand(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+      console.log(USAGE);
+      return;
+    default:
+      throw new UsageError(`unknown command '${command}'`);
+  }
+}
+
+async function evalCommand(argv: string[]): Promise<void> {
+  const [kind, ...rest] = argv;
+  if (kind === 'lfw') {
+    const { values } = parseArgs({
+      args: rest,
+      options: {
+        pairs: { type: 'string' },
+        images: { type: 'string' },
+        folds: { type: 'string' },
+        scale: { type: 'string', default: '600' },
+        fusion: { type: 'boolean', default: false },
+        cache: { type: 'string' },
+      },
+    });
+    if (!values.pairs || !values.images) throw new UsageError('eval lfw needs --pairs and --images');
+    const engine = await FaceEngine.load();
+    const calibration = catalogEntry(EMBEDDING_MODEL).calibration;
+    if (!calibration) throw new Error(`catalog entry ${EMBEDDING_MODEL} has no calibration`);
+    const result = await runLfwEval(
+      engine,
+      {
+        pairsFile: values.pairs,
+        imagesDir: values.images,
+        folds: values.folds ? parseRange(values.folds) : undefined,
+        scale: parseIntOption('scale', values.scale),
+        fusion: values.fusion,
+        cache: values.cache,
+        defaultVariant: 'mesh2+flip',
+        threshold: calibration.threshold,
+      },
+      (line) => console.log(line),
+    );
+    console.log(JSON.stringify(result));
+    return;
+  }
+  if (kind === 'wider') return (await import('./eval-wider.js')).widerCommand(rest);
+  if (kind === 'identify') return (await import('./eval-identify.js')).identifyCommand(rest);
+  throw new UsageError(`unknown evaluation '${kind ?? ''}' (lfw, wider, identify)`);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError) {
+    console.error(`facerec: ${err.message}\n${USAGE}`);
+    process.exit(2);
+  }
+  console.error(`facerec: ${(err as Error).stack ?? err}`);
+  process.exit(1);
+});

@@ -1,0 +1,61 @@
+// The one place that creates ONNX Runtime sessions: ordered execution-provider preference,
+// fallback to CPU when a provider cannot load (onnxruntime-node throws for CUDA when its
+// libraries are absent), thread counts from config, and the choice logged.
+import { readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-node';
+import { moduleLogger, type Logger } from '../log/logger.js';
+
+export type ExecutionProvider = 'cuda' | 'cpu';
+
+export interface SessionConfig {
+  /** Providers to try in order; 'cpu' is always appended as the last resort. */
+  providers: ExecutionProvider[];
+  /** Threads inside one operator (0 = ONNX Runtime's default: one per core). */
+  intraOpThreads: number;
+  cudaDeviceId: number;
+}
+
+export function sessionConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SessionConfig {
+  const providers = (env.FACEREC_EXECUTION_PROVIDERS ?? 'cuda,cpu')
+    .split(',')
+    .map((p) => p.trim().toLowerCase())
+    .filter(Boolean);
+  for (const p of providers) if (p !== 'cuda' && p !== 'cpu') throw new Error(`FACEREC_EXECUTION_PROVIDERS: unknown provider '${p}' (cuda, cpu)`);
+  const threads = Number(env.FACEREC_INTRA_OP_THREADS ?? 0);
+  if (!Number.isInteger(threads) || threads < 0) throw new Error('FACEREC_INTRA_OP_THREADS must be a non-negative integer');
+  return { providers: providers as ExecutionProvider[], intraOpThreads: threads, cudaDeviceId: Number(env.CUDA_DEVICE_ID ?? 0) };
+}
+
+export interface LoadedSession {
+  session: ort.InferenceSession;
+  provider: ExecutionProvider;
+}
+
+export async function createSession(
+  modelPath: string,
+  config: SessionConfig = sessionConfigFromEnv(),
+  log: Logger = moduleLogger('session'),
+): Promise<LoadedSession> {
+  const model = readFileSync(modelPath);
+  const order = [...config.providers.filter((p) => p !== 'cpu'), 'cpu' as const];
+  const failures: string[] = [];
+  for (const provider of order) {
+    const options: ort.InferenceSession.SessionOptions = {
+      executionProviders: [provider === 'cuda' ? { name: 'cuda', deviceId: config.cudaDeviceId } : 'cpu'],
+      graphOptimizationLevel: 'all',
+      logSeverityLevel: 3,
+      ...(config.intraOpThreads > 0 ? { intraOpNumThreads: config.intraOpThreads } : {}),
+      interOpNumThreads: 1,
+    };
+    try {
+      const session = await ort.InferenceSession.create(model, options);
+      log.info({ model: modelPath, provider, intraOpThreads: config.intraOpThreads || 'default', skipped: failures }, 'inference session ready');
+      return { session, provider };
+    } catch (err) {
+      const reason = (err as Error).message.split('\n')[0];
+      failures.push(`${provider}: ${reason}`);
+      log.warn({ model: modelPath, provider, reason }, 'execution provider unavailable, trying the next one');
+    }
+  }
+  throw new Error(`no execution provider could load ${modelPath}: ${failures.join('; ')}`);
+}

@@ -1,0 +1,87 @@
+// Produces every ONNX file of the catalog from the npm packages installed beside the project.
+// Runs after `npm ci` (postinstall) and on demand: `npm run build:models [-- --force] [-- --update-checksums]`.
+// Deterministic: the same package files give the same bytes, checked against the catalog's SHA-256.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CATALOG_PATH, ONNX_DIR, readCatalog, type CatalogEntry } from '../catalog.js';
+import { buildFaceRecognitionOnnx } from './faceapi-recognition.js';
+import { convertTfjsGraphFile } from './tfjs-graph.js';
+
+const require = createRequire(import.meta.url);
+
+export function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Directory of an installed package (it may not export package.json, so resolve from node_modules). */
+export function packageDir(name: string): string {
+  for (const base of require.resolve.paths(name) ?? []) {
+    const dir = join(base, name);
+    if (existsSync(join(dir, 'package.json'))) return dir;
+  }
+  throw new Error(`package ${name} is not installed: run npm ci`);
+}
+
+export function verifySources(id: string, entry: CatalogEntry): string {
+  const dir = packageDir(entry.package);
+  const version = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+  if (version !== entry.version) throw new Error(`${id}: needs ${entry.package}@${entry.version}, found ${version}`);
+  for (const [file, expected] of Object.entries(entry.sources)) {
+    const actual = sha256(readFileSync(join(dir, file)));
+    if (actual !== expected) throw new Error(`${id}: ${entry.package}/${file} has SHA-256 ${actual}, catalog says ${expected}`);
+  }
+  return dir;
+}
+
+export function convert(id: string, entry: CatalogEntry): Uint8Array {
+  const dir = verifySources(id, entry);
+  const c = entry.converter;
+  if (c.kind === 'faceapi-recognition') return buildFaceRecognitionOnnx(join(dir, c.manifest));
+  return convertTfjsGraphFile(join(dir, c.model), { name: id, input: c.input, outputs: c.outputs, normalise: c.normalise });
+}
+
+export function buildModels(opts: { force?: boolean; updateChecksums?: boolean; log?: (line: string) => void } = {}): void {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const catalog = readCatalog();
+  mkdirSync(ONNX_DIR, { recursive: true });
+  let changed = false;
+  for (const [id, entry] of Object.entries(catalog.models)) {
+    const target = join(ONNX_DIR, entry.onnx.file);
+    if (!opts.force && !opts.updateChecksums && existsSync(target) && sha256(readFileSync(target)) === entry.onnx.sha256) {
+      log(`models: ${id} up to date`);
+      continue;
+    }
+    const started = performance.now();
+    const bytes = convert(id, entry);
+    const digest = sha256(bytes);
+    if (digest !== entry.onnx.sha256) {
+      if (!opts.updateChecksums) {
+        throw new Error(`models: ${id} converted to SHA-256 ${digest}, catalog expects ${entry.onnx.sha256}. ` +
+          'If the converter changed on purpose, run: npm run build:models -- --update-checksums');
+      }
+      entry.onnx.sha256 = digest;
+      changed = true;
+    }
+    const tmp = `${target}.tmp`;
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, target);
+    log(`models: ${id} → ${target} (${(bytes.length / 1e6).toFixed(1)} MB, ${Math.round(performance.now() - started)} ms, sha256 ${digest.slice(0, 12)}…)`);
+  }
+  if (changed) {
+    writeFileSync(CATALOG_PATH, `${JSON.stringify(catalog, null, 2)}\n`);
+    log(`models: checksums written to ${CATALOG_PATH}`);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const args = new Set(process.argv.slice(2));
+  try {
+    buildModels({ force: args.has('--force'), updateChecksums: args.has('--update-checksums') });
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(1);
+  }
+}

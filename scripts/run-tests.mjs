@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// Runs the vitest suite, prints its summary, then one closing line "N passed, N failed, N skipped".
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const report = join(mkdtempSync(join(tmpdir(), 'facerec-tests-')), 'report.json');
+const args = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)];
+const run = spawnSync('npx', args, { stdio: 'inherit' });
+
+let counts = { passed: 0, failed: 0, skipped: 0 };
+try {
+  const r = JSON.parse(readFileSync(report, 'utf8'));
+  counts = {
+    passed: r.numPassedTests,
+    failed: r.numFailedTests + (r.numFailedTestSuites ?? 0),
+    skipped: r.numPendingTests + r.numTodoTests,
+  };
+} catch {
+  counts.failed = 1; // no report: vitest itself failed to run
+}
+console.log(`${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+process.exit(run.status === 0 && counts.failed === 0 ? 0 : 1);

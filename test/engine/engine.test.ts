@@ -1,0 +1,134 @@
+// The face engine on real photos: detection honours the scale, faces are named right.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { catalogEntry } from '../../models/catalog.js';
+import { calibratedDistance } from '../../libs/engine/calibration.js';
+import { EMBEDDING_MODEL } from '../../libs/engine/embedder.js';
+import { FaceEngine, type Face } from '../../libs/engine/engine.js';
+import { euclidean } from '../../libs/eval/lfw-features.js';
+import { iou } from '../../libs/geometry/box.js';
+import { decodeImage, resizeImage } from '../../libs/image/image.js';
+import { sharedDataFile } from '../support/shared-data.js';
+
+const faces = sharedDataFile('faces');
+const wider = sharedDataFile('wider-dev/images/0--Parade/0_Parade_marchingband_1_465.jpg');
+const threshold = catalogEntry(EMBEDDING_MODEL).calibration!.threshold;
+
+let engine: FaceEngine;
+beforeAll(async () => {
+  engine = await FaceEngine.load({ providers: ['cpu'], intraOpThreads: 2, cudaDeviceId: 0 });
+});
+
+async function analyse(path: string, scale?: number): Promise<Face[]> {
+  return engine.analyse(await decodeImage(path), scale ? { scale } : {});
+}
+
+interface Sample {
+  person: string;
+  embedding: Float32Array;
+}
+
+async function gallery(dir: string): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  for (const person of readdirSync(dir).sort())
+    for (const file of readdirSync(join(dir, person)).sort()) {
+      const found = await analyse(join(dir, person, file));
+      expect(found.length, `${person}/${file}`).toBeGreaterThan(0);
+      const largest = found.sort((a, b) => b.box.w * b.box.h - a.box.w * a.box.h)[0]!;
+      samples.push({ person, embedding: largest.embedding });
+    }
+  return samples;
+}
+
+function nearest(embedding: Float32Array, samples: readonly Sample[]): { person: string; distance: number } {
+  let best = { person: '', distance: Infinity };
+  for (const s of samples) {
+    const d = calibratedDistance(euclidean(embedding, s.embedding), threshold);
+    if (d < best.distance) best = { person: s.person, distance: d };
+  }
+  return best;
+}
+
+describe.skipIf(!wider)('detection scale', () => {
+  it('finds more of a crowd\'s small faces at a larger face_detection_scale, in original-image pixels', async () => {
+    const img = await decodeImage(wider!);
+    const small = await engine.detector.detect(img, { scale: 300 });
+    const large = await engine.detector.detect(img, { scale: 1200 });
+    expect(large.length).toBeGreaterThan(small.length + 5);
+    for (const f of large) {
+      expect(f.box.x + f.box.w / 2).toBeGreaterThan(0);
+      expect(f.box.x + f.box.w / 2).toBeLessThan(img.width);
+      expect(f.box.y + f.box.h / 2).toBeLessThan(img.height);
+    }
+  });
+});
+
+describe.skipIf(!faces)('faces on real photos', () => {
+  it('reports the same box for an image and its half-size copy (boxes are in original pixels)', async () => {
+    const img = await decodeImage(join(faces!, 'people/probes/kit_with_rose.jpg'));
+    const half = await resizeImage(img, Math.round(img.width / 2), Math.round(img.height / 2));
+    const [a, b] = [await engine.analyse(img), await engine.analyse(half)];
+    expect(a).toHaveLength(2);
+    expect(b).toHaveLength(2);
+    for (const f of a) {
+      const scaled = { x: f.box.x / 2, y: f.box.y / 2, w: f.box.w / 2, h: f.box.h / 2 };
+      expect(Math.max(...b.map((g) => iou(g.box, scaled)))).toBeGreaterThan(0.8);
+    }
+  });
+
+  it('finds gallery crops whose face fills the frame', async () => {
+    const found = await analyse(join(faces!, 'sitcom/gallery/leonard/leonard5.png'));
+    expect(found).toHaveLength(1);
+    expect(found[0]!.box.w).toBeGreaterThan(90);
+  });
+
+  it('identifies the sitcom characters leave-one-out (rank-1 ≥ 38 of 40)', async () => {
+    const samples = await gallery(join(faces!, 'sitcom/gallery'));
+    expect(samples).toHaveLength(40);
+    const correct = samples.filter((s) => nearest(s.embedding, samples.filter((o) => o !== s)).person === s.person).length;
+    expect(correct).toBeGreaterThanOrEqual(38);
+  });
+
+  describe('people probes against the people gallery', () => {
+    let people: Sample[];
+    beforeAll(async () => {
+      people = await gallery(join(faces!, 'people/gallery'));
+    });
+
+    const names = async (probe: string): Promise<(string | null)[]> =>
+      (await analyse(join(faces!, 'people/probes', probe))).map((f) => {
+        const best = nearest(f.embedding, people);
+        return best.distance <= 1 ? best.person : null;
+      });
+
+    // two_people.jpg shows Obama (left) and Biden (right): the gallery's biden1.jpg is a crop of this
+    // very photo, so both must be named (the data README's "neither is in the gallery" is wrong).
+    it.each([
+      ['obama1.jpg', ['obama']],
+      ['obama3.jpg', ['obama']],
+      ['obama_small.jpg', ['obama']],
+      ['32bit.png', ['obama']],
+      ['obama_partial_face.jpg', ['obama']],
+      ['obama_partial_face2.jpg', ['obama']],
+      ['obama_and_biden.jpg', ['biden', 'obama']],
+      ['kit_with_rose.jpg', ['kit_harington', 'rose_leslie']],
+      ['johnsnow_test1.jpg', ['kit_harington']],
+      ['alex_lacamoire1.jpg', ['alex_lacamoire']],
+      ['two_people.jpg', ['biden', 'obama']],
+    ])('%s → %j', async (probe, expected) => {
+      const named = (await names(probe)).filter((n): n is string => n !== null).sort();
+      expect(named).toEqual(expected);
+    });
+
+    it('gives the same identity at every size of the resolution ladder', async () => {
+      for (const size of ['240p', '480p', '720p', '1080p']) {
+        const found = await analyse(join(faces!, `people/probes/obama-${size}.jpg`));
+        expect(found, size).toHaveLength(1);
+        const best = nearest(found[0]!.embedding, people);
+        expect(best.person, size).toBe('obama');
+        expect(best.distance, size).toBeLessThan(0.8);
+      }
+    });
+  });
+});
