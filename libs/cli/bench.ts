@@ -7,7 +7,7 @@
 // Every path is warmed up first; figures are the median of --rounds rounds (a path whose rounds
 // are slow stops after MAX_SECONDS once it has MIN_ROUNDS; the tables say how many rounds ran).
 import { existsSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -131,7 +131,7 @@ async function loadOriginals(): Promise<Originals> {
   const blazeface = await loadOriginalGraphModel('blazeface', 'wasm');
   const facemesh = await loadOriginalGraphModel('facemesh', 'wasm');
   // face-api's bundle requires the same @tensorflow/tfjs module instance, so both share one engine.
-  const { loadOriginalFaceRecognitionNet } = await import('../../test/models/faceapi-original.js');
+  const { loadOriginalFaceRecognitionNet } = await import('../bench/faceapi-original.js');
   const recognise = await loadOriginalFaceRecognitionNet({ backend: 'wasm' });
   if (recognise.backend !== 'wasm') throw new Error(`face-api recognition net fell back to TF.js '${recognise.backend}'`);
   return { tf: blazeface.tf, blazeface, facemesh, recognise };
@@ -204,7 +204,8 @@ export async function benchCommand(argv: string[]): Promise<void> {
   const cpuName = cpu[0]?.model.trim() ?? 'unknown CPU';
   console.log(`# facerec bench\n`);
   console.log(`CPU: ${cpuName}, ${cpu.length} cores. ONNX Runtime ${ort.env.versions.common} (CPU, ${threads} intra-op threads); ` +
-    `TF.js originals on the WASM backend (single thread). Median of ${rounds} rounds after warm-up; ms.\n`);
+    `TF.js originals on the WASM backend (single thread). Median of ${rounds} rounds after warm-up; ms. ` +
+    `Load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine skews every figure).\n`);
 
   const engine = await FaceEngine.load(config);
   const meshSession = (await createSession(onnxPath('facemesh'), config)).session;
@@ -274,8 +275,8 @@ export async function benchCommand(argv: string[]): Promise<void> {
   const meshInput = new Float32Array(MESH_SIZE * MESH_SIZE * 3);
   for (let i = 0; i < meshInput.length; i++) meshInput[i] = (i * 37) % 256;
   const meshNet = await time(rounds, () => meshSession.run({ input: new ort.Tensor('float32', meshInput, [1, MESH_SIZE, MESH_SIZE, 3]) }));
-  const meshOne = await time(rounds, () => engine.landmarkModel.landmarks(mosaic.img, [sampleFace], { refine: false }));
-  const meshRefined = await time(rounds, () => engine.landmarkModel.landmarks(mosaic.img, [sampleFace], { refine: true }));
+  const meshOne = await time(rounds, () => engine.landmarkModel.landmarks(mosaic.img, [sampleFace], { passes: 1 }));
+  const meshRefined = await time(rounds, () => engine.landmarkModel.landmarks(mosaic.img, [sampleFace], { passes: 2 }));
   let meshOrig: Timing | undefined;
   let meshOrigCrop: Timing | undefined;
   if (originals) {
@@ -295,8 +296,8 @@ export async function benchCommand(argv: string[]): Promise<void> {
       ['path', 'ONNX', 'TF.js original (wasm)', 'TF.js / ONNX'],
       [
         ['network only', fmt(meshNet.median), fmt(meshOrig?.median) + roundsNote(meshOrig, rounds), ratio(meshOrig?.median, meshNet.median)],
-        ['crop from the frame + network (LandmarkModel.landmarks, refine off / tf cropAndResize)', fmt(meshOne.median), fmt(meshOrigCrop?.median), ratio(meshOrigCrop?.median, meshOne.median)],
-        ['LandmarkModel.landmarks, refine on (2 passes: the default)', fmt(meshRefined.median), '—', '—'],
+        ['crop from the frame + network (LandmarkModel.landmarks, 1 pass / tf cropAndResize)', fmt(meshOne.median), fmt(meshOrigCrop?.median), ratio(meshOrigCrop?.median, meshOne.median)],
+        ['LandmarkModel.landmarks, 2 passes (the default)', fmt(meshRefined.median), '—', '—'],
       ],
     ),
   );
@@ -348,10 +349,19 @@ export async function benchCommand(argv: string[]): Promise<void> {
     origPipe = await time(rounds, () => run(1), 1);
     origMatched = await time(rounds, () => run(2), 1);
   }
+  let faceApiPipe: Timing | undefined;
+  let faceApiFaces = 0;
+  if (originals) {
+    const { loadOriginalFaceApiPipeline } = await import('../bench/faceapi-original.js');
+    const faceApi = await loadOriginalFaceApiPipeline();
+    faceApiFaces = await faceApi(mosaic.img);
+    faceApiPipe = await time(rounds, () => faceApi(mosaic.img), 1);
+  }
   const levels = pyramidLevels(DEFAULT_ANALYSE.scale).map((s) => Math.round(s)).join('/');
   console.log(`\n## Default pipeline, ms per 960x540 frame (${mosaic.source}: ${detected.length} faces detected, ${analysed.length} analysed)\n`);
   const pipeRows = [
-    [`ONNX FaceEngine.analyse (defaults: scale ${DEFAULT_ANALYSE.scale} → levels ${levels}, FaceMesh refine = 2 passes/detection, flip = 2 descriptors/face)`, fmt(pipe.median), '1.0x'],
+    [`ONNX FaceEngine.analyse (defaults: scale ${DEFAULT_ANALYSE.scale} → levels ${levels}, FaceMesh ${DEFAULT_ANALYSE.landmarkPasses} passes/detection, flip = 2 descriptors/face)`, fmt(pipe.median), '1.0x'],
+    [`TF.js face-api's own pipeline (wasm): SSD MobileNet 512 + 68 landmarks + descriptor (${faceApiFaces} faces)`, fmt(faceApiPipe?.median) + roundsNote(faceApiPipe, rounds), ratio(faceApiPipe?.median, pipe.median)],
     ['TF.js originals (wasm): blazeface 256 + facemesh 1x/detection + face-api descriptor 1x/face', fmt(origPipe?.median) + roundsNote(origPipe, rounds), ratio(origPipe?.median, pipe.median)],
     ['TF.js originals, same passes as ONNX (but one detector level): blazeface 256 + facemesh 2x/detection + descriptor 2x/face', fmt(origMatched?.median) + roundsNote(origMatched, rounds), ratio(origMatched?.median, pipe.median)],
   ];
@@ -371,6 +381,8 @@ export async function benchCommand(argv: string[]): Promise<void> {
     pipeline: {
       faces: analysed.length,
       onnx_ms: +pipe.median.toFixed(2),
+      faceapi_ms: faceApiPipe ? +faceApiPipe.median.toFixed(2) : null,
+      faceapi_ratio: faceApiPipe ? +(faceApiPipe.median / pipe.median).toFixed(2) : null,
       tfjs_ms: origPipe ? +origPipe.median.toFixed(2) : null,
       tfjs_matched_ms: origMatched ? +origMatched.median.toFixed(2) : null,
       ratio: origPipe ? +(origPipe.median / pipe.median).toFixed(2) : null,

@@ -62,7 +62,7 @@ async function evalCommand(argv: string[]): Promise<void> {
         scale: parseIntOption('scale', values.scale),
         fusion: values.fusion,
         cache: values.cache,
-        defaultVariant: 'mesh2+flip',
+        defaultVariant: 'default pipeline',
         threshold: calibration.threshold,
       },
       (line) => console.log(line),

@@ -67,7 +67,7 @@ export class FaceDetector {
       const found = await this.runLevel(level, minScore, canvas);
       for (const f of found) candidates.push(rescale(f, img.width / w, img.height / h));
     }
-    return weightedNms(candidates, opts.iouThreshold ?? 0.3);
+    return suppressParts(weightedNms(candidates, opts.iouThreshold ?? 0.3));
   }
 
   /**
@@ -113,15 +113,36 @@ export class FaceDetector {
   }
 }
 
-/** Longer-side sizes to run: the requested scale, then halves, ending with the whole frame at 256 px. */
+/**
+ * Longer-side sizes to run: the requested scale, halved while that stays clearly above 256, then
+ * the whole frame at 256. Consecutive levels differ by at most ~2.4x, well inside the range of
+ * face sizes one BlazeFace pass finds (~20 to ~250 px).
+ */
 export function pyramidLevels(scale: number): number[] {
   const levels = [scale];
-  let s = scale;
-  while (s > NETWORK_SIZE) {
-    s = Math.max(NETWORK_SIZE, s / 2);
-    levels.push(s);
-  }
+  while (levels.at(-1)! / 2 > NETWORK_SIZE * 1.2) levels.push(levels.at(-1)! / 2);
+  if (levels.at(-1)! > NETWORK_SIZE) levels.push(NETWORK_SIZE);
   return levels;
+}
+
+/**
+ * Drops detections lying inside a much larger one. Upscaled levels make BlazeFace fire on parts of
+ * a large face (an eye, a nose) with confident scores; real faces are never nested in one another.
+ */
+export function suppressParts(faces: DetectedFace[]): DetectedFace[] {
+  return faces.filter((small) =>
+    !faces.some((big) => big !== small && big.box.w * big.box.h >= PART_AREA_RATIO * small.box.w * small.box.h && insideFraction(small.box, big.box) >= PART_INSIDE),
+  );
+}
+
+/** A detection this much smaller than another and this much inside it is a part of that face. */
+const PART_AREA_RATIO = 2.5;
+const PART_INSIDE = 0.7;
+
+function insideFraction(inner: Box, outer: Box): number {
+  const w = Math.min(inner.x + inner.w, outer.x + outer.w) - Math.max(inner.x, outer.x);
+  const h = Math.min(inner.y + inner.h, outer.y + outer.h) - Math.max(inner.y, outer.y);
+  return w > 0 && h > 0 ? (w * h) / (inner.w * inner.h) : 0;
 }
 
 function rescale(f: DetectedFace, sx: number, sy: number): DetectedFace {

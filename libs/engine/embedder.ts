@@ -12,9 +12,15 @@ export const EMBEDDING_SIZE = 128;
 const CHIP = DLIB_CHIP.size;
 const CHIP_FLOATS = CHIP * CHIP * 3;
 
+/**
+ * Test-time augmentation: the descriptor is the mean of the descriptors of several chips of the
+ * same face — at each of `paddings` (dlib's chip margin; 0.25 is the trained one), and each also
+ * mirrored when `flip`. More chips cost proportionally more and steady the descriptor against
+ * landmark noise.
+ */
 export interface EmbedOptions {
-  /** Also embed the mirrored chip and average the two (test-time augmentation). */
   flip?: boolean;
+  paddings?: readonly number[];
 }
 
 export class FaceEmbedder {
@@ -27,34 +33,51 @@ export class FaceEmbedder {
   }
 
   /** Aligned chips (RGB 0..255, HWC) for faces given by their five dlib-ordered points. */
-  alignChips(img: RgbImage, fivePoints: readonly (readonly Point[])[]): Float32Array {
+  alignChips(img: RgbImage, fivePoints: readonly (readonly Point[])[], padding: number = DLIB_CHIP.padding): Float32Array {
     const chips = new Float32Array(fivePoints.length * CHIP_FLOATS);
-    fivePoints.forEach((points, i) => warpToChip(img, dlibChipTransform(points), CHIP, CHIP, chips, i * CHIP_FLOATS));
+    fivePoints.forEach((points, i) => warpToChip(img, dlibChipTransform(points, CHIP, padding), CHIP, CHIP, chips, i * CHIP_FLOATS));
     return chips;
   }
 
-  /** Descriptors of `count` chips laid one after the other in `chips`. */
-  async embedChips(chips: Float32Array, count: number, opts: EmbedOptions = {}): Promise<Float32Array[]> {
+  /** Descriptors of `count` chips laid one after the other in `chips` (mirrored too with `flip`). */
+  async embedChips(chips: Float32Array, count: number, opts: { flip?: boolean } = {}): Promise<Float32Array[]> {
     if (count === 0) return [];
-    const input = opts.flip ? withMirrors(chips, count) : chips;
-    const n = opts.flip ? count * 2 : count;
-    const out = await this.loaded.session.run({ input: new ort.Tensor('float32', input.subarray(0, n * CHIP_FLOATS), [n, CHIP, CHIP, 3]) });
-    const data = out.descriptor!.data as Float32Array;
-    const result: Float32Array[] = [];
-    for (let i = 0; i < count; i++) {
-      const v = data.slice(i * EMBEDDING_SIZE, (i + 1) * EMBEDDING_SIZE);
-      if (opts.flip) {
-        const m = data.subarray((count + i) * EMBEDDING_SIZE, (count + i + 1) * EMBEDDING_SIZE);
-        for (let k = 0; k < EMBEDDING_SIZE; k++) v[k] = (v[k]! + m[k]!) / 2;
-      }
-      result.push(v);
-    }
-    return result;
+    const input = opts.flip ? withMirrors(chips, count) : chips.subarray(0, count * CHIP_FLOATS);
+    const views = opts.flip ? 2 : 1;
+    const out = await this.loaded.session.run({ input: new ort.Tensor('float32', input, [count * views, CHIP, CHIP, 3]) });
+    return meanOfViews(out.descriptor!.data as Float32Array, count, views);
   }
 
+  /** One descriptor per face, averaged over the augmentations `opts` asks for, in one batch. */
   async embed(img: RgbImage, fivePoints: readonly (readonly Point[])[], opts: EmbedOptions = {}): Promise<Float32Array[]> {
-    return this.embedChips(this.alignChips(img, fivePoints), fivePoints.length, opts);
+    const count = fivePoints.length;
+    if (count === 0) return [];
+    const paddings = opts.paddings ?? [DLIB_CHIP.padding];
+    const chips = new Float32Array(paddings.length * count * CHIP_FLOATS);
+    paddings.forEach((padding, p) => chips.set(this.alignChips(img, fivePoints, padding), p * count * CHIP_FLOATS));
+    // Chips are laid out [padding][face], so the per-face mean runs over `paddings.length` views.
+    const perView = await this.embedChips(chips, count * paddings.length, { flip: opts.flip });
+    return Array.from({ length: count }, (_, i) => {
+      const v = new Float32Array(EMBEDDING_SIZE);
+      for (let p = 0; p < paddings.length; p++) {
+        const d = perView[p * count + i]!;
+        for (let k = 0; k < EMBEDDING_SIZE; k++) v[k]! += d[k]! / paddings.length;
+      }
+      return v;
+    });
   }
+}
+
+/** Per chip, the mean of its `views` descriptors (views laid out [view][chip]). */
+function meanOfViews(data: Float32Array, count: number, views: number): Float32Array[] {
+  return Array.from({ length: count }, (_, i) => {
+    const v = new Float32Array(EMBEDDING_SIZE);
+    for (let view = 0; view < views; view++) {
+      const offset = (view * count + i) * EMBEDDING_SIZE;
+      for (let k = 0; k < EMBEDDING_SIZE; k++) v[k]! += data[offset + k]! / views;
+    }
+    return v;
+  });
 }
 
 /** The chips followed by their horizontal mirrors. */

@@ -19,8 +19,8 @@ export interface Face {
 }
 
 export interface AnalyseOptions extends DetectOptions, EmbedOptions {
-  /** Second FaceMesh pass on a crop centred on the first mesh. */
-  refineLandmarks?: boolean;
+  /** FaceMesh passes: the first on the detector's box, each next one on the previous mesh. */
+  landmarkPasses?: number;
   /** Faces whose FaceMesh score is below this are dropped as false detections. */
   minLandmarkScore?: number;
 }
@@ -29,8 +29,9 @@ export interface AnalyseOptions extends DetectOptions, EmbedOptions {
 export const DEFAULT_ANALYSE: Required<Omit<AnalyseOptions, 'iouThreshold'>> = {
   scale: 600,
   minScore: 0.5,
-  refineLandmarks: true,
+  landmarkPasses: 3,
   flip: true,
+  paddings: [0.25],
   minLandmarkScore: 0.5,
 };
 
@@ -49,14 +50,14 @@ export class FaceEngine {
   async analyse(img: RgbImage, options: AnalyseOptions = {}): Promise<Face[]> {
     const opts = { ...DEFAULT_ANALYSE, ...options };
     const detected = await this.detector.detect(img, opts);
-    const marks = await this.landmarkModel.landmarks(img, detected, { refine: opts.refineLandmarks });
+    const marks = await this.landmarkModel.landmarks(img, detected, { passes: opts.landmarkPasses });
     // Two detections of one face (e.g. a face and a part of it, at different pyramid levels) end
     // up with the same mesh: keep the best-scoring one per mesh.
     const candidates = detected
       .map((d, i) => ({ d, m: marks[i]!, box: boundingBox(marks[i]!.mesh), score: d.score }))
       .filter(({ m }) => m.score >= opts.minLandmarkScore);
     const kept = nms(candidates, SAME_MESH_IOU);
-    const embeddings = await this.embedder.embed(img, kept.map(({ m }) => m.fivePoints), { flip: opts.flip });
+    const embeddings = await this.embedder.embed(img, kept.map(({ m }) => m.fivePoints), opts);
     return kept.map(({ d, m }, i) => ({
       box: d.box,
       score: d.score,

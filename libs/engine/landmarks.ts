@@ -40,15 +40,20 @@ export class LandmarkModel {
   }
 
   /**
-   * Landmarks for each detected face, batched. With `refine`, a second pass re-crops around the
-   * first mesh (levelled by its eye corners), as MediaPipe does when tracking: tighter, better
+   * Landmarks for each detected face, batched. Each pass after the first re-crops around the
+   * previous mesh (levelled by its eye corners), as MediaPipe does when tracking: tighter, better
    * centred crops give more precise points.
    */
-  async landmarks(img: RgbImage, faces: readonly DetectedFace[], opts: { refine?: boolean } = {}): Promise<FaceLandmarks[]> {
+  async landmarks(img: RgbImage, faces: readonly DetectedFace[], opts: { passes?: number } = {}): Promise<FaceLandmarks[]> {
+    return (await this.landmarkPasses(img, faces, opts.passes ?? 2)).at(-1) ?? [];
+  }
+
+  /** The landmarks of every pass, first to last (for evaluation of the number of passes). */
+  async landmarkPasses(img: RgbImage, faces: readonly DetectedFace[], passes: number): Promise<FaceLandmarks[][]> {
     if (faces.length === 0) return [];
-    let result = await this.run(img, faces.map(detectorCrop));
-    if (opts.refine) result = await this.run(img, result.map((r) => meshCrop(r.mesh)));
-    return result;
+    const results = [await this.run(img, faces.map(detectorCrop))];
+    while (results.length < passes) results.push(await this.run(img, results.at(-1)!.map((r) => meshCrop(r.mesh))));
+    return results;
   }
 
   private async run(img: RgbImage, crops: Crop[]): Promise<FaceLandmarks[]> {

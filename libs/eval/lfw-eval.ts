@@ -137,7 +137,7 @@ function scoreCandidates(pairs: LfwPair[], features: Features, fusion: boolean):
       }),
     );
   };
-  for (const v of DLIB_VARIANTS) {
+  for (const v of Object.keys(DLIB_VARIANTS) as DlibVariant[]) {
     score(`dlib ${v}, euclidean`, (a, b) => euclidean(a.dlib[v], b.dlib[v]));
     score(`dlib ${v}, cosine`, (a, b) => cosineDistance(a.dlib[v], b.dlib[v]));
   }
@@ -149,7 +149,7 @@ function scoreCandidates(pairs: LfwPair[], features: Features, fusion: boolean):
     return { name, accuracy: cv.mean, std: cv.std, auc: rocAuc(s), tarAtFar1: tarAtFar(s, 0.01), bestThreshold: bestThreshold(s).threshold };
   });
   if (fusion) {
-    for (const v of ['mesh2', 'mesh2+flip'] as const) {
+    for (const v of ['mesh3', 'mesh3+flip+3 paddings'] as const) {
       results.push(fusedCandidate(`fusion: dlib ${v} euclidean + faceres cosine`, scores.get(`dlib ${v}, euclidean`)!, scores.get('faceres, cosine')!));
     }
   }
@@ -213,7 +213,8 @@ function imageKey(img: { name: string; index: number }): string {
 }
 
 interface CacheFile {
-  scale: number;
+  /** What the features were computed with: a cache made with other settings is ignored. */
+  key: string;
   images: Record<string, null | { dlib: Record<string, number[]>; faceres?: number[] }>;
 }
 
@@ -221,7 +222,7 @@ function loadCache(path: string | undefined, scale: number): Features {
   const features: Features = new Map();
   if (!path || !existsSync(path)) return features;
   const file = JSON.parse(readFileSync(path, 'utf8')) as CacheFile;
-  if (file.scale !== scale) return features;
+  if (file.key !== cacheKey(scale)) return features;
   for (const [k, v] of Object.entries(file.images)) {
     features.set(
       k,
@@ -241,7 +242,11 @@ function saveCache(path: string, scale: number, features: Features): void {
   for (const [k, v] of features) {
     images[k] = v === null ? null : { dlib: Object.fromEntries(Object.entries(v.dlib).map(([n, a]) => [n, [...a]])), ...(v.faceres ? { faceres: [...v.faceres] } : {}) };
   }
-  writeFileSync(path, JSON.stringify({ scale, images } satisfies CacheFile));
+  writeFileSync(path, JSON.stringify({ key: cacheKey(scale), images } satisfies CacheFile));
+}
+
+function cacheKey(scale: number): string {
+  return JSON.stringify({ scale, variants: DLIB_VARIANTS });
 }
 
 function pct(x: number): string {

@@ -1,5 +1,5 @@
 // Per-image features for LFW verification: every candidate pipeline measured in one pass, so the
-// choice of the default (landmark refinement, flip averaging, comparison, fusion) rests on numbers.
+// choice of the default (landmark passes, test-time augmentation, comparison, fusion) rests on numbers.
 import * as ort from 'onnxruntime-node';
 import type { Point } from '../geometry/similarity.js';
 import { warpToChip } from '../geometry/warp.js';
@@ -9,9 +9,16 @@ import { squareCropTransform } from '../engine/alignment.js';
 import { centreFace, DEFAULT_ANALYSE, type FaceEngine } from '../engine/engine.js';
 import { createSession, type SessionConfig } from '../engine/session.js';
 
-/** The dlib descriptor variants: landmarks from one or two FaceMesh passes, with or without the mirrored chip. */
-export const DLIB_VARIANTS = ['mesh1', 'mesh1+flip', 'mesh2', 'mesh2+flip'] as const;
-export type DlibVariant = (typeof DLIB_VARIANTS)[number];
+/** The dlib descriptor candidates: FaceMesh passes, then the augmentations of the chip. */
+export const DLIB_VARIANTS = {
+  'default pipeline': { passes: DEFAULT_ANALYSE.landmarkPasses, flip: DEFAULT_ANALYSE.flip, paddings: DEFAULT_ANALYSE.paddings },
+  'mesh1': { passes: 1, flip: false, paddings: [0.25] },
+  'mesh2': { passes: 2, flip: false, paddings: [0.25] },
+  'mesh3': { passes: 3, flip: false, paddings: [0.25] },
+  'mesh3+flip': { passes: 3, flip: true, paddings: [0.25] },
+  'mesh3+flip+3 paddings': { passes: 3, flip: true, paddings: [0.2, 0.25, 0.3] },
+} as const satisfies Record<string, { passes: number; flip: boolean; paddings: readonly number[] }>;
+export type DlibVariant = keyof typeof DLIB_VARIANTS;
 
 export interface ImageFeatures {
   dlib: Record<DlibVariant, Float32Array>;
@@ -38,12 +45,12 @@ export class LfwFeatureExtractor {
     const faces = await this.engine.detector.detect(img, { scale, minScore: DEFAULT_ANALYSE.minScore });
     const face = centreFace(faces, img.width, img.height);
     if (!face) return null;
-    const [pass1] = await this.engine.landmarkModel.landmarks(img, [face], { refine: false });
-    const [pass2] = await this.engine.landmarkModel.landmarks(img, [face], { refine: true });
-    const chips = this.engine.embedder.alignChips(img, [pass1!.fivePoints, pass2!.fivePoints]);
-    const [m1, m2] = await this.engine.embedder.embedChips(chips, 2);
-    const [f1, f2] = await this.engine.embedder.embedChips(chips, 2, { flip: true });
-    const features: ImageFeatures = { dlib: { mesh1: m1!, 'mesh1+flip': f1!, mesh2: m2!, 'mesh2+flip': f2! } };
+    const passes = (await this.engine.landmarkModel.landmarkPasses(img, [face], Math.max(3, DEFAULT_ANALYSE.landmarkPasses))).map((p) => p[0]!.fivePoints);
+    const dlib = {} as Record<DlibVariant, Float32Array>;
+    for (const [name, v] of Object.entries(DLIB_VARIANTS) as [DlibVariant, (typeof DLIB_VARIANTS)[DlibVariant]][]) {
+      [dlib[name]] = (await this.engine.embedder.embed(img, [passes[v.passes - 1]!], v)) as [Float32Array];
+    }
+    const features: ImageFeatures = { dlib };
     if (this.faceres) {
       const centre: Point = [face.box.x + face.box.w / 2, face.box.y + face.box.h / 2];
       const t = squareCropTransform(centre, Math.max(face.box.w, face.box.h) * 1.4, 0, FACERES_SIZE);

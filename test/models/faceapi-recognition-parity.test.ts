@@ -7,7 +7,7 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFaceRecognitionOnnx } from '../../models/tools/faceapi-recognition.js';
-import { loadOriginalFaceRecognitionNet, type FaceRecognitionFn } from './faceapi-original.js';
+import { loadOriginalFaceRecognitionNet, type FaceRecognitionFn } from '../../libs/bench/faceapi-original.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MANIFEST = join(ROOT, 'node_modules/@vladmandic/face-api/model/face_recognition_model-weights_manifest.json');

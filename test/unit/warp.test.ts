@@ -82,21 +82,6 @@ describe('warpToChip', () => {
     expect(out[5 + 3 * 3 + 2]).toBe(value(img, 1, 1, 2));
     expect(() => warpToChip(img, { a: 1, b: 0, tx: 0, ty: 0 }, 2, 2, out, 6)).toThrow(RangeError);
   });
-
-  it('extracts a 150x150 chip in well under a millisecond', () => {
-    const photo = patternImage(640, 480);
-    const s: Similarity = { a: 0.9 * Math.cos(0.2), b: 0.9 * Math.sin(0.2), tx: -200, ty: -120 };
-    const out = new Float32Array(150 * 150 * 3);
-    for (let i = 0; i < 50; i++) warpToChip(photo, s, 150, 150, out); // warm up the JIT
-    // Best of several batches: the fastest batch is the one least disturbed by other processes.
-    let perChip = Infinity;
-    for (let batch = 0; batch < 10; batch++) {
-      const start = performance.now();
-      for (let i = 0; i < 20; i++) warpToChip(photo, s, 150, 150, out);
-      perChip = Math.min(perChip, (performance.now() - start) / 20);
-    }
-    expect(perChip).toBeLessThan(1);
-  });
 });
 
 describe('chipToImage', () => {

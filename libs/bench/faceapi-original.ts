@@ -108,3 +108,30 @@ export async function loadOriginalFaceRecognitionNet(options: LoadOriginalOption
   };
   return Object.assign(run, { backend });
 }
+
+interface FaceApiPipeline {
+  tf: Tf & { tensor3d(values: Uint8Array, shape: [number, number, number], dtype: 'int32'): TfTensor };
+  nets: Record<'ssdMobilenetv1' | 'faceLandmark68Net' | 'faceRecognitionNet', { isLoaded: boolean; loadFromDisk(dir: string): Promise<void> }>;
+  SsdMobilenetv1Options: new (o: { minConfidence: number }) => unknown;
+  detectAllFaces(input: TfTensor, options: unknown): { withFaceLandmarks(): { withFaceDescriptors(): Promise<unknown[]> } };
+}
+
+/**
+ * face-api's own complete pipeline (SSD MobileNet v1 detector at 512 px → 68-point landmarks →
+ * aligned crop → recognition descriptor), as a user of the original library runs it: the
+ * reference the engine's speed is compared against. Returns the number of faces described.
+ */
+export async function loadOriginalFaceApiPipeline(): Promise<(img: { width: number; height: number; data: Uint8Array }) => Promise<number>> {
+  await loadOriginalFaceRecognitionNet({ backend: 'wasm' });
+  const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApiPipeline;
+  for (const net of [faceapi.nets.ssdMobilenetv1, faceapi.nets.faceLandmark68Net]) if (!net.isLoaded) await net.loadFromDisk(DEFAULT_MODEL_DIR);
+  const options = new faceapi.SsdMobilenetv1Options({ minConfidence: 0.5 });
+  return async (img) => {
+    const x = faceapi.tf.tensor3d(img.data, [img.height, img.width, 3], 'int32');
+    try {
+      return (await faceapi.detectAllFaces(x, options).withFaceLandmarks().withFaceDescriptors()).length;
+    } finally {
+      x.dispose();
+    }
+  };
+}
