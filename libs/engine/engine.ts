@@ -50,7 +50,7 @@ export class FaceEngine {
   async analyse(img: RgbImage, options: AnalyseOptions = {}): Promise<Face[]> {
     const opts = { ...DEFAULT_ANALYSE, ...options };
     const detected = await this.detector.detect(img, opts);
-    const marks = await this.landmarkModel.landmarks(img, detected, { passes: opts.landmarkPasses });
+    const marks = await this.landmarkModel.landmarks(img, detected, { passes: opts.landmarkPasses, minScore: opts.minLandmarkScore });
     // Two detections of one face (e.g. a face and a part of it, at different pyramid levels) end
     // up with the same mesh: keep the best-scoring one per mesh.
     const candidates = detected

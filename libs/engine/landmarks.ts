@@ -44,15 +44,25 @@ export class LandmarkModel {
    * previous mesh (levelled by its eye corners), as MediaPipe does when tracking: tighter, better
    * centred crops give more precise points.
    */
-  async landmarks(img: RgbImage, faces: readonly DetectedFace[], opts: { passes?: number } = {}): Promise<FaceLandmarks[]> {
-    return (await this.landmarkPasses(img, faces, opts.passes ?? 2)).at(-1) ?? [];
+  async landmarks(img: RgbImage, faces: readonly DetectedFace[], opts: { passes?: number; minScore?: number } = {}): Promise<FaceLandmarks[]> {
+    return (await this.landmarkPasses(img, faces, opts.passes ?? 2, opts.minScore)).at(-1) ?? [];
   }
 
-  /** The landmarks of every pass, first to last (for evaluation of the number of passes). */
-  async landmarkPasses(img: RgbImage, faces: readonly DetectedFace[], passes: number): Promise<FaceLandmarks[][]> {
+  /**
+   * The landmarks of every pass, first to last. Faces whose first-pass score is under `minScore`
+   * (false detections) are not refined: later passes repeat their first result.
+   */
+  async landmarkPasses(img: RgbImage, faces: readonly DetectedFace[], passes: number, minScore = 0): Promise<FaceLandmarks[][]> {
     if (faces.length === 0) return [];
     const results = [await this.run(img, faces.map(detectorCrop))];
-    while (results.length < passes) results.push(await this.run(img, results.at(-1)!.map((r) => meshCrop(r.mesh))));
+    const refined = results[0]!.flatMap((r, i) => (r.score >= minScore ? [i] : []));
+    while (results.length < passes) {
+      const previous = results.at(-1)!;
+      const next = [...previous];
+      const out = refined.length ? await this.run(img, refined.map((i) => meshCrop(previous[i]!.mesh))) : [];
+      refined.forEach((i, k) => (next[i] = out[k]!));
+      results.push(next);
+    }
     return results;
   }
 
