@@ -33,6 +33,8 @@ export interface DetectOptions {
 }
 
 export const DEFAULT_DETECTION_SCALE = 600;
+export const MIN_DETECTION_SCALE = 100;
+export const MAX_DETECTION_SCALE = 2000;
 /** The size BlazeFace was trained at: the last pyramid level shows the whole frame at this size. */
 const NETWORK_SIZE = 256;
 const GRID = 32;
@@ -56,6 +58,9 @@ export class FaceDetector {
 
   async detect(img: RgbImage, opts: DetectOptions = {}): Promise<DetectedFace[]> {
     const scale = opts.scale ?? DEFAULT_DETECTION_SCALE;
+    if (!Number.isInteger(scale) || scale < MIN_DETECTION_SCALE || scale > MAX_DETECTION_SCALE) {
+      throw new RangeError(`face_detection_scale must be an integer from ${MIN_DETECTION_SCALE} to ${MAX_DETECTION_SCALE}, got ${scale}`);
+    }
     const minScore = opts.minScore ?? 0.5;
     const candidates: DetectedFace[] = [];
     const levels = [...pyramidLevels(scale).map((longSide) => ({ longSide, canvas: 0 })), { longSide: FILLED_FRAME_SIZE, canvas: NETWORK_SIZE }];

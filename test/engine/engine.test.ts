@@ -56,6 +56,9 @@ describe.skipIf(!wider)('detection scale', () => {
     const small = await engine.detector.detect(img, { scale: 300 });
     const large = await engine.detector.detect(img, { scale: 1200 });
     expect(large.length).toBeGreaterThan(small.length + 5);
+    await expect(engine.detector.detect(img, { scale: 99 })).rejects.toThrow(/face_detection_scale/);
+    await expect(engine.detector.detect(img, { scale: 2001 })).rejects.toThrow(/face_detection_scale/);
+    await expect(engine.detector.detect(img, { scale: 600.5 })).rejects.toThrow(/face_detection_scale/);
     for (const f of large) {
       expect(f.box.x + f.box.w / 2).toBeGreaterThan(0);
       expect(f.box.x + f.box.w / 2).toBeLessThan(img.width);

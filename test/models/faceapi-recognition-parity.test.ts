@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFaceRecognitionOnnx } from '../../models/tools/faceapi-recognition.js';
 import { loadOriginalFaceRecognitionNet, type FaceRecognitionFn } from '../../libs/bench/faceapi-original.js';
+import { randomPixels } from '../support/random.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MANIFEST = join(ROOT, 'node_modules/@vladmandic/face-api/model/face_recognition_model-weights_manifest.json');
@@ -79,19 +80,6 @@ function compare(label: string, onnx: Float32Array, ref: Float32Array, n: number
   return stats;
 }
 
-/** Deterministic uniform 0..255 pixels (mulberry32). */
-function randomBatch(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return Float32Array.from({ length: n * PIXELS }, () => next() * 255);
-}
-
 /** gallery/<person>/<name>1.png, sorted, the first `count`. */
 function galleryImages(count: number): string[] {
   if (!existsSync(GALLERY)) return [];
@@ -128,7 +116,7 @@ describe('face-api face recognition net: ONNX rebuild vs original', () => {
 
   it('matches on 3 random inputs (uniform 0..255)', async () => {
     const n = 3;
-    const batch = randomBatch(n, 0x5eed);
+    const batch = randomPixels(n * PIXELS, 0x5eed);
     const onnx = await runOnnx(batch, n);
     const ref = await original(batch, n);
     compare('random', onnx, ref, n);

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vit
 import { catalogEntry, onnxPath, readCatalog } from '../../models/catalog.js';
 import { convert, sha256 } from '../../models/tools/build-models.js';
 import { loadOriginalGraphModel, type OriginalGraphModel, type OriginalModelId, type OriginalOutput } from '../../libs/bench/tfjs-originals.js';
+import { randomPixels } from '../support/random.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DATA_DIR = resolve(ROOT, process.env.FACEREC_DATA_DIR ?? '../shared/data');
@@ -130,19 +131,6 @@ function compare(id: OriginalModelId, label: string, onnx: Record<string, Result
   }
   summary.set(id, stats);
   console.log(`${id} ${label} (n=${n}): max abs err / max |ref| per output: ${parts.join(', ')}`);
-}
-
-/** Deterministic uniform 0..255 pixels (mulberry32). */
-function randomPixels(count: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return Float32Array.from({ length: count }, () => next() * 255);
 }
 
 /** An image file → size x size RGB float 0..255 (cover crop centred on the most salient region). */
