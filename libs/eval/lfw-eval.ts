@@ -110,15 +110,15 @@ export async function runLfwEval(engine: FaceEngine, opts: LfwEvalOptions, out: 
 
 /**
  * The raw-distance threshold that distance 1.0 stands for: the most accurate one on these pairs
- * among those whose false-accept rate stays at or under 0.5 % (a margin under the 1 % a user
- * expects of the default), so that `max_distance` 1.0 errs towards "unknown".
+ * among those whose false-accept rate stays within 1 %, so that `max_distance` 1.0 never trades
+ * more false accepts than a user expects of a default for a little accuracy.
  */
-export function fitCalibrationThreshold(pairs: ScoredPair[]): number {
+export function fitCalibrationThreshold(pairs: ScoredPair[], maxFar = 0.01): number {
   const scores = [...new Set(pairs.flatMap((p) => (p.score === null ? [] : [p.score])))].sort((a, b) => a - b);
   let best = { threshold: scores[0] ?? 0, accuracy: -1 };
   for (let i = 0; i + 1 < scores.length; i++) {
     const t = (scores[i]! + scores[i + 1]!) / 2;
-    if (falseAcceptRate(pairs, t) > 0.005) break;
+    if (falseAcceptRate(pairs, t) > maxFar) break;
     const accuracy = accuracyAt(pairs, t);
     if (accuracy > best.accuracy) best = { threshold: t, accuracy };
   }
