@@ -7,7 +7,9 @@
 // copies until the whole frame fits in 256 px (for faces larger than the network's reach), and
 // merge all levels with weighted NMS. Larger scales find smaller faces; cost grows with area.
 // A last level shows the frame shrunk inside a padded 256 px canvas: faces that fill the whole
-// frame (gallery crops, close-ups) are otherwise too large for every anchor.
+// frame (gallery crops, close-ups) are otherwise too large for every anchor. Upscaled levels also
+// fire on parts of large faces (an eye, a nose): the engine drops those once FaceMesh has
+// confirmed the face around them (see FaceEngine.locate).
 import * as ort from 'onnxruntime-node';
 import { weightedNms, type Box } from '../geometry/box.js';
 import type { Point } from '../geometry/similarity.js';
@@ -72,7 +74,7 @@ export class FaceDetector {
       const found = await this.runLevel(level, minScore, canvas);
       for (const f of found) candidates.push(rescale(f, img.width / w, img.height / h));
     }
-    return suppressParts(weightedNms(candidates, opts.iouThreshold ?? 0.3));
+    return weightedNms(candidates, opts.iouThreshold ?? 0.3);
   }
 
   /**
@@ -128,26 +130,6 @@ export function pyramidLevels(scale: number): number[] {
   while (levels.at(-1)! / 2 > NETWORK_SIZE * 1.2) levels.push(levels.at(-1)! / 2);
   if (levels.at(-1)! > NETWORK_SIZE) levels.push(NETWORK_SIZE);
   return levels;
-}
-
-/**
- * Drops detections lying inside a much larger one. Upscaled levels make BlazeFace fire on parts of
- * a large face (an eye, a nose) with confident scores; real faces are never nested in one another.
- */
-export function suppressParts(faces: DetectedFace[]): DetectedFace[] {
-  return faces.filter((small) =>
-    !faces.some((big) => big !== small && big.box.w * big.box.h >= PART_AREA_RATIO * small.box.w * small.box.h && insideFraction(small.box, big.box) >= PART_INSIDE),
-  );
-}
-
-/** A detection this much smaller than another and this much inside it is a part of that face. */
-const PART_AREA_RATIO = 2.5;
-const PART_INSIDE = 0.7;
-
-function insideFraction(inner: Box, outer: Box): number {
-  const w = Math.min(inner.x + inner.w, outer.x + outer.w) - Math.max(inner.x, outer.x);
-  const h = Math.min(inner.y + inner.h, outer.y + outer.h) - Math.max(inner.y, outer.y);
-  return w > 0 && h > 0 ? (w * h) / (inner.w * inner.h) : 0;
 }
 
 function rescale(f: DetectedFace, sx: number, sy: number): DetectedFace {

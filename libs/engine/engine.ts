@@ -1,10 +1,10 @@
 // The face engine: detect → landmarks → align → embed, one call per image or frame.
-import { boundingBox, nms, type Box } from '../geometry/box.js';
+import { boundingBox, dropNested, nms, type Box } from '../geometry/box.js';
 import type { Point } from '../geometry/similarity.js';
 import type { RgbImage } from '../image/image.js';
-import { FaceDetector, type DetectOptions } from './detector.js';
+import { FaceDetector, type DetectedFace, type DetectOptions } from './detector.js';
 import { FaceEmbedder, type EmbedOptions } from './embedder.js';
-import { LandmarkModel } from './landmarks.js';
+import { LandmarkModel, type FaceLandmarks } from './landmarks.js';
 import { sessionConfigFromEnv, type SessionConfig } from './session.js';
 
 export interface Face {
@@ -49,23 +49,43 @@ export class FaceEngine {
 
   async analyse(img: RgbImage, options: AnalyseOptions = {}): Promise<Face[]> {
     const opts = { ...DEFAULT_ANALYSE, ...options };
-    const detected = await this.detector.detect(img, opts);
-    const marks = await this.landmarkModel.landmarks(img, detected, { passes: opts.landmarkPasses, minScore: opts.minLandmarkScore });
-    // Two detections of one face (e.g. a face and a part of it, at different pyramid levels) end
-    // up with the same mesh: keep the best-scoring one per mesh.
-    const candidates = detected
-      .map((d, i) => ({ d, m: marks[i]!, box: boundingBox(marks[i]!.mesh), score: d.score }))
-      .filter(({ m }) => m.score >= opts.minLandmarkScore);
-    const kept = nms(candidates, SAME_MESH_IOU);
-    const embeddings = await this.embedder.embed(img, kept.map(({ m }) => m.fivePoints), opts);
-    return kept.map(({ d, m }, i) => ({
-      box: d.box,
-      score: d.score,
-      landmarkScore: m.score,
-      landmarks: m.fivePoints,
+    const located = await this.locate(img, opts);
+    const embeddings = await this.embedder.embed(img, located.map((f) => f.landmarks.fivePoints), opts);
+    return located.map((f, i) => ({
+      box: f.detection.box,
+      score: f.detection.score,
+      landmarkScore: f.landmarks.score,
+      landmarks: f.landmarks.fivePoints,
       embedding: embeddings[i]!,
     }));
   }
+
+  /**
+   * Faces confirmed by FaceMesh, with the landmarks of every pass (the last is the most precise).
+   * Two detections of one face (a face and a part of it, found at different pyramid levels) end
+   * up with the same mesh: the best-scoring one per mesh is kept, and a confirmed face nested in a
+   * much larger confirmed face is a part of it.
+   */
+  async locate(img: RgbImage, options: AnalyseOptions = {}): Promise<LocatedFace[]> {
+    const opts = { ...DEFAULT_ANALYSE, ...options };
+    const detected = await this.detector.detect(img, opts);
+    const passes = await this.landmarkModel.landmarkPasses(img, detected, opts.landmarkPasses, opts.minLandmarkScore);
+    const confirmed = detected
+      .map((detection, i) => {
+        const all = passes.map((p) => p[i]!);
+        const landmarks = all.at(-1)!;
+        return { detection, passes: all, landmarks, box: boundingBox(landmarks.mesh), score: detection.score };
+      })
+      .filter((f) => f.landmarks.score >= opts.minLandmarkScore);
+    return dropNested(nms(confirmed, SAME_MESH_IOU)).map(({ detection, passes, landmarks }) => ({ detection, passes, landmarks }));
+  }
+}
+
+export interface LocatedFace {
+  detection: DetectedFace;
+  /** Landmarks after each FaceMesh pass; `landmarks` is the last. */
+  passes: FaceLandmarks[];
+  landmarks: FaceLandmarks;
 }
 
 /** Meshes overlapping this much describe the same face. */

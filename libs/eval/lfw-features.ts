@@ -42,10 +42,11 @@ export class LfwFeatureExtractor {
   /** Features of the face nearest the image centre, or null when no face is found. */
   async extract(path: string, scale: number): Promise<ImageFeatures | null> {
     const img = await decodeImage(path);
-    const faces = await this.engine.detector.detect(img, { scale, minScore: DEFAULT_ANALYSE.minScore });
-    const face = centreFace(faces, img.width, img.height);
-    if (!face) return null;
-    const passes = (await this.engine.landmarkModel.landmarkPasses(img, [face], Math.max(3, DEFAULT_ANALYSE.landmarkPasses))).map((p) => p[0]!.fivePoints);
+    const faces = await this.engine.locate(img, { scale, landmarkPasses: Math.max(3, DEFAULT_ANALYSE.landmarkPasses) });
+    const located = centreFace(faces.map((f) => ({ ...f, box: f.detection.box })), img.width, img.height);
+    if (!located) return null;
+    const face = located.detection;
+    const passes = located.passes.map((p) => p.fivePoints);
     const dlib = {} as Record<DlibVariant, Float32Array>;
     for (const [name, v] of Object.entries(DLIB_VARIANTS) as [DlibVariant, (typeof DLIB_VARIANTS)[DlibVariant]][]) {
       [dlib[name]] = (await this.engine.embedder.embed(img, [passes[v.passes - 1]!], v)) as [Float32Array];
