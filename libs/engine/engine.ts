@@ -69,14 +69,14 @@ export class FaceEngine {
   async locate(img: RgbImage, options: AnalyseOptions = {}): Promise<LocatedFace[]> {
     const opts = { ...DEFAULT_ANALYSE, ...options };
     const detected = await this.detector.detect(img, opts);
-    const passes = await this.landmarkModel.landmarkPasses(img, detected, opts.landmarkPasses, opts.minLandmarkScore);
-    const confirmed = detected
-      .map((detection, i) => {
-        const all = passes.map((p) => p[i]!);
-        const landmarks = all.at(-1)!;
-        return { detection, passes: all, landmarks, box: boundingBox(landmarks.mesh), score: detection.score };
-      })
-      .filter((f) => f.landmarks.score >= opts.minLandmarkScore);
+    const passes = await this.landmarkModel.landmarkPasses(img, detected, opts.landmarkPasses, REFINE_MIN_SCORE);
+    // A face is confirmed by its latest pass that FaceMesh accepts: a poor first crop may only
+    // score well once re-centred, and a re-crop can drift off a hard face that the first one held.
+    const confirmed = detected.flatMap((detection, i) => {
+      const all = passes.map((p) => p[i]!);
+      const landmarks = all.findLast((l) => l.score >= opts.minLandmarkScore);
+      return landmarks ? [{ detection, passes: all, landmarks, box: boundingBox(landmarks.mesh), score: detection.score }] : [];
+    });
     return dropNested(nms(confirmed, SAME_MESH_IOU)).map(({ detection, passes, landmarks }) => ({ detection, passes, landmarks }));
   }
 }
@@ -87,6 +87,9 @@ export interface LocatedFace {
   passes: FaceLandmarks[];
   landmarks: FaceLandmarks;
 }
+
+/** First-pass FaceMesh score under which a detection is not worth refining (clearly no face). */
+const REFINE_MIN_SCORE = 0.05;
 
 /** Meshes overlapping this much describe the same face. */
 const SAME_MESH_IOU = 0.5;

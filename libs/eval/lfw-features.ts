@@ -49,7 +49,9 @@ export class LfwFeatureExtractor {
     const passes = located.passes.map((p) => p.fivePoints);
     const dlib = {} as Record<DlibVariant, Float32Array>;
     for (const [name, v] of Object.entries(DLIB_VARIANTS) as [DlibVariant, (typeof DLIB_VARIANTS)[DlibVariant]][]) {
-      [dlib[name]] = (await this.engine.embedder.embed(img, [passes[v.passes - 1]!], v)) as [Float32Array];
+      // The default pipeline uses the landmarks the engine chose (its latest accepted pass).
+      const points = name === 'default pipeline' ? located.landmarks.fivePoints : passes[v.passes - 1]!;
+      [dlib[name]] = (await this.engine.embedder.embed(img, [points], v)) as [Float32Array];
     }
     const features: ImageFeatures = { dlib };
     if (this.faceres) {
