@@ -12,9 +12,11 @@ const run = spawnSync('npx', args, { stdio: 'inherit' });
 let counts = { passed: 0, failed: 0, skipped: 0 };
 try {
   const r = JSON.parse(readFileSync(report, 'utf8'));
+  // A file that failed to load has no test results of its own: count it as one failure.
+  const brokenFiles = (r.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0).length;
   counts = {
     passed: r.numPassedTests,
-    failed: r.numFailedTests + (r.numFailedTestSuites ?? 0),
+    failed: r.numFailedTests + brokenFiles,
     skipped: r.numPendingTests + r.numTodoTests,
   };
 } catch {

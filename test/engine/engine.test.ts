@@ -1,18 +1,19 @@
 // The face engine on real photos: detection honours the scale, faces are named right.
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { catalogEntry } from '../../models/catalog.js';
 import { calibratedDistance } from '../../libs/engine/calibration.js';
 import { EMBEDDING_MODEL } from '../../libs/engine/embedder.js';
 import { FaceEngine, type Face } from '../../libs/engine/engine.js';
 import { euclidean } from '../../libs/eval/lfw-features.js';
+import { readWider } from '../../libs/eval/wider-eval.js';
 import { iou } from '../../libs/geometry/box.js';
 import { decodeImage, resizeImage } from '../../libs/image/image.js';
 import { sharedDataFile } from '../support/shared-data.js';
 
 const faces = sharedDataFile('faces');
-const wider = sharedDataFile('wider-dev/images/0--Parade/0_Parade_marchingband_1_465.jpg');
+const wider = sharedDataFile('wider-dev/ground_truth.txt');
 const threshold = catalogEntry(EMBEDDING_MODEL).calibration!.threshold;
 
 let engine: FaceEngine;
@@ -51,19 +52,20 @@ function nearest(embedding: Float32Array, samples: readonly Sample[]): { person:
 }
 
 describe.skipIf(!wider)('detection scale', () => {
-  it('finds more of a crowd\'s small faces at a larger face_detection_scale, in original-image pixels', async () => {
-    const img = await decodeImage(wider!);
-    const small = await engine.detector.detect(img, { scale: 300 });
-    const large = await engine.detector.detect(img, { scale: 1200 });
-    expect(large.length).toBeGreaterThan(small.length + 5);
+  it('finds a marching band\'s small faces at scale 1200 that scale 300 misses, in original-image pixels', async () => {
+    const file = '0--Parade/0_Parade_marchingband_1_765.jpg';
+    const truth = readWider(wider!).find((i) => i.file === file)!.faces.filter((f) => !f.invalid);
+    const img = await decodeImage(join(dirname(wider!), 'images', file));
+    const matched = async (scale: number) => {
+      const found = await engine.detector.detect(img, { scale });
+      return truth.filter((t) => found.some((f) => iou(f.box, t.box) >= 0.5)).length;
+    };
+    // 132 labelled faces, mostly 10–30 px: measured 0 found at 300 and 73 at 1200.
+    expect(await matched(300)).toBeLessThan(5);
+    expect(await matched(1200)).toBeGreaterThan(50);
     await expect(engine.detector.detect(img, { scale: 99 })).rejects.toThrow(/face_detection_scale/);
     await expect(engine.detector.detect(img, { scale: 2001 })).rejects.toThrow(/face_detection_scale/);
     await expect(engine.detector.detect(img, { scale: 600.5 })).rejects.toThrow(/face_detection_scale/);
-    for (const f of large) {
-      expect(f.box.x + f.box.w / 2).toBeGreaterThan(0);
-      expect(f.box.x + f.box.w / 2).toBeLessThan(img.width);
-      expect(f.box.y + f.box.h / 2).toBeLessThan(img.height);
-    }
   });
 });
 
