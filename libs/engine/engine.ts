@@ -25,7 +25,7 @@ export interface AnalyseOptions extends DetectOptions, EmbedOptions {
   minLandmarkScore?: number;
 }
 
-/** The pipeline's defaults, chosen by `facerec eval lfw --candidates` (see models/README.md). */
+/** The pipeline's defaults, chosen with `facerec eval lfw` (every candidate is in models/README.md). */
 export const DEFAULT_ANALYSE: Required<Omit<AnalyseOptions, 'iouThreshold'>> = {
   scale: 600,
   minScore: 0.5,

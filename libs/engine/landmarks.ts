@@ -45,7 +45,7 @@ export class LandmarkModel {
    * centred crops give more precise points.
    */
   async landmarks(img: RgbImage, faces: readonly DetectedFace[], opts: { passes?: number; minScore?: number } = {}): Promise<FaceLandmarks[]> {
-    return (await this.landmarkPasses(img, faces, opts.passes ?? 2, opts.minScore)).at(-1) ?? [];
+    return (await this.landmarkPasses(img, faces, opts.passes ?? 3, opts.minScore)).at(-1) ?? [];
   }
 
   /**
