@@ -5,8 +5,8 @@ import sharp from 'sharp';
 import { catalogEntry } from '../../models/catalog.js';
 import { calibratedDistance, similarityOf } from '../engine/calibration.js';
 import { EMBEDDING_MODEL } from '../engine/embedder.js';
-import { FaceEngine, type Face } from '../engine/engine.js';
-import { euclidean } from '../eval/lfw-features.js';
+import { euclidean } from '../engine/distance.js';
+import { FaceEngine, largestFace, type Face } from '../engine/engine.js';
 import { decodeImage, type RgbImage } from '../image/image.js';
 import { parseIntOption, UsageError } from './args.js';
 
@@ -50,7 +50,7 @@ export async function compareCommand(argv: string[]): Promise<void> {
   if (!a || !b) throw new UsageError('compare needs two images');
   const scale = parseIntOption('scale', values.scale);
   const engine = await FaceEngine.load();
-  const [fa, fb] = [await largestFace(engine, a, scale), await largestFace(engine, b, scale)];
+  const [fa, fb] = [await subjectFace(engine, a, scale), await subjectFace(engine, b, scale)];
   const threshold = catalogEntry(EMBEDDING_MODEL).calibration!.threshold;
   const raw = euclidean(fa.embedding, fb.embedding);
   const distance = calibratedDistance(raw, threshold);
@@ -63,9 +63,8 @@ export async function compareCommand(argv: string[]): Promise<void> {
   );
 }
 
-async function largestFace(engine: FaceEngine, path: string, scale: number): Promise<Face> {
-  const faces = await engine.analyse(await decodeImage(path), { scale });
-  const face = faces.sort((x, y) => y.box.w * y.box.h - x.box.w * x.box.h)[0];
+async function subjectFace(engine: FaceEngine, path: string, scale: number): Promise<Face> {
+  const face = largestFace(await engine.analyse(await decodeImage(path), { scale }));
   if (!face) throw new Error(`no face found in ${path}`);
   return face;
 }

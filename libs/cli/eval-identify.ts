@@ -8,11 +8,11 @@ import { parseArgs } from 'node:util';
 import { catalogEntry } from '../../models/catalog.js';
 import { calibratedDistance } from '../engine/calibration.js';
 import { EMBEDDING_MODEL } from '../engine/embedder.js';
-import { FaceEngine } from '../engine/engine.js';
-import { euclidean } from '../eval/lfw-features.js';
+import { euclidean } from '../engine/distance.js';
+import { FaceEngine, largestFace } from '../engine/engine.js';
 import { decodeImage } from '../image/image.js';
 import { DEFAULT_MAX_DISTANCE } from './detect.js';
-import { UsageError } from './args.js';
+import { parseIntOption, UsageError } from './args.js';
 
 const IMAGE = /\.(jpe?g|png|webp|gif|bmp|tiff?)$/i;
 
@@ -25,6 +25,7 @@ interface Sample {
 export async function identifyCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { gallery: { type: 'string' }, probes: { type: 'string' }, scale: { type: 'string', default: '600' } } });
   if (!values.gallery) throw new UsageError('eval identify needs --gallery');
+  const scale = parseIntOption('scale', values.scale);
   const engine = await FaceEngine.load();
   const threshold = catalogEntry(EMBEDDING_MODEL).calibration!.threshold;
   const samples: Sample[] = [];
@@ -34,8 +35,8 @@ export async function identifyCommand(argv: string[]): Promise<void> {
     if (!statSync(dir).isDirectory()) continue;
     for (const file of readdirSync(dir).filter((f) => IMAGE.test(f)).sort()) {
       const img = await decodeImage(join(dir, file));
-      const faces = await engine.analyse(img, { scale: Number(values.scale) });
-      const face = faces.sort((a, b) => b.box.w * b.box.h - a.box.w * a.box.h)[0];
+      const faces = await engine.analyse(img, { scale });
+      const face = largestFace(faces);
       if (face) samples.push({ person, file, embedding: face.embedding });
       else missing.push(join(person, file));
     }
@@ -58,7 +59,7 @@ export async function identifyCommand(argv: string[]): Promise<void> {
   const probes: { probe: string; faces: { person: string | null; closest: string; distance: number }[] }[] = [];
   if (values.probes) {
     for (const file of readdirSync(values.probes).filter((f) => IMAGE.test(f)).sort()) {
-      const faces = await engine.analyse(await decodeImage(join(values.probes, file)), { scale: Number(values.scale) });
+      const faces = await engine.analyse(await decodeImage(join(values.probes, file)), { scale });
       const named = faces.map((f) => {
         const best = nearestPerson(f.embedding, samples);
         const distance = calibratedDistance(best.raw, threshold);

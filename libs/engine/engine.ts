@@ -83,8 +83,9 @@ export class FaceEngine {
 
 export interface LocatedFace {
   detection: DetectedFace;
-  /** Landmarks after each FaceMesh pass; `landmarks` is the last. */
+  /** Landmarks after each FaceMesh pass. */
   passes: FaceLandmarks[];
+  /** The latest pass FaceMesh accepted: the landmarks the face is aligned with. */
   landmarks: FaceLandmarks;
 }
 
@@ -102,5 +103,12 @@ export function centreFace<T extends { box: Box }>(faces: readonly T[], width: n
     const d = Math.hypot(f.box.x + f.box.w / 2 - width / 2, f.box.y + f.box.h / 2 - height / 2);
     if (d < bestDist) [best, bestDist] = [f, d];
   }
+  return best;
+}
+
+/** The face with the largest box (the subject of a portrait or a gallery photo). */
+export function largestFace<T extends { box: Box }>(faces: readonly T[]): T | undefined {
+  let best: T | undefined;
+  for (const f of faces) if (!best || f.box.w * f.box.h > best.box.w * best.box.h) best = f;
   return best;
 }

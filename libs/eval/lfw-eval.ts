@@ -4,7 +4,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { calibratedDistance } from '../engine/calibration.js';
 import type { FaceEngine } from '../engine/engine.js';
 import { lfwImagePath, parseLfwPairs, type LfwPair } from './lfw.js';
-import { cosineDistance, DLIB_VARIANTS, euclidean, LfwFeatureExtractor, type DlibVariant, type ImageFeatures } from './lfw-features.js';
+import { cosineDistance, euclidean } from '../engine/distance.js';
+import { DLIB_VARIANTS, LfwFeatureExtractor, type DlibVariant, type ImageFeatures } from './lfw-features.js';
 import { accuracyAt, bestThreshold, crossValidate, falseAcceptRate, meanStd, rocAuc, tarAtFar, type ScoredPair } from './metrics.js';
 import { Progress } from './progress.js';
 

@@ -5,8 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { catalogEntry } from '../../models/catalog.js';
 import { calibratedDistance } from '../../libs/engine/calibration.js';
 import { EMBEDDING_MODEL } from '../../libs/engine/embedder.js';
-import { FaceEngine, type Face } from '../../libs/engine/engine.js';
-import { euclidean } from '../../libs/eval/lfw-features.js';
+import { FaceEngine, largestFace, type Face } from '../../libs/engine/engine.js';
+import { euclidean } from '../../libs/engine/distance.js';
 import { readWider } from '../../libs/eval/wider-eval.js';
 import { iou } from '../../libs/geometry/box.js';
 import { decodeImage, resizeImage } from '../../libs/image/image.js';
@@ -36,7 +36,7 @@ async function gallery(dir: string): Promise<Sample[]> {
     for (const file of readdirSync(join(dir, person)).sort()) {
       const found = await analyse(join(dir, person, file));
       expect(found.length, `${person}/${file}`).toBeGreaterThan(0);
-      const largest = found.sort((a, b) => b.box.w * b.box.h - a.box.w * a.box.h)[0]!;
+      const largest = largestFace(found)!;
       samples.push({ person, embedding: largest.embedding });
     }
   return samples;
