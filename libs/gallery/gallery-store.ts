@@ -1,0 +1,82 @@
+// Gallery metadata: models (named galleries), their identities, and each identity's samples —
+// the aligned face crop (small JPEG) with its embedding, so a gallery can be re-embedded when the
+// embedding model changes and exported without the original photos. Owned by the matcher; the
+// vectors are also in the VectorIndex, which is what searches them.
+import type { Page } from '../store/job-store.js';
+
+export interface ModelRecord {
+  id: string;
+  name: string;
+  description: string;
+  /** Embedding model the samples were made with (e.g. 'dlib-resnet'). */
+  embeddingModel: string;
+  /** ISO-8601 UTC. */
+  created: string;
+}
+
+export interface ModelStats {
+  identityCount: number;
+  sampleCount: number;
+}
+
+export interface IdentityRecord {
+  id: string;
+  modelId: string;
+  name: string;
+  created: string;
+  sampleCount: number;
+}
+
+export interface SampleRecord {
+  id: string;
+  identityId: string;
+  modelId: string;
+  embedding: Float32Array;
+  /** Aligned face crop, JPEG. */
+  crop: Buffer;
+  /** Where the sample came from (source string or file name), for review. */
+  origin: string;
+  created: string;
+}
+
+export interface GalleryStore {
+  /** Rejects with ModelNameTakenError when the name exists. */
+  createModel(model: Omit<ModelRecord, 'created'> & { created?: string }): Promise<ModelRecord>;
+  /** By id, or else by name. */
+  findModel(idOrName: string): Promise<ModelRecord | undefined>;
+  listModels(): Promise<(ModelRecord & ModelStats)[]>;
+  modelStats(modelId: string): Promise<ModelStats>;
+  /** Deletes the model, its identities and samples. */
+  deleteModel(modelId: string): Promise<boolean>;
+
+  /** Rejects with IdentityNameTakenError when the model has an identity of that name. */
+  createIdentity(identity: { id: string; modelId: string; name: string; created?: string }): Promise<IdentityRecord>;
+  getIdentity(identityId: string): Promise<IdentityRecord | undefined>;
+  findIdentityByName(modelId: string, name: string): Promise<IdentityRecord | undefined>;
+  /** By name, then id. */
+  listIdentities(modelId: string, page: { limit: number; offset: number }): Promise<Page<IdentityRecord>>;
+  /** Rejects with IdentityNameTakenError on a clash within the model. */
+  renameIdentity(identityId: string, name: string): Promise<IdentityRecord | undefined>;
+  deleteIdentity(identityId: string): Promise<boolean>;
+  /** Names of identities by id (missing ids are left out). */
+  identityNames(identityIds: readonly string[]): Promise<Map<string, string>>;
+
+  addSamples(samples: readonly SampleRecord[]): Promise<void>;
+  /** Samples of one identity, or of a whole model, in creation order. */
+  listSamples(selector: { identityId: string } | { modelId: string }): Promise<SampleRecord[]>;
+  close(): Promise<void>;
+}
+
+export class ModelNameTakenError extends Error {
+  constructor(name: string) {
+    super(`a model named "${name}" already exists`);
+    this.name = 'ModelNameTakenError';
+  }
+}
+
+export class IdentityNameTakenError extends Error {
+  constructor(name: string) {
+    super(`the model already has an identity named "${name}"`);
+    this.name = 'IdentityNameTakenError';
+  }
+}
