@@ -197,7 +197,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
   const threads = parseIntOption('threads', values.threads);
   if (rounds < 1) throw new UsageError('--rounds must be at least 1');
   if (threads < 1) throw new UsageError('--threads must be at least 1');
-  const dataDir = resolve(ROOT, process.env.FACEREC_DATA_DIR ?? '../shared/data');
+  const dataDir = resolve(ROOT, process.env.FACEREC_TEST_DATA ?? '../shared/data');
   const config: SessionConfig = { providers: ['cpu'], intraOpThreads: threads, cudaDeviceId: 0 };
 
   const cpu = cpus();

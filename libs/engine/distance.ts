@@ -1,6 +1,6 @@
 // Distances between embeddings (lower = more alike).
 
-export function euclidean(a: Float32Array, b: Float32Array): number {
+export function euclidean(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
   return Math.sqrt(s);

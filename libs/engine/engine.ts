@@ -60,25 +60,31 @@ export class FaceEngine {
     }));
   }
 
-  /**
-   * Faces confirmed by FaceMesh, with the landmarks of every pass (the last is the most precise).
-   * Two detections of one face (a face and a part of it, found at different pyramid levels) end
-   * up with the same mesh: the best-scoring one per mesh is kept, and a confirmed face nested in a
-   * much larger confirmed face is a part of it.
-   */
-  async locate(img: RgbImage, options: AnalyseOptions = {}): Promise<LocatedFace[]> {
-    const opts = { ...DEFAULT_ANALYSE, ...options };
-    const detected = await this.detector.detect(img, opts);
-    const passes = await this.landmarkModel.landmarkPasses(img, detected, opts.landmarkPasses, REFINE_MIN_SCORE);
-    // A face is confirmed by its latest pass that FaceMesh accepts: a poor first crop may only
-    // score well once re-centred, and a re-crop can drift off a hard face that the first one held.
-    const confirmed = detected.flatMap((detection, i) => {
-      const all = passes.map((p) => p[i]!);
-      const landmarks = all.findLast((l) => l.score >= opts.minLandmarkScore);
-      return landmarks ? [{ detection, passes: all, landmarks, box: boundingBox(landmarks.mesh), score: detection.score }] : [];
-    });
-    return dropNested(nms(confirmed, SAME_MESH_IOU)).map(({ detection, passes, landmarks }) => ({ detection, passes, landmarks }));
+  /** Faces confirmed by FaceMesh, with their landmarks (see locateFaces). */
+  locate(img: RgbImage, options: AnalyseOptions = {}): Promise<LocatedFace[]> {
+    return locateFaces(this.detector, this.landmarkModel, img, options);
   }
+}
+
+/**
+ * Faces confirmed by FaceMesh, with the landmarks of every pass (the last is the most precise).
+ * Two detections of one face (a face and a part of it, found at different pyramid levels) end
+ * up with the same mesh: the best-scoring one per mesh is kept, and a confirmed face nested in a
+ * much larger confirmed face is a part of it. A free function so that a detection service can
+ * run it without loading the embedder.
+ */
+export async function locateFaces(detector: FaceDetector, landmarkModel: LandmarkModel, img: RgbImage, options: AnalyseOptions = {}): Promise<LocatedFace[]> {
+  const opts = { ...DEFAULT_ANALYSE, ...options };
+  const detected = await detector.detect(img, opts);
+  const passes = await landmarkModel.landmarkPasses(img, detected, opts.landmarkPasses, REFINE_MIN_SCORE);
+  // A face is confirmed by its latest pass that FaceMesh accepts: a poor first crop may only
+  // score well once re-centred, and a re-crop can drift off a hard face that the first one held.
+  const confirmed = detected.flatMap((detection, i) => {
+    const all = passes.map((p) => p[i]!);
+    const landmarks = all.findLast((l) => l.score >= opts.minLandmarkScore);
+    return landmarks ? [{ detection, passes: all, landmarks, box: boundingBox(landmarks.mesh), score: detection.score }] : [];
+  });
+  return dropNested(nms(confirmed, SAME_MESH_IOU)).map(({ detection, passes, landmarks }) => ({ detection, passes, landmarks }));
 }
 
 export interface LocatedFace {

@@ -12,7 +12,7 @@ import { randomPixels } from '../support/random.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MANIFEST = join(ROOT, 'node_modules/@vladmandic/face-api/model/face_recognition_model-weights_manifest.json');
-const DATA_DIR = resolve(ROOT, process.env.FACEREC_DATA_DIR ?? '../shared/data');
+const DATA_DIR = resolve(ROOT, process.env.FACEREC_TEST_DATA ?? '../shared/data');
 const GALLERY = join(DATA_DIR, 'faces/sitcom/gallery');
 const SIZE = 150;
 const PIXELS = SIZE * SIZE * 3;
@@ -128,7 +128,7 @@ describe('face-api face recognition net: ONNX rebuild vs original', () => {
   it('matches on 3 real face crops', async (ctx) => {
     const files = galleryImages(3);
     if (files.length < 3) {
-      const reason = `real-image parity needs 3 images ${GALLERY}/*/*1.png (FACEREC_DATA_DIR=${DATA_DIR}); found ${files.length}`;
+      const reason = `real-image parity needs 3 images ${GALLERY}/*/*1.png (FACEREC_TEST_DATA=${DATA_DIR}); found ${files.length}`;
       if (process.env.CI === 'true') throw new Error(reason);
       console.warn(`skipping: ${reason}`);
       ctx.skip(reason);

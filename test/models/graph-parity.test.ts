@@ -14,7 +14,7 @@ import { loadOriginalGraphModel, type OriginalGraphModel, type OriginalModelId, 
 import { randomPixels } from '../support/random.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const DATA_DIR = resolve(ROOT, process.env.FACEREC_DATA_DIR ?? '../shared/data');
+const DATA_DIR = resolve(ROOT, process.env.FACEREC_TEST_DATA ?? '../shared/data');
 const PROBES = join(DATA_DIR, 'faces/people/probes');
 const GALLERY = join(DATA_DIR, 'faces/sitcom/gallery');
 
@@ -164,7 +164,7 @@ function faceFiles(id: OriginalModelId): string[] {
 /** Data-dependent parts skip (with a warning) when the data is absent, but fail on CI. */
 function skipWithoutData(ctx: TestContext, files: string[], wanted: number, what: string): boolean {
   if (files.length >= wanted) return false;
-  const reason = `${what} needs ${wanted} images under ${PROBES} / ${GALLERY} (FACEREC_DATA_DIR=${DATA_DIR}); found ${files.length}`;
+  const reason = `${what} needs ${wanted} images under ${PROBES} / ${GALLERY} (FACEREC_TEST_DATA=${DATA_DIR}); found ${files.length}`;
   if (process.env.CI === 'true') throw new Error(reason);
   console.warn(`skipping: ${reason}`);
   ctx.skip(reason);

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 export function sharedDataDir(): string {
-  const configured = process.env.FACEREC_DATA_DIR ?? '../shared/data';
+  const configured = process.env.FACEREC_TEST_DATA ?? '../shared/data';
   return isAbsolute(configured) ? configured : resolve(repoRoot, configured);
 }
 
@@ -17,8 +17,8 @@ export function sharedDataFile(relative: string): string | null {
   const path = resolve(sharedDataDir(), relative);
   if (existsSync(path)) return path;
   if (process.env.CI === 'true') {
-    throw new Error(`test data ${path} is missing (required when CI=true; set FACEREC_DATA_DIR)`);
+    throw new Error(`test data ${path} is missing (required when CI=true; set FACEREC_TEST_DATA)`);
   }
-  console.warn(`skipping tests that need ${path}: not found (set FACEREC_DATA_DIR)`);
+  console.warn(`skipping tests that need ${path}: not found (set FACEREC_TEST_DATA)`);
   return null;
 }

@@ -1,0 +1,42 @@
+// Errors the REST edge answers with. Every 4xx carries SPEC §1's body:
+// {"error": {"code": "invalid_request", "field": "modules.face_recognition.top_k", "message": "…"}}
+// where `field` is the dotted path of the offending value (null when no single value is at fault).
+
+export interface ErrorBody {
+  error: { code: string; field: string | null; message: string };
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly field: string | null,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  toBody(): ErrorBody {
+    return { error: { code: this.code, field: this.field, message: this.message } };
+  }
+}
+
+export function isApiError(err: unknown): err is ApiError {
+  return err instanceof ApiError;
+}
+
+/** 400: the value at `field` (dotted path; null for the body as a whole) is not acceptable. */
+export function invalid(field: string | null, message: string): ApiError {
+  return new ApiError(400, 'invalid_request', field, message);
+}
+
+/** 404, e.g. `notFound('job 1234')` → "job 1234 not found". */
+export function notFound(what: string): ApiError {
+  return new ApiError(404, 'not_found', null, `${what} not found`);
+}
+
+/** 409: the request clashes with what exists (a taken name, a job that cannot change now). */
+export function conflict(field: string | null, message: string): ApiError {
+  return new ApiError(409, 'conflict', field, message);
+}

@@ -1,0 +1,520 @@
+// The OpenAPI 3.1 document the gateway serves at /api/v1/openapi.json. Limits and defaults come
+// from the validators, so the document cannot drift from what the API accepts.
+import { MAX_DETECTION_SCALE, MIN_DETECTION_SCALE } from '../engine/detector.js';
+import { JOB_STATES } from '../jobs/types.js';
+import { BLOB_ID_PATTERN } from '../store/blob-store.js';
+import { MAX_SOURCE_LENGTH } from './fields.js';
+import { PAGE_LIMITS } from './pagination.js';
+import { MAX_DESCRIPTION_LENGTH, MAX_IMAGES_PER_REQUEST, MAX_NAME_LENGTH } from './validate-gallery.js';
+import {
+  FACE_RECOGNITION_DEFAULTS as D,
+  MAX_DISTANCE_LIMIT,
+  MAX_MODEL_REF_LENGTH,
+  MAX_MODELS_PER_JOB,
+  MAX_TAG_LENGTH,
+  MAX_TOP_K,
+} from './validate-job.js';
+
+type Schema = Record<string, unknown>;
+
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const nullable = (type: string): Schema => ({ type: [type, 'null'] });
+const json = (schema: Schema, description: string): Schema => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const object = (properties: Record<string, Schema>, required: string[] = Object.keys(properties)): Schema => ({
+  type: 'object',
+  properties,
+  required,
+  additionalProperties: false,
+});
+const page = (item: string): Schema =>
+  object({
+    total: { type: 'integer', minimum: 0 },
+    offset: { type: 'integer', minimum: 0 },
+    limit: { type: 'integer', minimum: 1 },
+    next: { type: ['string', 'null'], format: 'uri' },
+    prev: { type: ['string', 'null'], format: 'uri' },
+    data: { type: 'array', items: ref(item) },
+  });
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid request: `field` is the dotted path of the offending value',
+  404: 'Not found',
+  409: 'Conflict with the current state (a taken name, a job that cannot change now)',
+  413: 'Upload larger than the configured limit',
+};
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [String(s), { $ref: `#/components/responses/Error${s}` }]));
+
+const param = (name: string): Schema => ({ $ref: `#/components/parameters/${name}` });
+const pathParam = (name: string, description: string): Schema => ({
+  name,
+  in: 'path',
+  required: true,
+  description,
+  schema: { type: 'string' },
+});
+const JOB_ID = pathParam('id', 'Job id');
+const MODEL = pathParam('model', 'Model id or name');
+const IDENTITY = pathParam('identity', 'Identity id');
+
+const binary: Schema = { type: 'string', contentMediaType: 'application/octet-stream' };
+
+const PATHS: Record<string, Record<string, Schema>> = {
+  '/api/v1/jobs/': {
+    post: {
+      operationId: 'createJob',
+      summary: 'Submit a face recognition job',
+      requestBody: { required: true, content: { 'application/json': { schema: ref('JobCreate') } } },
+      responses: { '201': json(ref('Job'), 'The job, waiting'), ...errors(400) },
+    },
+    get: {
+      operationId: 'listJobs',
+      summary: 'List jobs, newest first',
+      parameters: [
+        param('limit'),
+        param('offset'),
+        { name: 'state', in: 'query', schema: { type: 'string', enum: [...JOB_STATES] } },
+        { name: 'tag', in: 'query', schema: { type: 'string' } },
+      ],
+      responses: { '200': json(page('Job'), 'A page of jobs'), ...errors(400) },
+    },
+  },
+  '/api/v1/jobs/{id}/': {
+    get: {
+      operationId: 'getJob',
+      parameters: [JOB_ID],
+      responses: { '200': json(ref('Job'), 'The job'), ...errors(404) },
+    },
+    delete: {
+      operationId: 'deleteJob',
+      summary: 'Cancel a waiting or running job, or delete a finished one and its results',
+      parameters: [JOB_ID],
+      responses: {
+        '200': json(ref('Job'), 'The job was running and is now `stopped`'),
+        '204': { description: 'The finished job and its results were deleted' },
+        ...errors(404),
+      },
+    },
+  },
+  '/api/v1/jobs/{id}/detailed-results/': {
+    get: {
+      operationId: 'getDetailedResults',
+      parameters: [JOB_ID, param('limit'), param('offset')],
+      responses: { '200': json(page('ResultItem'), 'A page of result items'), ...errors(400, 404) },
+    },
+  },
+  '/api/v1/models/': {
+    post: {
+      operationId: 'createModel',
+      requestBody: { required: true, content: { 'application/json': { schema: ref('ModelCreate') } } },
+      responses: { '201': json(ref('Model'), 'The new model'), ...errors(400, 409) },
+    },
+    get: {
+      operationId: 'listModels',
+      parameters: [param('limit'), param('offset')],
+      responses: { '200': json(page('Model'), 'A page of models'), ...errors(400) },
+    },
+  },
+  '/api/v1/models/{model}/': {
+    get: {
+      operationId: 'getModel',
+      parameters: [MODEL],
+      responses: { '200': json(ref('Model'), 'The model'), ...errors(404) },
+    },
+    delete: {
+      operationId: 'deleteModel',
+      summary: 'Delete a model with its identities and samples',
+      parameters: [MODEL],
+      responses: { '204': { description: 'Deleted' }, ...errors(404, 409) },
+    },
+  },
+  '/api/v1/models/{model}/identities/': {
+    post: {
+      operationId: 'addIdentity',
+      summary: 'Add an identity with face samples (or add samples to the identity of that name)',
+      description:
+        'Each image must show a face; with several faces the largest is used only if it is at least twice ' +
+        'the area of the next. Images where no face qualifies are reported in `rejected`.',
+      parameters: [MODEL],
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': { schema: ref('IdentityCreate') },
+          'multipart/form-data': {
+            schema: object(
+              {
+                name: { type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH },
+                images: { type: 'array', items: binary, maxItems: MAX_IMAGES_PER_REQUEST },
+              },
+              ['name', 'images'],
+            ),
+          },
+        },
+      },
+      responses: { '201': json(ref('IdentityCreated'), 'The identity and what was added'), ...errors(400, 404, 413) },
+    },
+    get: {
+      operationId: 'listIdentities',
+      parameters: [MODEL, param('limit'), param('offset')],
+      responses: { '200': json(page('Identity'), 'A page of identities, by name'), ...errors(400, 404) },
+    },
+  },
+  '/api/v1/models/{model}/identities/{identity}/': {
+    get: {
+      operationId: 'getIdentity',
+      parameters: [MODEL, IDENTITY],
+      responses: { '200': json(ref('Identity'), 'The identity'), ...errors(404) },
+    },
+    patch: {
+      operationId: 'renameIdentity',
+      parameters: [MODEL, IDENTITY],
+      requestBody: { required: true, content: { 'application/json': { schema: ref('IdentityRename') } } },
+      responses: { '200': json(ref('Identity'), 'The renamed identity'), ...errors(400, 404, 409) },
+    },
+    delete: {
+      operationId: 'deleteIdentity',
+      parameters: [MODEL, IDENTITY],
+      responses: { '204': { description: 'Deleted with its samples' }, ...errors(404) },
+    },
+  },
+  '/api/v1/models/{model}/import-folder/': {
+    post: {
+      operationId: 'importFolder',
+      summary: 'Bulk import from a server-side folder laid out <person>/<image>',
+      description: "Only when the operator has enabled it; `path` must lie inside the operator's import root.",
+      parameters: [MODEL],
+      requestBody: { required: true, content: { 'application/json': { schema: ref('FolderImport') } } },
+      responses: {
+        '200': json(ref('ImportReport'), 'What was imported'),
+        '403': json(ref('Error'), 'Folder import is not enabled on this server'),
+        ...errors(400, 404),
+      },
+    },
+  },
+  '/api/v1/models/{model}/export/': {
+    get: {
+      operationId: 'exportModel',
+      summary: 'The model as one file: names, embeddings, face crops and embedding model version',
+      parameters: [MODEL],
+      responses: { '200': json(ref('ModelExport'), 'The export file'), ...errors(404) },
+    },
+  },
+  '/api/v1/models/import/': {
+    post: {
+      operationId: 'importModel',
+      summary: 'Create a model from an export file',
+      parameters: [
+        {
+          name: 'name',
+          in: 'query',
+          description: 'Import under this name instead of the one in the file',
+          schema: { type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH },
+        },
+      ],
+      requestBody: { required: true, content: { 'application/json': { schema: ref('ModelExport') } } },
+      responses: { '201': json(ref('Model'), 'The imported model'), ...errors(400, 409, 413) },
+    },
+  },
+  '/api/v1/storage/': {
+    post: {
+      operationId: 'uploadMedia',
+      summary: 'Store an upload for use as storage://<id>',
+      requestBody: {
+        required: true,
+        content: {
+          'multipart/form-data': { schema: object({ file: binary }) },
+          'application/octet-stream': { schema: binary },
+          'image/*': { schema: binary },
+          'video/*': { schema: binary },
+        },
+      },
+      responses: { '201': json(ref('StoredMedia'), 'Stored'), ...errors(400, 413) },
+    },
+  },
+  '/healthz': {
+    get: {
+      operationId: 'liveness',
+      responses: { '200': json(object({ status: { const: 'ok' } }), 'The process is alive') },
+    },
+  },
+  '/readyz': {
+    get: {
+      operationId: 'readiness',
+      responses: {
+        '200': json(ref('Readiness'), 'Ready to take requests'),
+        '503': json(ref('Readiness'), 'Not ready (a dependency is down or still starting)'),
+      },
+    },
+  },
+  '/metrics': {
+    get: {
+      operationId: 'metrics',
+      responses: {
+        '200': {
+          description: 'Prometheus metrics',
+          content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } },
+        },
+      },
+    },
+  },
+  '/api/v1/openapi.json': {
+    get: {
+      operationId: 'openapi',
+      responses: { '200': json({ type: 'object' }, 'This document') },
+    },
+  },
+};
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+/** Every route the document describes, for checking that the gateway serves each. */
+export const OPENAPI_ROUTES: readonly { method: string; path: string }[] = Object.entries(PATHS).flatMap(
+  ([path, item]) =>
+    Object.keys(item)
+      .filter((key) => HTTP_METHODS.includes(key))
+      .map((method) => ({ method: method.toUpperCase(), path })),
+);
+
+const source: Schema = {
+  type: 'string',
+  maxLength: MAX_SOURCE_LENGTH,
+  pattern: `^(https?://[^/\\\\?#].*|storage://${BLOB_ID_PATTERN.source.slice(1, -1)})$`,
+  description: 'An http(s) URL, or storage://<id> from POST /api/v1/storage/',
+};
+
+const faceRecognitionParams: Record<string, Schema> = {
+  model: { type: 'string', minLength: 1, maxLength: MAX_MODEL_REF_LENGTH, default: D.model, description: 'Model id or name' },
+  models: {
+    type: ['array', 'null'],
+    items: { type: 'string', minLength: 1, maxLength: MAX_MODEL_REF_LENGTH },
+    minItems: 1,
+    maxItems: MAX_MODELS_PER_JOB,
+    uniqueItems: true,
+    default: null,
+    description: 'Several models at once; overrides `model`',
+  },
+  max_distance: { type: 'number', minimum: 0, maximum: MAX_DISTANCE_LIMIT, default: D.max_distance },
+  cluster_unknowns: { type: 'boolean', default: D.cluster_unknowns },
+  index_unknowns: { type: 'boolean', default: D.index_unknowns, description: 'Implies `cluster_unknowns`' },
+  face_detection_scale: {
+    type: 'integer',
+    minimum: MIN_DETECTION_SCALE,
+    maximum: MAX_DETECTION_SCALE,
+    default: D.face_detection_scale,
+  },
+  enable_top_k: { type: 'boolean', default: D.enable_top_k },
+  top_k: { type: 'integer', minimum: 1, maximum: MAX_TOP_K, default: D.top_k },
+};
+
+const SCHEMAS: Record<string, Schema> = {
+  Error: object({
+    error: object({
+      code: { type: 'string', examples: ['invalid_request', 'not_found', 'conflict'] },
+      field: { ...nullable('string'), examples: ['modules.face_recognition.top_k', 'sources[2]'] },
+      message: { type: 'string' },
+    }),
+  }),
+  Source: source,
+  FaceRecognitionParams: object(faceRecognitionParams, []),
+  JobCreate: object(
+    {
+      sources: { type: 'array', items: ref('Source'), minItems: 1, description: "At most the operator's limit" },
+      tag: { type: 'string', maxLength: MAX_TAG_LENGTH, default: '' },
+      modules: object({ face_recognition: { oneOf: [ref('FaceRecognitionParams'), { type: 'null' }] } }),
+    },
+    ['sources', 'modules'],
+  ),
+  Job: object({
+    id: { type: 'string', format: 'uuid' },
+    tag: { type: 'string' },
+    state: { type: 'string', enum: [...JOB_STATES] },
+    errors: { type: 'array', items: object({ source: { type: 'string' }, message: { type: 'string' } }) },
+    warnings: { type: 'array', items: { type: 'string' } },
+    progress: { type: 'number', minimum: 0, maximum: 1 },
+    duration: { ...nullable('number'), description: 'Seconds from start to completion' },
+    time_created: { type: 'string', examples: ['2021-05-20 09:34:37.135000'] },
+    time_started: nullable('string'),
+    time_completed: nullable('string'),
+    sources: { type: 'array', items: { type: 'string' } },
+    modules: object({
+      face_recognition: {
+        type: 'object',
+        description: 'The parameters as sent, with the module state',
+        properties: {
+          ...faceRecognitionParams,
+          state: { type: 'string', enum: [...JOB_STATES] },
+          progress: { type: 'number', minimum: 0, maximum: 1 },
+        },
+        required: ['state', 'progress'],
+      },
+    }),
+    media_type: { enum: ['image', 'video', 'mixed', null] },
+    result: {
+      oneOf: [
+        object({ detailed_link: { type: 'string', format: 'uri' }, summary: { type: 'array', items: ref('SourceSummary') } }),
+        { type: 'null' },
+      ],
+    },
+  }),
+  SourceSummary: object({
+    source: { type: 'string' },
+    media_type: { enum: ['image', 'video'] },
+    info: object(
+      {
+        fps: { type: 'number' },
+        resolution: { type: 'array', items: { type: 'integer' }, minItems: 2, maxItems: 2 },
+        total_frames: { type: 'integer' },
+        duration: { type: 'number' },
+      },
+      ['resolution'],
+    ),
+    items: {
+      type: 'array',
+      items: object({
+        type: { const: 'face' },
+        label: { type: 'string', examples: ['John Doe', 'Unknown', 'Unknown #1'] },
+        module: { const: 'face_recognition' },
+      }),
+    },
+  }),
+  ResultItem: object({
+    id: { type: 'string' },
+    media_type: { enum: ['image', 'video'] },
+    source: { type: 'string', description: 'The source exactly as submitted' },
+    module: { const: 'face_recognition' },
+    frame_start: { type: 'integer', minimum: 0 },
+    frame_end: { type: 'integer', minimum: 0 },
+    time_start: { type: 'number', minimum: 0 },
+    time_end: { type: 'number', minimum: 0 },
+    tc_start: { type: 'string', examples: ['00:00:00:12', '00:01:00;02'] },
+    tc_end: { type: 'string' },
+    meta: object(
+      {
+        person: nullable('string'),
+        class_id: { type: 'null' },
+        closest_person: nullable('string'),
+        closest_k_persons: {
+          type: 'array',
+          items: object({ person: { type: 'string' }, similarity: { type: 'number' } }),
+        },
+        mean_distance: { type: ['number', 'null'], minimum: 0, maximum: 2 },
+        mean_similarity: { type: ['number', 'null'], minimum: -1, maximum: 1 },
+        indexed_identity: nullable('string'),
+      },
+      ['person', 'class_id', 'closest_person', 'mean_distance', 'mean_similarity', 'indexed_identity'],
+    ),
+    thumbnail: object({
+      image: { type: 'string', contentEncoding: 'base64', contentMediaType: 'image/jpeg' },
+      meta: { type: 'object' },
+    }),
+    detections: {
+      type: 'array',
+      items: object({
+        frame_index: { type: 'integer', minimum: 0 },
+        type: { const: 'face_bbox' },
+        data: object({
+          x: { type: 'number' },
+          y: { type: 'number' },
+          w: { type: 'number' },
+          h: { type: 'number' },
+        }),
+      }),
+    },
+  }),
+  ModelCreate: object(
+    {
+      name: {
+        type: 'string',
+        minLength: 1,
+        maxLength: MAX_NAME_LENGTH,
+        description: 'Unique; no "/", no whitespace at either end, not shaped like a UUID',
+      },
+      description: { type: 'string', maxLength: MAX_DESCRIPTION_LENGTH, default: '' },
+    },
+    ['name'],
+  ),
+  Model: object({
+    id: { type: 'string' },
+    name: { type: 'string' },
+    description: { type: 'string' },
+    embedding_model: { type: 'string', description: 'The embedding model its samples were made with' },
+    created: { type: 'string', format: 'date-time' },
+    identity_count: { type: 'integer', minimum: 0 },
+    sample_count: { type: 'integer', minimum: 0 },
+  }),
+  IdentityCreate: object({
+    name: { type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH },
+    images: { type: 'array', items: ref('Source'), minItems: 1, maxItems: MAX_IMAGES_PER_REQUEST },
+  }),
+  IdentityRename: object({ name: { type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH } }),
+  Identity: object({
+    id: { type: 'string' },
+    model_id: { type: 'string' },
+    name: { type: 'string' },
+    created: { type: 'string', format: 'date-time' },
+    sample_count: { type: 'integer', minimum: 0 },
+  }),
+  RejectedImage: object({
+    image: { type: 'string', description: 'The source, or the uploaded file name' },
+    message: { type: 'string', examples: ['no face found', 'several faces and none clearly dominates'] },
+  }),
+  IdentityCreated: object({
+    identity: ref('Identity'),
+    added: { type: 'integer', minimum: 0, description: 'Samples added' },
+    rejected: { type: 'array', items: ref('RejectedImage') },
+  }),
+  FolderImport: object({
+    path: { type: 'string', minLength: 1, description: "A folder inside the operator's import root (relative to it, or absolute)" },
+  }),
+  ImportReport: object({
+    identities: { type: 'integer', minimum: 0, description: 'Identities created or extended' },
+    added: { type: 'integer', minimum: 0, description: 'Samples added' },
+    rejected: { type: 'array', items: ref('RejectedImage') },
+  }),
+  ModelExport: {
+    type: 'object',
+    description: 'A model export file as written by GET /api/v1/models/{model}/export/; read it back unchanged',
+  },
+  StoredMedia: object({
+    id: { type: 'string', pattern: BLOB_ID_PATTERN.source },
+    source: { type: 'string', examples: ['storage://3fZ2k9QxLw7Tn4Rb'] },
+    size: { type: 'integer', minimum: 0 },
+    content_type: { type: 'string' },
+  }),
+  Readiness: {
+    type: 'object',
+    properties: { status: { enum: ['ready', 'not_ready'] }, checks: { type: 'object', additionalProperties: { type: 'string' } } },
+    required: ['status'],
+  },
+};
+
+/** The document, with `serverUrl` (e.g. http://host:8080) as its server. */
+export function buildOpenApi(serverUrl: string): Schema {
+  return structuredClone({
+    openapi: '3.1.0',
+    info: {
+      title: 'facerec',
+      version: '1',
+      description: 'Face recognition for images and video, compatible with the face_recognition module of the jobs API.',
+    },
+    servers: [{ url: serverUrl }],
+    paths: PATHS,
+    components: {
+      schemas: SCHEMAS,
+      parameters: {
+        limit: {
+          name: 'limit',
+          in: 'query',
+          schema: { type: 'integer', minimum: 1, maximum: PAGE_LIMITS.maxLimit, default: PAGE_LIMITS.defaultLimit },
+        },
+        offset: { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
+      },
+      responses: Object.fromEntries(
+        Object.entries(ERROR_DESCRIPTIONS).map(([status, description]) => [`Error${status}`, json(ref('Error'), description)]),
+      ),
+    },
+  });
+}

@@ -1,0 +1,130 @@
+// The product's configuration, read from the environment once at start into a typed object.
+// Every variable the services (and the Helm chart) use is listed here, with its default.
+import { resolve } from 'node:path';
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const SERVICE_NAMES = ['gateway', 'decoder', 'detector', 'embedder', 'matcher', 'aggregator'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export interface Config {
+  /** Local data directory: SQLite stores, uploads, the embedded vector index. */
+  dataDir: string;
+  /** Distributed mode when set: bus, job store and uploads on NATS JetStream. */
+  natsUrl: string | null;
+  /** Galleries' vectors in Qdrant when set; else the embedded index in dataDir. */
+  qdrantUrl: string | null;
+  qdrantApiKey: string | null;
+  /** Prefix of every NATS subject, stream and bucket (several installations on one NATS). */
+  natsPrefix: string;
+  gateway: { host: string; port: number; publicUrl: string | null; maxSources: number; maxUploadBytes: number; importRoot: string | null };
+  /** gRPC listen addresses of the services this process serves. */
+  listen: { detector: string; embedder: string; matcher: string };
+  /** Where clients find the gRPC services ("host:port", "ip:port,ip:port", or a target URI). */
+  addresses: { detector: string; embedder: string; matcher: string };
+  /** HTTP port for /healthz, /readyz and /metrics of a service that is not the gateway (0: none). */
+  healthPort: number;
+  fetch: { maxBytes: number; timeoutMs: number; allowPrivate: boolean };
+  decoder: { concurrency: number; maxImagePixels: number };
+  aggregator: { concurrency: number };
+  embedder: { batchSize: number; batchWaitMs: number };
+  /** Seconds a stopping service waits for work in flight. */
+  shutdownGraceMs: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const read = new EnvReader(env);
+  const config: Config = {
+    dataDir: resolve(read.string('FACEREC_DATA_DIR', './data')),
+    natsUrl: read.optional('NATS_URL'),
+    qdrantUrl: read.optional('QDRANT_URL'),
+    qdrantApiKey: read.optional('QDRANT_API_KEY'),
+    natsPrefix: read.string('FACEREC_NATS_PREFIX', 'facerec', /^[A-Za-z0-9_-]+$/),
+    gateway: {
+      host: read.string('HOST', '0.0.0.0'),
+      port: read.int('PORT', 8080, 0, 65535),
+      publicUrl: read.optional('FACEREC_PUBLIC_URL'),
+      maxSources: read.int('FACEREC_MAX_SOURCES', 100, 1, 10_000),
+      maxUploadBytes: read.int('FACEREC_MAX_UPLOAD_BYTES', 2 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
+      importRoot: read.optional('FACEREC_IMPORT_ROOT'),
+    },
+    listen: {
+      detector: read.string('DETECTOR_LISTEN', '0.0.0.0:50052'),
+      embedder: read.string('EMBEDDER_LISTEN', '0.0.0.0:50053'),
+      matcher: read.string('MATCHER_LISTEN', '0.0.0.0:50054'),
+    },
+    addresses: {
+      detector: read.string('DETECTOR_ADDR', '127.0.0.1:50052'),
+      embedder: read.string('EMBEDDER_ADDR', '127.0.0.1:50053'),
+      matcher: read.string('MATCHER_ADDR', '127.0.0.1:50054'),
+    },
+    healthPort: read.int('HEALTH_PORT', 9090, 0, 65535),
+    fetch: {
+      maxBytes: read.int('FACEREC_FETCH_MAX_BYTES', 2 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
+      timeoutMs: read.int('FACEREC_FETCH_TIMEOUT_S', 300, 1, 86_400) * 1000,
+      allowPrivate: read.bool('FACEREC_ALLOW_PRIVATE_URLS', false),
+    },
+    decoder: {
+      concurrency: read.int('DECODER_CONCURRENCY', 2, 1, 64),
+      maxImagePixels: read.int('FACEREC_MAX_IMAGE_PIXELS', 100_000_000, 1, 1_000_000_000),
+    },
+    aggregator: { concurrency: read.int('AGGREGATOR_CONCURRENCY', 2, 1, 64) },
+    embedder: {
+      batchSize: read.int('EMBEDDER_BATCH_SIZE', 32, 1, 1024),
+      batchWaitMs: read.int('EMBEDDER_BATCH_WAIT_MS', 4, 0, 1000),
+    },
+    shutdownGraceMs: read.int('FACEREC_SHUTDOWN_GRACE_S', 25, 0, 3600) * 1000,
+  };
+  return config;
+}
+
+/** Every variable loadConfig reads (the Helm chart's env is checked against this). */
+export const CONFIG_VARIABLES: readonly string[] = [
+  'FACEREC_DATA_DIR', 'NATS_URL', 'QDRANT_URL', 'QDRANT_API_KEY', 'FACEREC_NATS_PREFIX', 'HOST', 'PORT',
+  'FACEREC_PUBLIC_URL', 'FACEREC_MAX_SOURCES', 'FACEREC_MAX_UPLOAD_BYTES', 'FACEREC_IMPORT_ROOT',
+  'DETECTOR_LISTEN', 'EMBEDDER_LISTEN', 'MATCHER_LISTEN', 'DETECTOR_ADDR', 'EMBEDDER_ADDR', 'MATCHER_ADDR',
+  'HEALTH_PORT', 'FACEREC_FETCH_MAX_BYTES', 'FACEREC_FETCH_TIMEOUT_S', 'FACEREC_ALLOW_PRIVATE_URLS',
+  'DECODER_CONCURRENCY', 'FACEREC_MAX_IMAGE_PIXELS', 'AGGREGATOR_CONCURRENCY', 'EMBEDDER_BATCH_SIZE',
+  'EMBEDDER_BATCH_WAIT_MS', 'FACEREC_SHUTDOWN_GRACE_S',
+  // read by the engine (libs/engine/session.ts), the logger and the model catalog
+  'FACEREC_EXECUTION_PROVIDERS', 'FACEREC_INTRA_OP_THREADS', 'CUDA_DEVICE_ID', 'LOG_LEVEL', 'FACEREC_MODELS_DIR',
+];
+
+class EnvReader {
+  constructor(private readonly env: Env) {}
+
+  optional(name: string): string | null {
+    const v = this.env[name]?.trim();
+    return v ? v : null;
+  }
+
+  string(name: string, fallback: string, pattern?: RegExp): string {
+    const v = this.optional(name) ?? fallback;
+    if (pattern && !pattern.test(v)) throw new ConfigError(name, `"${v}" does not match ${pattern}`);
+    return v;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.optional(name);
+    if (raw === null) return fallback;
+    if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `must be an integer, got "${raw}"`);
+    const v = Number(raw);
+    if (v < min || v > max) throw new ConfigError(name, `must be from ${min} to ${max}, got ${v}`);
+    return v;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.optional(name)?.toLowerCase();
+    if (raw === undefined || raw === null) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    throw new ConfigError(name, `must be true or false, got "${raw}"`);
+  }
+}

@@ -1,0 +1,268 @@
+// Gallery metadata in SQLite (the matcher's own file). Deleting a model or an identity removes
+// what belongs to it through ON DELETE CASCADE. Names compare case-sensitively (SQLite's BINARY
+// collation), so "Ann" and "ann" are two identities.
+import type { Page } from '../store/job-store.js';
+import { openSqlite, type CountRow, type SqliteDatabase } from '../store/sqlite.js';
+import {
+  IdentityNameTakenError,
+  ModelNameTakenError,
+  type GalleryStore,
+  type IdentityRecord,
+  type ModelRecord,
+  type ModelStats,
+  type SampleRecord,
+} from './gallery-store.js';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS models (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    description TEXT NOT NULL,
+    embedding_model TEXT NOT NULL,
+    created TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS identities (
+    id TEXT PRIMARY KEY,
+    model_id TEXT NOT NULL REFERENCES models (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    created TEXT NOT NULL,
+    UNIQUE (model_id, name)
+  );
+  CREATE TABLE IF NOT EXISTS samples (
+    id TEXT PRIMARY KEY,
+    identity_id TEXT NOT NULL REFERENCES identities (id) ON DELETE CASCADE,
+    model_id TEXT NOT NULL REFERENCES models (id) ON DELETE CASCADE,
+    embedding BLOB NOT NULL,
+    crop BLOB NOT NULL,
+    origin TEXT NOT NULL,
+    created TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS samples_by_identity ON samples (identity_id);
+  CREATE INDEX IF NOT EXISTS samples_by_model ON samples (model_id);
+`;
+
+interface ModelRow {
+  id: string;
+  name: string;
+  description: string;
+  embedding_model: string;
+  created: string;
+}
+
+type ModelWithStatsRow = ModelRow & { identity_count: number; sample_count: number };
+
+interface IdentityRow {
+  id: string;
+  model_id: string;
+  name: string;
+  created: string;
+  sample_count: number;
+}
+
+interface SampleRow {
+  id: string;
+  identity_id: string;
+  model_id: string;
+  embedding: Buffer;
+  crop: Buffer;
+  origin: string;
+  created: string;
+}
+
+const MODEL_STATS_COLUMNS = `
+  (SELECT count(*) FROM identities WHERE model_id = models.id) AS identity_count,
+  (SELECT count(*) FROM samples WHERE model_id = models.id) AS sample_count`;
+
+const IDENTITY_COLUMNS = `
+  id, model_id, name, created, (SELECT count(*) FROM samples WHERE identity_id = identities.id) AS sample_count`;
+
+export class SqliteGalleryStore implements GalleryStore {
+  private readonly db: SqliteDatabase;
+  private readonly queries: ReturnType<typeof prepareQueries>;
+
+  /** `path` is a file (its directory is created) or ':memory:'. */
+  constructor(path: string) {
+    this.db = openSqlite(path);
+    this.db.exec(SCHEMA);
+    this.queries = prepareQueries(this.db);
+  }
+
+  async createModel(model: Omit<ModelRecord, 'created'> & { created?: string }): Promise<ModelRecord> {
+    const record: ModelRecord = { ...model, created: model.created ?? new Date().toISOString() };
+    this.queries.createModel(record);
+    return record;
+  }
+
+  async findModel(idOrName: string): Promise<ModelRecord | undefined> {
+    const row = this.queries.selectModelById.get(idOrName) ?? this.queries.selectModelByName.get(idOrName);
+    return row && toModel(row);
+  }
+
+  async listModels(): Promise<(ModelRecord & ModelStats)[]> {
+    return this.queries.selectModelsWithStats.all().map((row) => ({
+      ...toModel(row),
+      identityCount: row.identity_count,
+      sampleCount: row.sample_count,
+    }));
+  }
+
+  async modelStats(modelId: string): Promise<ModelStats> {
+    return {
+      identityCount: this.queries.countIdentitiesOfModel.get(modelId)?.total ?? 0,
+      sampleCount: this.queries.countSamplesOfModel.get(modelId)?.total ?? 0,
+    };
+  }
+
+  async deleteModel(modelId: string): Promise<boolean> {
+    return this.queries.deleteModel.run(modelId).changes > 0;
+  }
+
+  async createIdentity(identity: { id: string; modelId: string; name: string; created?: string }): Promise<IdentityRecord> {
+    const record: IdentityRecord = {
+      id: identity.id,
+      modelId: identity.modelId,
+      name: identity.name,
+      created: identity.created ?? new Date().toISOString(),
+      sampleCount: 0,
+    };
+    this.queries.createIdentity(record);
+    return record;
+  }
+
+  async getIdentity(identityId: string): Promise<IdentityRecord | undefined> {
+    const row = this.queries.selectIdentity.get(identityId);
+    return row && toIdentity(row);
+  }
+
+  async findIdentityByName(modelId: string, name: string): Promise<IdentityRecord | undefined> {
+    const row = this.queries.selectIdentityByName.get(modelId, name);
+    return row && toIdentity(row);
+  }
+
+  async listIdentities(modelId: string, page: { limit: number; offset: number }): Promise<Page<IdentityRecord>> {
+    return {
+      total: this.queries.countIdentitiesOfModel.get(modelId)?.total ?? 0,
+      items: this.queries.selectIdentitiesPage.all(modelId, page.limit, page.offset).map(toIdentity),
+    };
+  }
+
+  async renameIdentity(identityId: string, name: string): Promise<IdentityRecord | undefined> {
+    const row = this.queries.renameIdentity(identityId, name);
+    return row && toIdentity(row);
+  }
+
+  async deleteIdentity(identityId: string): Promise<boolean> {
+    return this.queries.deleteIdentity.run(identityId).changes > 0;
+  }
+
+  async identityNames(identityIds: readonly string[]): Promise<Map<string, string>> {
+    const rows = this.queries.selectIdentityNames.all(JSON.stringify(identityIds));
+    return new Map(rows.map((row) => [row.id, row.name]));
+  }
+
+  async addSamples(samples: readonly SampleRecord[]): Promise<void> {
+    this.queries.insertSamples(samples);
+  }
+
+  async listSamples(selector: { identityId: string } | { modelId: string }): Promise<SampleRecord[]> {
+    const rows =
+      'identityId' in selector
+        ? this.queries.selectSamplesOfIdentity.all(selector.identityId)
+        : this.queries.selectSamplesOfModel.all(selector.modelId);
+    return rows.map(toSample);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function prepareQueries(db: SqliteDatabase) {
+  const selectModelByName = db.prepare<[string], ModelRow>('SELECT * FROM models WHERE name = ?');
+  const insertModel = db.prepare<[string, string, string, string, string]>(
+    'INSERT INTO models (id, name, description, embedding_model, created) VALUES (?, ?, ?, ?, ?)',
+  );
+  const selectModelById = db.prepare<[string], ModelRow>('SELECT * FROM models WHERE id = ?');
+  const selectIdentityByName = db.prepare<[string, string], IdentityRow>(
+    `SELECT ${IDENTITY_COLUMNS} FROM identities WHERE model_id = ? AND name = ?`,
+  );
+  const selectIdentity = db.prepare<[string], IdentityRow>(`SELECT ${IDENTITY_COLUMNS} FROM identities WHERE id = ?`);
+  const insertIdentity = db.prepare<[string, string, string, string]>(
+    'INSERT INTO identities (id, model_id, name, created) VALUES (?, ?, ?, ?)',
+  );
+  const updateIdentityName = db.prepare<[string, string]>('UPDATE identities SET name = ? WHERE id = ?');
+  const insertSample = db.prepare<[string, string, string, Buffer, Buffer, string, string]>(
+    'INSERT INTO samples (id, identity_id, model_id, embedding, crop, origin, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+
+  return {
+    selectModelById,
+    selectModelByName,
+    selectModelsWithStats: db.prepare<[], ModelWithStatsRow>(`SELECT *, ${MODEL_STATS_COLUMNS} FROM models ORDER BY name, id`),
+    countIdentitiesOfModel: db.prepare<[string], CountRow>('SELECT count(*) AS total FROM identities WHERE model_id = ?'),
+    countSamplesOfModel: db.prepare<[string], CountRow>('SELECT count(*) AS total FROM samples WHERE model_id = ?'),
+    deleteModel: db.prepare<[string]>('DELETE FROM models WHERE id = ?'),
+    selectIdentity,
+    selectIdentityByName,
+    selectIdentitiesPage: db.prepare<[string, number, number], IdentityRow>(
+      `SELECT ${IDENTITY_COLUMNS} FROM identities WHERE model_id = ? ORDER BY name, id LIMIT ? OFFSET ?`,
+    ),
+    deleteIdentity: db.prepare<[string]>('DELETE FROM identities WHERE id = ?'),
+    selectIdentityNames: db.prepare<[string], { id: string; name: string }>(
+      'SELECT id, name FROM identities WHERE id IN (SELECT value FROM json_each(?))',
+    ),
+    // Creation order is rowid order: a new row gets one more than the largest rowid present.
+    selectSamplesOfIdentity: db.prepare<[string], SampleRow>('SELECT * FROM samples WHERE identity_id = ? ORDER BY rowid'),
+    selectSamplesOfModel: db.prepare<[string], SampleRow>('SELECT * FROM samples WHERE model_id = ? ORDER BY rowid'),
+
+    // Name checks and writes in one transaction, so the error names the clash rather than the
+    // constraint (the UNIQUE constraints still guard against anything that skips these).
+    createModel: db.transaction((model: ModelRecord): void => {
+      if (selectModelByName.get(model.name)) throw new ModelNameTakenError(model.name);
+      insertModel.run(model.id, model.name, model.description, model.embeddingModel, model.created);
+    }),
+
+    createIdentity: db.transaction((identity: IdentityRecord): void => {
+      if (!selectModelById.get(identity.modelId)) throw new Error(`model ${identity.modelId} does not exist`);
+      if (selectIdentityByName.get(identity.modelId, identity.name)) throw new IdentityNameTakenError(identity.name);
+      insertIdentity.run(identity.id, identity.modelId, identity.name, identity.created);
+    }),
+
+    renameIdentity: db.transaction((identityId: string, name: string): IdentityRow | undefined => {
+      const identity = selectIdentity.get(identityId);
+      if (!identity) return undefined;
+      const holder = selectIdentityByName.get(identity.model_id, name);
+      if (holder && holder.id !== identityId) throw new IdentityNameTakenError(name);
+      updateIdentityName.run(name, identityId);
+      return { ...identity, name };
+    }),
+
+    insertSamples: db.transaction((samples: readonly SampleRecord[]): void => {
+      for (const sample of samples) {
+        const embedding = Buffer.from(sample.embedding.buffer, sample.embedding.byteOffset, sample.embedding.byteLength);
+        insertSample.run(sample.id, sample.identityId, sample.modelId, embedding, sample.crop, sample.origin, sample.created);
+      }
+    }),
+  };
+}
+
+function toModel(row: ModelRow): ModelRecord {
+  return { id: row.id, name: row.name, description: row.description, embeddingModel: row.embedding_model, created: row.created };
+}
+
+function toIdentity(row: IdentityRow): IdentityRecord {
+  return { id: row.id, modelId: row.model_id, name: row.name, created: row.created, sampleCount: row.sample_count };
+}
+
+function toSample(row: SampleRow): SampleRecord {
+  return {
+    id: row.id,
+    identityId: row.identity_id,
+    modelId: row.model_id,
+    // Copied into a fresh buffer: the one SQLite hands out need not be 4-byte aligned.
+    embedding: new Float32Array(new Uint8Array(row.embedding).buffer),
+    crop: row.crop,
+    origin: row.origin,
+    created: row.created,
+  };
+}

@@ -1,0 +1,198 @@
+// gRPC plumbing shared by every service: the contracts loaded once from proto/, typed clients
+// with round-robin over every address a target resolves to, and servers that carry the standard
+// health service and stop gracefully.
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import type { ProtoGrpcType as DetectorProto } from './generated/detector.js';
+import type { ProtoGrpcType as EmbedderProto } from './generated/embedder.js';
+import type { ProtoGrpcType as MatcherProto } from './generated/matcher.js';
+import type { ProtoGrpcType as HealthProto } from './generated/health.js';
+import type { DetectorClient } from './generated/facerec/v1/Detector.js';
+import type { EmbedderClient } from './generated/facerec/v1/Embedder.js';
+import type { MatcherClient } from './generated/facerec/v1/Matcher.js';
+import type { HealthCheckResponse } from './generated/grpc/health/v1/HealthCheckResponse.js';
+import type { HealthHandlers } from './generated/grpc/health/v1/Health.js';
+
+export type { DetectorClient, EmbedderClient, MatcherClient };
+
+export const PROTO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../proto');
+
+/** Must match the flags of `npm run proto:gen`, which made the types in ./generated. */
+const LOADER_OPTIONS: protoLoader.Options = { longs: Number, enums: String, defaults: true, oneofs: true, includeDirs: [PROTO_DIR] };
+
+/**
+ * A 1920x1080 RGB frame is 6.2 MB, past gRPC's 4 MB default; 64 MB leaves room for 4K frames
+ * (24.9 MB) and large batches of chips.
+ */
+export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+type Protos = DetectorProto & EmbedderProto & MatcherProto & HealthProto;
+let protos: Protos | undefined;
+
+export function loadProtos(): Protos {
+  protos ??= grpc.loadPackageDefinition(
+    protoLoader.loadSync(
+      ['facerec/v1/detector.proto', 'facerec/v1/embedder.proto', 'facerec/v1/matcher.proto', 'grpc/health/v1/health.proto'],
+      LOADER_OPTIONS,
+    ),
+  ) as unknown as Protos;
+  return protos;
+}
+
+const CHANNEL_OPTIONS: grpc.ChannelOptions = {
+  'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+  'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+  // Spread calls over every address the target resolves to (a headless Service's pods, or a
+  // comma-separated list), not just the first.
+  'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
+  'grpc.keepalive_time_ms': 30_000,
+};
+
+/**
+ * A gRPC target from a configured address: "host:port" (DNS, every A record used),
+ * "ip:port,ip:port" (a fixed list), or any target URI grpc-js understands ("dns:///…").
+ */
+export function grpcTarget(address: string): string {
+  if (address.includes('://') || /^(dns|ipv4|ipv6|unix):/.test(address)) return address;
+  if (address.includes(',')) return `ipv4:${address}`;
+  return `dns:///${address}`;
+}
+
+export function detectorClient(address: string): DetectorClient {
+  return new (loadProtos().facerec.v1.Detector)(grpcTarget(address), grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+}
+
+export function embedderClient(address: string): EmbedderClient {
+  return new (loadProtos().facerec.v1.Embedder)(grpcTarget(address), grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+}
+
+export function matcherClient(address: string): MatcherClient {
+  return new (loadProtos().facerec.v1.Matcher)(grpcTarget(address), grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+}
+
+/** Calls a unary method as a promise. */
+export function unary<Req, Res>(
+  client: grpc.Client,
+  method: (req: Req, options: grpc.CallOptions, callback: (err: grpc.ServiceError | null, res?: Res) => void) => grpc.ClientUnaryCall,
+  request: Req,
+  options: grpc.CallOptions = {},
+): Promise<Res> {
+  return new Promise((resolvePromise, reject) => {
+    method.call(client, request, options, (err, res) => (err ? reject(err) : resolvePromise(res as Res)));
+  });
+}
+
+/** Waits until the client's channel is connected (or the deadline passes). */
+export function waitForReady(client: grpc.Client, timeoutMs: number): Promise<void> {
+  return new Promise((resolvePromise, reject) =>
+    client.waitForReady(Date.now() + timeoutMs, (err) => (err ? reject(err) : resolvePromise())),
+  );
+}
+
+export function isGrpcError(err: unknown): err is grpc.ServiceError {
+  return typeof err === 'object' && err !== null && 'code' in err && 'details' in err && 'metadata' in err;
+}
+
+/** A gRPC status error for a handler's callback. */
+export function grpcError(code: grpc.status, details: string): Partial<grpc.StatusObject> {
+  return { code, details };
+}
+
+type ServingStatus = HealthCheckResponse['status'];
+
+/** The standard grpc.health.v1 service: "" is the whole server, other keys are its services. */
+class HealthService {
+  private readonly statuses = new Map<string, ServingStatus>();
+  private readonly watchers = new Map<string, Set<grpc.ServerWritableStream<unknown, HealthCheckResponse>>>();
+
+  set(service: string, status: ServingStatus): void {
+    this.statuses.set(service, status);
+    for (const call of this.watchers.get(service) ?? []) call.write({ status });
+  }
+
+  handlers(): HealthHandlers {
+    return {
+      Check: (call, callback) => {
+        const status = this.statuses.get(call.request.service);
+        if (status === undefined) return callback(grpcError(grpc.status.NOT_FOUND, `unknown service "${call.request.service}"`));
+        callback(null, { status });
+      },
+      Watch: (call) => {
+        const service = call.request.service;
+        call.write({ status: this.statuses.get(service) ?? 'SERVICE_UNKNOWN' });
+        const set = this.watchers.get(service) ?? new Set();
+        this.watchers.set(service, set);
+        set.add(call);
+        call.on('cancelled', () => set.delete(call));
+      },
+    };
+  }
+
+  endWatches(): void {
+    for (const set of this.watchers.values()) for (const call of set) call.end();
+    this.watchers.clear();
+  }
+}
+
+/**
+ * A gRPC server with health. Each added service is NOT_SERVING until `setServing()`, so a load
+ * balancer only routes to a server whose models are loaded.
+ */
+export class GrpcServer {
+  private readonly server = new grpc.Server({
+    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+  });
+  private readonly health = new HealthService();
+  private readonly names: string[] = [];
+  private boundPort = 0;
+
+  constructor() {
+    this.server.addService(loadProtos().grpc.health.v1.Health.service, this.health.handlers());
+    this.health.set('', 'NOT_SERVING');
+  }
+
+  add(name: string, definition: grpc.ServiceDefinition, handlers: grpc.UntypedServiceImplementation): this {
+    this.server.addService(definition, handlers);
+    this.names.push(name);
+    this.health.set(name, 'NOT_SERVING');
+    return this;
+  }
+
+  /** Binds "host:port" (port 0: any free port) and returns the bound port. */
+  async listen(address: string): Promise<number> {
+    this.boundPort = await new Promise<number>((resolvePort, reject) =>
+      this.server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolvePort(port))),
+    );
+    return this.boundPort;
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  setServing(serving: boolean): void {
+    const status = serving ? 'SERVING' : 'NOT_SERVING';
+    for (const name of ['', ...this.names]) this.health.set(name, status);
+  }
+
+  /** Refuses new calls, lets calls in flight finish for up to `graceMs`, then cancels the rest. */
+  async stop(graceMs: number): Promise<void> {
+    this.setServing(false);
+    this.health.endWatches();
+    await new Promise<void>((resolveStop) => {
+      const timer = setTimeout(() => {
+        this.server.forceShutdown();
+        resolveStop();
+      }, graceMs);
+      this.server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolveStop();
+      });
+    });
+  }
+}
+
+export { grpc };

@@ -1,0 +1,98 @@
+// Starts a set of services in one process: all six for the embedded product (`npm start`), or one
+// per process when distributed (`npm run service -- <name>`). Same services, same code path; the
+// configuration picks the adapters and the addresses.
+import type { Server } from 'node:http';
+import type { Config, ServiceName } from '../config/config.js';
+import { rootLogger } from '../log/logger.js';
+import { Adapters } from './adapters.js';
+import { startHealthServer, type ReadinessCheck } from './health-server.js';
+import type { Runtime, RunningService } from './runtime.js';
+import { startAggregator } from '../../services/aggregator/service.js';
+import { startDecoder } from '../../services/decoder/service.js';
+import { startDetector } from '../../services/detector/service.js';
+import { startEmbedder } from '../../services/embedder/service.js';
+import { startGateway } from '../../services/gateway/service.js';
+import { startMatcher } from '../../services/matcher/service.js';
+
+/** Start order: servers before their clients; stop order is the reverse. */
+const START_ORDER: readonly ServiceName[] = ['matcher', 'detector', 'embedder', 'aggregator', 'decoder', 'gateway'];
+const GRPC_SERVICES = ['matcher', 'detector', 'embedder'] as const;
+
+export interface Product {
+  config: Config;
+  adapters: Adapters;
+  services: RunningService[];
+  /** The gateway's port when it runs here. */
+  gatewayPort: number | null;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `names`. When a gRPC service runs in this process its clients here use it directly:
+ * with `loopback`, servers bind free loopback ports (the embedded product needs no port plan).
+ */
+export async function startServices(names: readonly ServiceName[], baseConfig: Config, opts: { loopback?: boolean } = {}): Promise<Product> {
+  const config: Config = structuredClone(baseConfig);
+  if (opts.loopback) for (const s of GRPC_SERVICES) if (names.includes(s)) config.listen[s] = '127.0.0.1:0';
+  const log = rootLogger;
+  const adapters = new Adapters(config);
+  const rt: Runtime = { config, adapters, log };
+  const services: RunningService[] = [];
+  let healthServer: Server | undefined;
+  const checks = (): ReadinessCheck[] => services.flatMap((s) => s.checks);
+
+  const stop = async (): Promise<void> => {
+    for (const service of [...services].reverse()) {
+      await service.stop().catch((err: unknown) => log.error({ err, service: service.name }, 'stopping failed'));
+    }
+    services.length = 0;
+    await new Promise<void>((resolve) => (healthServer ? healthServer.close(() => resolve()) : resolve()));
+    await adapters.close();
+  };
+
+  try {
+    for (const name of START_ORDER.filter((n) => names.includes(n))) {
+      const service = await startService(name, rt, checks);
+      services.push(service);
+      if ((GRPC_SERVICES as readonly string[]).includes(name) && opts.loopback) {
+        config.addresses[name as (typeof GRPC_SERVICES)[number]] = `127.0.0.1:${service.port}`;
+      }
+    }
+    if (!names.includes('gateway') && config.healthPort > 0) healthServer = await startHealthServer(config.healthPort, '0.0.0.0', checks);
+    if (names.includes('decoder') && !adapters.distributed) await recoverJobs(rt);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const gateway = services.find((s) => s.name === 'gateway');
+  return { config, adapters, services, gatewayPort: gateway?.port ?? null, stop };
+}
+
+function startService(name: ServiceName, rt: Runtime, checks: () => ReadinessCheck[]): Promise<RunningService> {
+  switch (name) {
+    case 'matcher':
+      return startMatcher(rt);
+    case 'detector':
+      return startDetector(rt);
+    case 'embedder':
+      return startEmbedder(rt);
+    case 'aggregator':
+      return startAggregator(rt);
+    case 'decoder':
+      return startDecoder(rt);
+    case 'gateway':
+      return startGateway(rt, checks);
+  }
+}
+
+/**
+ * The in-process bus forgets its queue when the process stops; the job store does not. Jobs it
+ * holds as waiting or processing are queued again (a job restarts from its first source).
+ */
+async function recoverJobs(rt: Runtime): Promise<void> {
+  const jobs = await rt.adapters.jobStore();
+  const bus = await rt.adapters.bus();
+  const pending = await jobs.listByState(['waiting', 'processing']);
+  for (const job of pending) await bus.enqueue('decode', { jobId: job.id }, job.id);
+  if (pending.length > 0) rt.log.info({ jobs: pending.length }, 'queued again the jobs left unfinished by the last run');
+}

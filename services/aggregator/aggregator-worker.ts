@@ -1,0 +1,94 @@
+// The aggregator: takes a job whose sources are all observed, matches the faces against the job's
+// galleries, builds the results and summary, writes them, and completes the job. Results are
+// replaced as a whole, so a redelivered job writes them once.
+import type { Bus, Delivery, HandlerOutcome } from '../../libs/bus/bus.js';
+import { calibratedDistance } from '../../libs/engine/calibration.js';
+import { euclidean } from '../../libs/engine/distance.js';
+import { unary, type MatcherClient } from '../../libs/grpc/grpc.js';
+import type { MatchReply__Output } from '../../libs/grpc/generated/facerec/v1/MatchReply.js';
+import type { MatchRequest } from '../../libs/grpc/generated/facerec/v1/MatchRequest.js';
+import { FINAL_STATES, type AggregateWork, type JobRecord } from '../../libs/jobs/types.js';
+import type { Logger } from '../../libs/log/logger.js';
+import type { JobStore } from '../../libs/store/job-store.js';
+import { buildImageResults, listFaces, type Candidate } from './image-results.js';
+import { collectObservations } from './observations.js';
+
+export interface AggregatorDeps {
+  jobs: JobStore;
+  bus: Bus;
+  matcher: MatcherClient;
+  /** Raw distance of each embedding model that maps to the contract's 1.0 (models/catalog.json). */
+  calibrationThreshold: (embeddingModel: string) => number;
+  log: Logger;
+  onJob?: (state: JobRecord['state'], seconds: number) => void;
+}
+
+/** Embeddings per Match call. */
+const MATCH_BATCH = 256;
+/** Candidates asked per face: enough for top-k and for a runner-up when a person is taken. */
+const MIN_CANDIDATES = 5;
+
+export class AggregatorWorker {
+  constructor(private readonly deps: AggregatorDeps) {}
+
+  async handle(work: AggregateWork, delivery: Delivery): Promise<HandlerOutcome> {
+    const { jobs, bus } = this.deps;
+    const log = this.deps.log.child({ jobId: work.jobId, attempt: delivery.attempt });
+    const job = await jobs.get(work.jobId);
+    if (!job || FINAL_STATES.includes(job.state)) {
+      await bus.dropObservations(work.jobId);
+      return 'drop';
+    }
+    const observed = await collectObservations(bus.readObservations(job.id), job.sources);
+    const faces = listFaces(observed.sources);
+    const k = Math.max(job.params.top_k, MIN_CANDIDATES);
+    const candidates = await this.match(faces.map((f) => f.face.embedding), faces.map((f) => f.source.embeddingModel), job.params.modelIds, k);
+
+    const models = new Set(observed.sources.map((s) => s.embeddingModel).filter(Boolean));
+    const threshold = models.size > 0 ? this.deps.calibrationThreshold([...models][0]!) : 1;
+    const { items, summary } = buildImageResults(job.id, job.params, observed.sources, faces, candidates, (a, b) => calibratedDistance(euclidean(a, b), threshold));
+
+    await jobs.putResults(job.id, items);
+    const completed = new Date();
+    const mediaTypes = new Set(observed.sources.map((s) => s.mediaType));
+    const state = observed.sources.length > 0 ? 'completed' : 'failed';
+    const done = await jobs.update(
+      job.id,
+      {
+        state,
+        progress: 1,
+        errors: observed.failed.map((f) => ({ source: f.source, message: f.message })),
+        summary,
+        mediaType: mediaTypes.size === 1 ? [...mediaTypes][0]! : mediaTypes.size > 1 ? 'mixed' : null,
+        timeCompleted: completed.toISOString(),
+      },
+      { ifState: ['processing'] },
+    );
+    await bus.dropObservations(job.id);
+    if (!done) {
+      log.info('job was stopped or deleted meanwhile: results discarded');
+      await jobs.putResults(job.id, []);
+      return 'ack';
+    }
+    const seconds = (completed.getTime() - Date.parse(job.timeStarted ?? job.timeCreated)) / 1000;
+    log.info({ state, results: items.length, failedSources: observed.failed.length, seconds }, 'job finished');
+    this.deps.onJob?.(state, seconds);
+    await bus.publish({ type: 'job.finished', jobId: job.id, state });
+    return 'ack';
+  }
+
+  private async match(embeddings: (number[] | null)[], models: string[], modelIds: string[], k: number): Promise<Candidate[][]> {
+    const out: Candidate[][] = embeddings.map(() => []);
+    if (modelIds.length === 0) return out;
+    const wanted = embeddings.flatMap((e, i) => (e ? [i] : []));
+    for (let at = 0; at < wanted.length; at += MATCH_BATCH) {
+      const batch = wanted.slice(at, at + MATCH_BATCH);
+      const request: MatchRequest = { embeddings: batch.map((i) => ({ model: models[i]!, values: embeddings[i]! })), modelIds, k };
+      const reply = await unary<MatchRequest, MatchReply__Output>(this.deps.matcher, this.deps.matcher.Match, request, { deadline: Date.now() + 60_000 });
+      batch.forEach((faceIndex, j) => {
+        out[faceIndex] = (reply.matches[j]?.candidates ?? []).map((c) => ({ person: c.person, identityId: c.identityId, distance: c.distance }));
+      });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,37 @@
+// Starts the aggregator: a consumer of the `aggregate` work queue.
+import { catalogEntry } from '../../models/catalog.js';
+import { matcherClient } from '../../libs/grpc/grpc.js';
+import { metrics } from '../../libs/service/metrics.js';
+import type { Runtime, RunningService } from '../../libs/service/runtime.js';
+import { AggregatorWorker } from './aggregator-worker.js';
+
+export async function startAggregator(rt: Runtime): Promise<RunningService> {
+  const log = rt.log.child({ service: 'aggregator' });
+  const { config, adapters } = rt;
+  const matcher = matcherClient(config.addresses.matcher);
+  const worker = new AggregatorWorker({
+    jobs: await adapters.jobStore(),
+    bus: await adapters.bus(),
+    matcher,
+    calibrationThreshold: (model) => {
+      const threshold = catalogEntry(model).calibration?.threshold;
+      if (!threshold) throw new Error(`no calibration for embedding model ${model}`);
+      return threshold;
+    },
+    log,
+    onJob: (state, seconds) => {
+      metrics.jobsFinished.inc({ state });
+      metrics.jobSeconds.observe(seconds);
+    },
+  });
+  const consumer = (await adapters.bus()).consume('aggregate', (work, delivery) => worker.handle(work, delivery), { concurrency: config.aggregator.concurrency });
+  log.info({ concurrency: config.aggregator.concurrency, matcher: config.addresses.matcher }, 'aggregator consuming');
+  return {
+    name: 'aggregator',
+    checks: [{ name: 'aggregator', ready: () => true }],
+    stop: async () => {
+      await consumer.stop();
+      matcher.close();
+    },
+  };
+}

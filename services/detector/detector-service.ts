@@ -1,0 +1,125 @@
+// The Detector gRPC service: frames in, faces out — boxes, five landmarks, the aligned chip the
+// embedder needs and a small JPEG thumbnail — one reply per frame, in order.
+import type { Point } from '../../libs/geometry/similarity.js';
+import { warpToChip } from '../../libs/geometry/warp.js';
+import { clipBox, type Box } from '../../libs/geometry/box.js';
+import { cropImage, encodeJpeg, resizeImage, type RgbImage } from '../../libs/image/image.js';
+import { DLIB_CHIP, dlibChipTransform } from '../../libs/engine/alignment.js';
+import { MAX_DETECTION_SCALE, MIN_DETECTION_SCALE } from '../../libs/engine/detector.js';
+import type { AnalyseOptions, LocatedFace } from '../../libs/engine/engine.js';
+import { grpc } from '../../libs/grpc/grpc.js';
+import type { DetectorHandlers } from '../../libs/grpc/generated/facerec/v1/Detector.js';
+import type { DetectRequest__Output } from '../../libs/grpc/generated/facerec/v1/DetectRequest.js';
+import type { DetectReply } from '../../libs/grpc/generated/facerec/v1/DetectReply.js';
+import type { DetectedFace } from '../../libs/grpc/generated/facerec/v1/DetectedFace.js';
+import type { Logger } from '../../libs/log/logger.js';
+
+export interface FaceLocator {
+  locate(img: RgbImage, options: AnalyseOptions): Promise<LocatedFace[]>;
+}
+
+/** Frames waiting in a call before it stops reading from the client (back-pressure). */
+const MAX_QUEUED_FRAMES = 2;
+/** Thumbnails show the face with some context around it. */
+const THUMBNAIL_CONTEXT = 1.5;
+
+export class InvalidFrameError extends Error {
+  override name = 'InvalidFrameError';
+}
+
+export function detectorHandlers(locator: FaceLocator, log: Logger, onFrame?: (faces: number) => void): DetectorHandlers {
+  return {
+    Detect: (call) => {
+      const queue: DetectRequest__Output[] = [];
+      let running = false;
+      let ended = false;
+      let failed = false;
+
+      const pump = async (): Promise<void> => {
+        if (running) return;
+        running = true;
+        try {
+          while (queue.length > 0 && !failed) {
+            const request = queue.shift()!;
+            if (queue.length < MAX_QUEUED_FRAMES) call.resume();
+            const reply = await detectFrame(locator, request);
+            onFrame?.(reply.faces?.length ?? 0);
+            if (!call.write(reply)) await new Promise((r) => call.once('drain', r));
+          }
+          if (ended && queue.length === 0 && !failed) call.end();
+        } catch (err) {
+          failed = true;
+          const code = err instanceof InvalidFrameError ? grpc.status.INVALID_ARGUMENT : grpc.status.INTERNAL;
+          if (code === grpc.status.INTERNAL) log.error({ err }, 'detection failed');
+          call.emit('error', { code, details: (err as Error).message });
+        } finally {
+          running = false;
+        }
+      };
+
+      call.on('data', (request: DetectRequest__Output) => {
+        queue.push(request);
+        if (queue.length >= MAX_QUEUED_FRAMES) call.pause();
+        void pump();
+      });
+      call.on('end', () => {
+        ended = true;
+        void pump();
+      });
+      call.on('cancelled', () => {
+        failed = true;
+        queue.length = 0;
+      });
+    },
+  };
+}
+
+async function detectFrame(locator: FaceLocator, request: DetectRequest__Output): Promise<DetectReply> {
+  const frame = request.frame;
+  if (!frame) throw new InvalidFrameError('a request carries no frame');
+  const { width, height, rgb } = frame;
+  if (width < 1 || height < 1 || rgb.length !== width * height * 3) {
+    throw new InvalidFrameError(`frame ${frame.index}: ${rgb.length} bytes do not make a ${width}x${height} RGB frame`);
+  }
+  const options = request.options;
+  const scale = options?.scale || 600;
+  if (scale < MIN_DETECTION_SCALE || scale > MAX_DETECTION_SCALE) {
+    throw new InvalidFrameError(`scale must be from ${MIN_DETECTION_SCALE} to ${MAX_DETECTION_SCALE}, got ${scale}`);
+  }
+  const img: RgbImage = { width, height, data: rgb };
+  const located = await locator.locate(img, { scale });
+  const faces: DetectedFace[] = [];
+  for (const face of located) {
+    const points = face.landmarks.fivePoints;
+    faces.push({
+      box: face.detection.box,
+      score: face.detection.score,
+      landmarkScore: face.landmarks.score,
+      landmarks: points.map(([x, y]) => ({ x, y })),
+      chip: options?.chips ? { size: DLIB_CHIP.size, rgb: alignedChip(img, points) } : null,
+      thumbnail: options?.thumbnailSize ? await faceThumbnail(img, face.detection.box, options.thumbnailSize) : Buffer.alloc(0),
+    });
+  }
+  return { frameIndex: frame.index, faces };
+}
+
+/** The embedder's chip as 8-bit RGB (rounding the warp's bilinear samples). */
+function alignedChip(img: RgbImage, points: readonly Point[]): Buffer {
+  const size = DLIB_CHIP.size;
+  const chip = new Float32Array(size * size * 3);
+  warpToChip(img, dlibChipTransform(points, size, DLIB_CHIP.padding), size, size, chip, 0);
+  const bytes = Buffer.allocUnsafe(chip.length);
+  for (let i = 0; i < chip.length; i++) bytes[i] = Math.min(255, Math.max(0, Math.round(chip[i]!)));
+  return bytes;
+}
+
+/** A square JPEG around the face, at most `maxSize` px per side. */
+export async function faceThumbnail(img: RgbImage, box: Box, maxSize: number): Promise<Buffer> {
+  const side = Math.max(box.w, box.h) * THUMBNAIL_CONTEXT;
+  const region = clipBox({ x: box.x + box.w / 2 - side / 2, y: box.y + box.h / 2 - side / 2, w: side, h: side }, img.width, img.height);
+  let crop = cropImage(img, region.x, region.y, Math.max(1, region.w), Math.max(1, region.h));
+  const { width: w, height: h } = crop;
+  const s = Math.min(1, maxSize / Math.max(w, h));
+  if (s < 1) crop = await resizeImage(crop, Math.max(1, Math.round(w * s)), Math.max(1, Math.round(h * s)));
+  return encodeJpeg(crop, 85);
+}

@@ -1,0 +1,24 @@
+// Starts the Detector gRPC service (BlazeFace + FaceMesh from the engine).
+import { FaceDetector } from '../../libs/engine/detector.js';
+import { locateFaces } from '../../libs/engine/engine.js';
+import { LandmarkModel } from '../../libs/engine/landmarks.js';
+import { sessionConfigFromEnv } from '../../libs/engine/session.js';
+import { GrpcServer, loadProtos } from '../../libs/grpc/grpc.js';
+import { metrics } from '../../libs/service/metrics.js';
+import type { Runtime, RunningService } from '../../libs/service/runtime.js';
+import { detectorHandlers } from './detector-service.js';
+
+export async function startDetector(rt: Runtime): Promise<RunningService> {
+  const log = rt.log.child({ service: 'detector' });
+  const sessions = sessionConfigFromEnv();
+  const [detector, landmarks] = await Promise.all([FaceDetector.load(sessions), LandmarkModel.load(sessions)]);
+  const handlers = detectorHandlers({ locate: (img, opts) => locateFaces(detector, landmarks, img, opts) }, log, (faces) => {
+    metrics.detectorFrames.inc();
+    metrics.detectorFaces.inc(faces);
+  });
+  const server = new GrpcServer().add('facerec.v1.Detector', loadProtos().facerec.v1.Detector.service, handlers);
+  const port = await server.listen(rt.config.listen.detector);
+  server.setServing(true);
+  log.info({ port }, 'detector serving');
+  return { name: 'detector', port, checks: [{ name: 'detector', ready: () => true }], stop: () => server.stop(rt.config.shutdownGraceMs) };
+}

@@ -1,0 +1,70 @@
+// The Embedder gRPC service: aligned chips in, embeddings out, batched across every caller.
+import { DLIB_CHIP } from '../../libs/engine/alignment.js';
+import { EMBEDDING_SIZE, type FaceEmbedder } from '../../libs/engine/embedder.js';
+import { grpc } from '../../libs/grpc/grpc.js';
+import type { EmbedderHandlers } from '../../libs/grpc/generated/facerec/v1/Embedder.js';
+import type { EmbedRequest__Output } from '../../libs/grpc/generated/facerec/v1/EmbedRequest.js';
+import type { Logger } from '../../libs/log/logger.js';
+import { Batcher, type BatcherOptions } from './batcher.js';
+
+const CHIP_BYTES = DLIB_CHIP.size * DLIB_CHIP.size * 3;
+
+export class EmbedderService {
+  readonly batcher: Batcher<Uint8Array, Float32Array>;
+
+  constructor(
+    private readonly embedder: FaceEmbedder,
+    options: BatcherOptions,
+    private readonly log: Logger,
+    onBatch?: (size: number, ms: number) => void,
+  ) {
+    this.batcher = new Batcher((chips) => this.embedBatch(chips), options, onBatch);
+  }
+
+  /** Mirrored chips are averaged in, as in the engine's default pipeline (measured: +0.9 pp on LFW). */
+  private async embedBatch(chips: Uint8Array[]): Promise<Float32Array[]> {
+    const input = new Float32Array(chips.length * CHIP_BYTES);
+    chips.forEach((chip, i) => input.set(chip, i * CHIP_BYTES));
+    return this.embedder.embedChips(input, chips.length, { flip: true });
+  }
+
+  handlers(): EmbedderHandlers {
+    return {
+      Describe: (_call, callback) => callback(null, { model: this.embedder.model, dimension: EMBEDDING_SIZE, chipSize: DLIB_CHIP.size }),
+      Embed: (call) => {
+        const pending = new Set<Promise<void>>();
+        let failed = false;
+        const fail = (code: grpc.status, details: string): void => {
+          if (failed) return;
+          failed = true;
+          call.emit('error', { code, details });
+        };
+        call.on('data', (request: EmbedRequest__Output) => {
+          const chip = request.chip;
+          if (!chip || chip.size !== DLIB_CHIP.size || chip.rgb.length !== CHIP_BYTES) {
+            return fail(grpc.status.INVALID_ARGUMENT, `face ${request.faceId}: a chip must be ${DLIB_CHIP.size}x${DLIB_CHIP.size} RGB (${CHIP_BYTES} bytes)`);
+          }
+          const work = this.batcher.submit(chip.rgb).then(
+            (embedding) => {
+              if (!failed) call.write({ faceId: request.faceId, embedding: { model: this.embedder.model, values: Array.from(embedding) } });
+            },
+            (err: unknown) => {
+              this.log.error({ err }, 'embedding failed');
+              fail(grpc.status.INTERNAL, `embedding failed: ${(err as Error).message}`);
+            },
+          );
+          pending.add(work);
+          void work.finally(() => pending.delete(work));
+        });
+        call.on('end', () => {
+          void Promise.all(pending).then(() => {
+            if (!failed) call.end();
+          });
+        });
+        call.on('cancelled', () => {
+          failed = true;
+        });
+      },
+    };
+  }
+}

@@ -1,0 +1,129 @@
+// The REST gateway (express): SPEC §1–§4, the OpenAPI document, health and metrics. It validates
+// everything at the edge, keeps jobs in the JobStore, hands work to the decoder over the bus, and
+// asks the matcher (gRPC) about galleries.
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { ApiError, invalid, isApiError } from '../../libs/api/errors.js';
+import { buildOpenApi } from '../../libs/api/openapi.js';
+import type { Bus } from '../../libs/bus/bus.js';
+import { grpc, isGrpcError, type DetectorClient, type EmbedderClient, type MatcherClient } from '../../libs/grpc/grpc.js';
+import type { Logger } from '../../libs/log/logger.js';
+import { readiness, type ReadinessCheck } from '../../libs/service/health-server.js';
+import { metrics, registry } from '../../libs/service/metrics.js';
+import type { BlobStore } from '../../libs/store/blob-store.js';
+import type { JobStore } from '../../libs/store/job-store.js';
+import { Enroller } from './enrol.js';
+import { jobRoutes } from './jobs-routes.js';
+import { modelRoutes } from './models-routes.js';
+import { storageRoutes } from './storage-routes.js';
+
+export interface GatewayDeps {
+  jobs: JobStore;
+  blobs: BlobStore;
+  bus: Bus;
+  matcher: MatcherClient;
+  detector: DetectorClient;
+  embedder: EmbedderClient;
+  log: Logger;
+  limits: { maxSources: number; maxUploadBytes: number; maxImagePixels: number };
+  fetch: { maxBytes: number; timeoutMs: number; allowPrivate: boolean };
+  /** Folder under which `import-folder` may read (null: that route is off). */
+  importRoot: string | null;
+  /** Base of absolute links, e.g. "https://faces.example.org"; null: from the request's Host. */
+  publicUrl: string | null;
+  readiness: () => readonly ReadinessCheck[];
+}
+
+export interface GatewayContext extends GatewayDeps {
+  enroller: Enroller;
+  /** "http://host/api/v1" for links in answers. */
+  apiBase(req: Request): string;
+}
+
+export function createGatewayApp(deps: GatewayDeps): express.Express {
+  const ctx: GatewayContext = {
+    ...deps,
+    enroller: new Enroller(deps.detector, deps.embedder, deps.limits.maxImagePixels),
+    apiBase: (req) => `${deps.publicUrl?.replace(/\/$/, '') ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`}/api/v1`,
+  };
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(requestMetrics);
+
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/readyz', async (_req, res) => {
+    const r = await readiness(deps.readiness());
+    res.status(r.ready ? 200 : 503).json(r);
+  });
+  app.get('/metrics', async (_req, res) => void res.type(registry.contentType).send(await registry.metrics()));
+  app.get('/api/v1/openapi.json', (req, res) => void res.json(buildOpenApi(ctx.apiBase(req).replace(/\/api\/v1$/, ''))));
+
+  app.use('/api/v1/jobs', jobRoutes(ctx));
+  app.use('/api/v1/models', modelRoutes(ctx));
+  app.use('/api/v1/storage', storageRoutes(ctx));
+
+  app.use((req, _res, next) => next(new ApiError(404, 'not_found', null, `no route ${req.method} ${req.path}`)));
+  app.use(errorHandler(deps.log));
+  return app;
+}
+
+/** JSON bodies: a body that is not JSON is a 400, not a 500. */
+export const jsonBody = express.json({ limit: '10mb', strict: false, type: () => true });
+
+/** Wraps an async route so that its rejections reach the error handler. */
+export function route(fn: (req: Request, res: Response) => Promise<unknown>) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    fn(req, res).catch(next);
+  };
+}
+
+function requestMetrics(req: Request, res: Response, next: NextFunction): void {
+  const end = metrics.httpSeconds.startTimer();
+  res.on('finish', () => {
+    // The matched route pattern, not the path: ids must not explode the label set.
+    const pattern = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+    end({ method: req.method, route: pattern });
+    metrics.httpRequests.inc({ method: req.method, route: pattern, status: String(res.statusCode) });
+  });
+  next();
+}
+
+/** Named errors → HTTP: ApiError as is, gRPC status codes from the services, body parse errors as 400. */
+function errorHandler(log: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    let apiError: ApiError;
+    if (isApiError(err)) apiError = err;
+    else if (isBodyError(err)) {
+      apiError =
+        err.type === 'entity.too.large'
+          ? new ApiError(413, 'payload_too_large', null, 'the request body is too large')
+          : invalid(null, `the request body is not valid JSON: ${err.message}`);
+    } else if (isGrpcError(err)) apiError = fromGrpc(err);
+    else {
+      log.error({ err, method: req.method, path: req.path }, 'request failed');
+      apiError = new ApiError(500, 'internal', null, 'internal error');
+    }
+    if (apiError.status >= 500) log.warn({ status: apiError.status, message: apiError.message, path: req.path }, 'request failed');
+    if (!res.headersSent) res.status(apiError.status).json(apiError.toBody());
+  };
+}
+
+function isBodyError(err: unknown): err is { type: string; message: string } {
+  return typeof err === 'object' && err !== null && 'type' in err && typeof (err as { type: unknown }).type === 'string' && String((err as { type: string }).type).startsWith('entity.');
+}
+
+export function fromGrpc(err: grpc.ServiceError, field: string | null = null): ApiError {
+  switch (err.code) {
+    case grpc.status.NOT_FOUND:
+      return new ApiError(404, 'not_found', field, err.details);
+    case grpc.status.ALREADY_EXISTS:
+      return new ApiError(409, 'conflict', field, err.details);
+    case grpc.status.INVALID_ARGUMENT:
+      return invalid(field, err.details);
+    case grpc.status.UNAVAILABLE:
+    case grpc.status.DEADLINE_EXCEEDED:
+      return new ApiError(503, 'unavailable', null, `a service is unavailable: ${err.details}`);
+    default:
+      return new ApiError(500, 'internal', null, err.details || 'internal error');
+  }
+}

@@ -1,0 +1,56 @@
+// Entry point: `all` runs the whole product in this process (embedded); a service name runs that
+// one service (distributed). Stops cleanly on SIGTERM/SIGINT within the grace period.
+import { ConfigError, loadConfig, SERVICE_NAMES, type ServiceName } from '../libs/config/config.js';
+import { rootLogger } from '../libs/log/logger.js';
+import { startServices } from '../libs/service/product.js';
+
+const USAGE = `usage: services/main.ts all | ${SERVICE_NAMES.join(' | ')} [more names…]`;
+
+async function main(argv: string[]): Promise<void> {
+  const names = argv.includes('all') ? [...SERVICE_NAMES] : argv;
+  const unknown = names.filter((n) => !(SERVICE_NAMES as readonly string[]).includes(n));
+  if (names.length === 0 || unknown.length > 0) {
+    console.error(unknown.length ? `unknown service: ${unknown.join(', ')}\n${USAGE}` : USAGE);
+    process.exit(2);
+  }
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`configuration error: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const embedded = argv.includes('all');
+  rootLogger.info({ services: names, mode: config.natsUrl ? 'distributed' : 'embedded', dataDir: config.dataDir }, 'starting');
+  const product = await startServices(names as ServiceName[], config, { loopback: embedded });
+  if (product.gatewayPort !== null) rootLogger.info({ url: `http://localhost:${product.gatewayPort}/api/v1/` }, 'ready');
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    rootLogger.info({ signal }, 'stopping');
+    const force = setTimeout(() => {
+      rootLogger.error('did not stop within the grace period: exiting');
+      process.exit(1);
+    }, config.shutdownGraceMs + 5000);
+    force.unref();
+    product.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        rootLogger.error({ err }, 'stopping failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  rootLogger.fatal({ err }, 'failed to start');
+  process.exit(1);
+});

@@ -1,0 +1,120 @@
+// The Matcher gRPC service: the Galleries class behind its proto, named errors mapped to status codes.
+import { IdentityNameTakenError, ModelNameTakenError, type IdentityRecord, type ModelRecord, type ModelStats } from '../../libs/gallery/gallery-store.js';
+import { grpc } from '../../libs/grpc/grpc.js';
+import type { MatcherHandlers } from '../../libs/grpc/generated/facerec/v1/Matcher.js';
+import type { Identity } from '../../libs/grpc/generated/facerec/v1/Identity.js';
+import type { Model } from '../../libs/grpc/generated/facerec/v1/Model.js';
+import type { ImportChunk__Output } from '../../libs/grpc/generated/facerec/v1/ImportChunk.js';
+import type { Logger } from '../../libs/log/logger.js';
+import { Galleries, InvalidArgumentError, NotFoundError } from './galleries.js';
+
+/** Export files travel in chunks well under the gRPC message limit. */
+const EXPORT_CHUNK_BYTES = 1024 * 1024;
+/** An import file larger than this is refused (about 100 000 samples with crops). */
+const MAX_IMPORT_BYTES = 1024 * 1024 * 1024;
+
+export function statusOf(err: unknown): grpc.status {
+  if (err instanceof NotFoundError) return grpc.status.NOT_FOUND;
+  if (err instanceof InvalidArgumentError) return grpc.status.INVALID_ARGUMENT;
+  if (err instanceof ModelNameTakenError || err instanceof IdentityNameTakenError) return grpc.status.ALREADY_EXISTS;
+  return grpc.status.INTERNAL;
+}
+
+function toModel(m: ModelRecord & ModelStats): Model {
+  return { id: m.id, name: m.name, description: m.description, embeddingModel: m.embeddingModel, created: m.created, identityCount: m.identityCount, sampleCount: m.sampleCount };
+}
+
+function toIdentity(i: IdentityRecord): Identity {
+  return { id: i.id, modelId: i.modelId, name: i.name, created: i.created, sampleCount: i.sampleCount };
+}
+
+export function matcherHandlers(galleries: Galleries, log: Logger): MatcherHandlers {
+  /** Runs a unary handler, mapping named errors to gRPC status codes (faults are logged). */
+  const unary =
+    <Req, Res>(fn: (req: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> =>
+    (call, callback) => {
+      fn(call.request).then(
+        (res) => callback(null, res),
+        (err: unknown) => {
+          const code = statusOf(err);
+          if (code === grpc.status.INTERNAL) log.error({ err }, 'matcher call failed');
+          callback({ code, details: (err as Error).message });
+        },
+      );
+    };
+
+  return {
+    Match: unary(async (req) => {
+      const k = Math.max(1, Math.min(req.k || 1, 50));
+      const embeddings = req.embeddings.map((e) => {
+        if (e.model !== galleries.embedding.name) throw new InvalidArgumentError(`embeddings of "${e.model}" cannot be matched against galleries of "${galleries.embedding.name}"`);
+        return Float32Array.from(e.values);
+      });
+      const matches = await galleries.match(embeddings, req.modelIds, k);
+      return { matches: matches.map((candidates) => ({ candidates })) };
+    }),
+    ResolveModels: unary(async (req) => {
+      const { resolved, unknown } = await galleries.resolve(req.refs);
+      return { resolved: resolved.map((m) => ({ ref: m.ref, id: m.id, name: m.name, identityCount: m.identityCount })), unknown };
+    }),
+    CreateModel: unary(async (req) => toModel(await galleries.createModel(req.name, req.description))),
+    ListModels: unary(async () => ({ models: (await galleries.listModels()).map(toModel) })),
+    GetModel: unary(async (req) => toModel(await galleries.getModel(req.model))),
+    DeleteModel: unary(async (req) => ({ deleted: await galleries.deleteModel(req.model) })),
+    AddSamples: unary(async (req) =>
+      toIdentity(
+        await galleries.addSamples(
+          req.model,
+          req.name,
+          req.samples.map((s) => ({ embedding: Float32Array.from(s.embedding?.values ?? []), crop: s.crop, origin: s.origin })),
+        ),
+      ),
+    ),
+    ListIdentities: unary(async (req) => {
+      const page = await galleries.listIdentities(req.model, { limit: req.limit || 100, offset: req.offset });
+      return { total: page.total, identities: page.items.map(toIdentity) };
+    }),
+    GetIdentity: unary(async (req) => toIdentity(await galleries.getIdentity(req.model, req.identityId))),
+    RenameIdentity: unary(async (req) => toIdentity(await galleries.renameIdentity(req.model, req.identityId, req.name))),
+    DeleteIdentity: unary(async (req) => ({ deleted: await galleries.deleteIdentity(req.model, req.identityId) })),
+    ExportModel: (call) => {
+      galleries.exportModel(call.request.model).then(
+        (file) => {
+          const bytes = Buffer.from(JSON.stringify(file));
+          for (let at = 0; at < bytes.length; at += EXPORT_CHUNK_BYTES) call.write({ data: bytes.subarray(at, at + EXPORT_CHUNK_BYTES) });
+          call.end();
+        },
+        (err: unknown) => call.emit('error', { code: statusOf(err), details: (err as Error).message }),
+      );
+    },
+    ImportModel: (call, callback) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let name = '';
+      let refused = false;
+      call.on('data', (chunk: ImportChunk__Output) => {
+        if (chunk.name) name = chunk.name;
+        size += chunk.data.length;
+        if (size > MAX_IMPORT_BYTES) {
+          if (!refused) callback({ code: grpc.status.INVALID_ARGUMENT, details: `the import file is larger than ${MAX_IMPORT_BYTES} bytes` });
+          refused = true;
+          return;
+        }
+        chunks.push(chunk.data);
+      });
+      call.on('end', () => {
+        if (refused) return;
+        let file: unknown;
+        try {
+          file = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch (err) {
+          return callback({ code: grpc.status.INVALID_ARGUMENT, details: `the import file is not JSON: ${(err as Error).message}` });
+        }
+        galleries.importModel(file, name || undefined).then(
+          (model) => callback(null, toModel(model)),
+          (err: unknown) => callback({ code: statusOf(err), details: (err as Error).message }),
+        );
+      });
+    },
+  };
+}
