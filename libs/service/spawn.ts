@@ -1,5 +1,5 @@
 // Services as separate processes (`node --import tsx services/main.ts <name>`), the way the
-// distributed product runs them: for tests over NATS.
+// distributed product runs them: for tests and benchmarks over NATS.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
@@ -81,4 +81,49 @@ export async function deleteNatsPrefix(natsUrl: string, prefix: string): Promise
   } finally {
     await nc.close();
   }
+}
+
+export interface DistributedProduct {
+  gatewayUrl: string;
+  services: ServiceProcess[];
+  /** SIGTERMs every process; returns their exit codes by name. */
+  stop(): Promise<Record<string, number | null>>;
+}
+
+/**
+ * Every service in its own process on loopback, sharing the NATS at `natsUrl` under `prefix`;
+ * the matcher keeps its galleries in `dataDir`. Resolves once every /readyz answers 200.
+ */
+export async function startDistributed(opts: { natsUrl: string; prefix: string; dataDir: string; env?: Record<string, string> }): Promise<DistributedProduct> {
+  const [detector, embedder, matcher, gatewayPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const common = {
+    NATS_URL: opts.natsUrl,
+    FACEREC_NATS_PREFIX: opts.prefix,
+    DETECTOR_ADDR: `127.0.0.1:${detector}`,
+    EMBEDDER_ADDR: `127.0.0.1:${embedder}`,
+    MATCHER_ADDR: `127.0.0.1:${matcher}`,
+    FACEREC_SHUTDOWN_GRACE_S: '5',
+    ...opts.env,
+  };
+  const specific: Record<string, Record<string, string>> = {
+    detector: { DETECTOR_LISTEN: `127.0.0.1:${detector}` },
+    embedder: { EMBEDDER_LISTEN: `127.0.0.1:${embedder}` },
+    matcher: { MATCHER_LISTEN: `127.0.0.1:${matcher}` },
+    decoder: {},
+    aggregator: {},
+    gateway: { PORT: String(gatewayPort), HOST: '127.0.0.1' },
+  };
+  const services: ServiceProcess[] = [];
+  for (const [name, env] of Object.entries(specific)) {
+    const healthPort = name === 'gateway' ? gatewayPort : await freePort();
+    services.push(spawnService(name, { ...common, FACEREC_DATA_DIR: `${opts.dataDir}/${name}`, HEALTH_PORT: String(healthPort), ...env }, healthPort));
+  }
+  const stop = async () => Object.fromEntries(await Promise.all(services.map(async (s) => [s.name, await s.stop()] as const)));
+  try {
+    await Promise.all(services.map((s) => waitReady(s)));
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { gatewayUrl: `http://127.0.0.1:${gatewayPort}`, services, stop };
 }

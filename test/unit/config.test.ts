@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, CONFIG_VARIABLES, loadConfig } from '../../libs/config/config.js';
+
+describe('loadConfig', () => {
+  it('has embedded defaults: no NATS, no Qdrant, data in ./data, gateway on 8080', () => {
+    const c = loadConfig({});
+    expect(c.natsUrl).toBeNull();
+    expect(c.qdrantUrl).toBeNull();
+    expect(c.dataDir.endsWith('/data')).toBe(true);
+    expect(c.gateway.port).toBe(8080);
+    expect(c.fetch.allowPrivate).toBe(false);
+  });
+
+  it('reads every variable it documents', () => {
+    const c = loadConfig({ NATS_URL: 'nats://n:4222', PORT: '9000', FACEREC_ALLOW_PRIVATE_URLS: 'yes', EMBEDDER_BATCH_SIZE: '8', FACEREC_FETCH_TIMEOUT_S: '5' });
+    expect(c.natsUrl).toBe('nats://n:4222');
+    expect(c.gateway.port).toBe(9000);
+    expect(c.fetch.allowPrivate).toBe(true);
+    expect(c.embedder.batchSize).toBe(8);
+    expect(c.fetch.timeoutMs).toBe(5000);
+    expect(CONFIG_VARIABLES).toEqual(expect.arrayContaining(['NATS_URL', 'PORT', 'FACEREC_ALLOW_PRIVATE_URLS', 'EMBEDDER_BATCH_SIZE']));
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['EMBEDDER_BATCH_SIZE', '0'],
+    ['FACEREC_ALLOW_PRIVATE_URLS', 'maybe'],
+    ['FACEREC_NATS_PREFIX', 'a.b'],
+  ])('refuses %s=%s, naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}:`));
+  });
+});
