@@ -126,9 +126,9 @@ const PATHS: Record<string, Record<string, Schema>> = {
     },
     delete: {
       operationId: 'deleteModel',
-      summary: 'Delete a model with its identities and samples',
+      summary: 'Delete a model with its identities and samples (not the default `celebrities` model: 400)',
       parameters: [MODEL],
-      responses: { '204': { description: 'Deleted' }, ...errors(404, 409) },
+      responses: { '204': { description: 'Deleted' }, ...errors(400, 404) },
     },
   },
   '/api/v1/models/{model}/identities/': {
@@ -184,12 +184,12 @@ const PATHS: Record<string, Record<string, Schema>> = {
     post: {
       operationId: 'importFolder',
       summary: 'Bulk import from a server-side folder laid out <person>/<image>',
-      description: "Only when the operator has enabled it; `path` must lie inside the operator's import root.",
+      description:
+        "Only when the operator has enabled it (FACEREC_IMPORT_ROOT; else 400 on `path`); `path` must lie inside the operator's import root.",
       parameters: [MODEL],
       requestBody: { required: true, content: { 'application/json': { schema: ref('FolderImport') } } },
       responses: {
-        '200': json(ref('ImportReport'), 'What was imported'),
-        '403': json(ref('Error'), 'Folder import is not enabled on this server'),
+        '201': json(ref('ImportReport'), 'What was imported'),
         ...errors(400, 404),
       },
     },
@@ -470,7 +470,7 @@ const SCHEMAS: Record<string, Schema> = {
     path: { type: 'string', minLength: 1, description: "A folder inside the operator's import root (relative to it, or absolute)" },
   }),
   ImportReport: object({
-    identities: { type: 'integer', minimum: 0, description: 'Identities created or extended' },
+    identities: { type: 'array', items: ref('Identity'), description: 'Identities created or extended' },
     added: { type: 'integer', minimum: 0, description: 'Samples added' },
     rejected: { type: 'array', items: ref('RejectedImage') },
   }),

@@ -4,7 +4,7 @@ import { invalid } from '../../libs/api/errors.js';
 import { parsePage } from '../../libs/api/pagination.js';
 import { parseFolderImport, parseIdentityCreate, parseIdentityRename, parseModelCreate, parseModelImportQuery, resolveImportFolder } from '../../libs/api/validate-gallery.js';
 import { fetchUrl, isSourceFetchError } from '../../libs/fetch/fetch-source.js';
-import { isGrpcError, unary } from '../../libs/grpc/grpc.js';
+import { grpc, isGrpcError, unary } from '../../libs/grpc/grpc.js';
 import type { Identity__Output } from '../../libs/grpc/generated/facerec/v1/Identity.js';
 import type { Model__Output } from '../../libs/grpc/generated/facerec/v1/Model.js';
 import type { AddSamplesRequest } from '../../libs/grpc/generated/facerec/v1/AddSamplesRequest.js';
@@ -206,10 +206,13 @@ function parseJsonField(value: string, field: string): unknown {
   }
 }
 
-/** Maps a gRPC error to HTTP naming `field` (e.g. a taken name → 409 on "name"). */
+/**
+ * Maps a gRPC error to HTTP naming `field` (e.g. a taken name → 409 on "name"). A NOT_FOUND is
+ * about the model or identity of the path, not about that field, so it names none.
+ */
 function rethrow(field: string | null) {
   return (err: unknown): never => {
-    throw isGrpcError(err) ? fromGrpc(err, field) : err;
+    throw isGrpcError(err) ? fromGrpc(err, err.code === grpc.status.NOT_FOUND ? null : field) : err;
   };
 }
 

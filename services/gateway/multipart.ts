@@ -55,7 +55,9 @@ export function streamMultipartFile<T>(req: Request, field: string, consume: (fi
         stream.resume();
         return;
       }
-      result = consume(stream, info.mimeType || 'application/octet-stream');
+      // Not destroyed when `consume` stops early (e.g. past the size limit): a destroyed file stream
+      // stalls busboy, which then never closes and the request hangs. Drained instead.
+      result = consume(stream.iterator({ destroyOnReturn: false }), info.mimeType || 'application/octet-stream');
       result.catch(() => stream.resume());
     });
     parser.on('error', (err: Error) => reject(invalid(null, `malformed multipart body: ${err.message}`)));
