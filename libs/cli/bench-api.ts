@@ -14,6 +14,7 @@ import { FaceEngine } from '../engine/engine.js';
 import { decodeImage, type RgbImage } from '../image/image.js';
 import { startServices } from '../service/product.js';
 import { deleteNatsPrefix, startDistributed } from '../service/spawn.js';
+import { rootLogger } from '../log/logger.js';
 import { parseIntOption, UsageError } from './args.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -38,6 +39,8 @@ export async function benchApiCommand(argv: string[]): Promise<void> {
   const clientCounts = values.clients.split(',').map((c) => parseIntOption('clients', c));
   const modes = values.modes.split(',');
   for (const m of modes) if (m !== 'embedded' && m !== 'nats') throw new UsageError(`unknown mode '${m}' (embedded, nats)`);
+  // The services' per-request logs would drown the table.
+  if (!process.env.LOG_LEVEL) rootLogger.level = 'warn';
   const dataDir = resolve(ROOT, process.env.FACEREC_TEST_DATA ?? '../shared/data');
   const probesDir = join(dataDir, 'faces/people/probes');
   const galleryDir = join(dataDir, 'faces/people/gallery');
@@ -62,7 +65,7 @@ export async function benchApiCommand(argv: string[]): Promise<void> {
     let url: string;
     let stop: () => Promise<unknown>;
     if (mode === 'embedded') {
-      const product = await startServices(SERVICE_NAMES, loadConfig({ FACEREC_DATA_DIR: work, PORT: '0', HOST: '127.0.0.1', HEALTH_PORT: '0', LOG_LEVEL: 'warn' }), { loopback: true });
+      const product = await startServices(SERVICE_NAMES, loadConfig({ FACEREC_DATA_DIR: work, PORT: '0', HOST: '127.0.0.1', HEALTH_PORT: '0' }), { loopback: true });
       url = `http://127.0.0.1:${product.gatewayPort}`;
       stop = () => product.stop();
     } else {

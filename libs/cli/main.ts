@@ -5,6 +5,7 @@ import { FaceEngine } from '../engine/engine.js';
 import { EMBEDDING_MODEL } from '../engine/embedder.js';
 import { runLfwEval } from '../eval/lfw-eval.js';
 import { parseIntOption, parseRange, UsageError } from './args.js';
+import { MODELS_USAGE } from './models.js';
 
 const USAGE = `usage:
   facerec detect <image> [--scale N] [--out annotated.png]
@@ -12,7 +13,10 @@ const USAGE = `usage:
   facerec eval lfw --pairs <pairs.txt> --images <dir> [--folds 1-10] [--scale N] [--fusion] [--cache file.json]
   facerec eval wider --gt <ground_truth.txt> --images <dir> [--scale N] [--scales 300,600,1200,2000]
   facerec eval identify --gallery <dir of person folders> [--probes <dir>]
-  facerec bench [--rounds N]`;
+  facerec bench [--rounds N]
+  facerec bench api [--images N] [--clients 1,4,16] [--modes embedded,nats]
+galleries of a running service (npm start):
+${MODELS_USAGE}`;
 
 export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -24,7 +28,10 @@ export async function main(argv: string[]): Promise<void> {
     case 'eval':
       return evalCommand(rest);
     case 'bench':
+      if (rest[0] === 'api') return (await import('./bench-api.js')).benchApiCommand(rest.slice(1));
       return (await import('./bench.js')).benchCommand(rest);
+    case 'models':
+      return (await import('./models.js')).modelsCommand(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -1,0 +1,106 @@
+// collectObservations: a job's observation chunks (in append order) folded into one record per
+// source, and the sources that failed or never finished.
+import { describe, expect, it } from 'vitest';
+import type { FaceObservation, ObservationChunk } from '../../libs/jobs/types.js';
+import { collectObservations } from '../../services/aggregator/observations.js';
+
+async function* stream(chunks: readonly ObservationChunk[]): AsyncIterable<ObservationChunk> {
+  for (const c of chunks) {
+    await Promise.resolve();
+    yield c;
+  }
+}
+
+function face(x: number): FaceObservation {
+  return { box: { x, y: 0, w: 10, h: 10 }, score: 0.9, landmarkScore: 0.8, landmarks: [], embedding: [x], thumbnail: null };
+}
+
+function start(sourceIndex: number, source = `s${sourceIndex}.jpg`): ObservationChunk {
+  return { kind: 'source-start', sourceIndex, source, mediaType: 'image', info: { resolution: [640, 480] }, embeddingModel: 'dlib-resnet' };
+}
+
+function frames(sourceIndex: number, ...frameFaces: [number, FaceObservation[]][]): ObservationChunk {
+  return { kind: 'frames', sourceIndex, frames: frameFaces.map(([index, faces]) => ({ index, faces })) };
+}
+
+const end = (sourceIndex: number): ObservationChunk => ({ kind: 'source-end', sourceIndex });
+
+describe('collectObservations', () => {
+  it('folds the chunks of each source into one record, sources interleaved', async () => {
+    const observed = await collectObservations(
+      stream([start(0, 'a.jpg'), start(1, 'b.jpg'), frames(1, [0, [face(5)]]), frames(0, [0, [face(1), face(2)]]), end(1), end(0)]),
+      ['a.jpg', 'b.jpg'],
+    );
+    expect(observed.failed).toEqual([]);
+    expect(observed.sources).toHaveLength(2);
+    const [a, b] = observed.sources;
+    expect(a).toMatchObject({ index: 0, source: 'a.jpg', mediaType: 'image', info: { resolution: [640, 480] }, embeddingModel: 'dlib-resnet' });
+    expect([...a!.frames]).toEqual([[0, [face(1), face(2)]]]);
+    expect(b).toMatchObject({ index: 1, source: 'b.jpg' });
+    expect([...b!.frames]).toEqual([[0, [face(5)]]]);
+  });
+
+  it('merges a frame split over two chunks, in order, and sorts the frames', async () => {
+    const observed = await collectObservations(
+      stream([start(0), frames(0, [3, [face(1)]], [0, [face(9)]]), frames(0, [3, [face(2), face(3)]]), frames(0, [1, []]), end(0)]),
+      ['s0.jpg'],
+    );
+    const [s] = observed.sources;
+    expect([...s!.frames.keys()]).toEqual([0, 1, 3]);
+    expect(s!.frames.get(3)).toEqual([face(1), face(2), face(3)]);
+    expect(s!.frames.get(0)).toEqual([face(9)]);
+    expect(s!.frames.get(1)).toEqual([]);
+  });
+
+  it('a source without its end marker failed: not fully processed', async () => {
+    const observed = await collectObservations(stream([start(0), frames(0, [0, [face(1)]]), end(0), start(1), frames(1, [0, [face(2)]])]), ['s0.jpg', 's1.jpg']);
+    expect(observed.sources.map((s) => s.index)).toEqual([0]);
+    expect(observed.failed).toEqual([{ index: 1, source: 's1.jpg', message: expect.stringContaining('not fully processed') }]);
+  });
+
+  it('a source never started also failed, under the name the job gave it', async () => {
+    const observed = await collectObservations(stream([start(1), end(1)]), ['first.jpg', 's1.jpg', 'third.jpg']);
+    expect(observed.sources.map((s) => s.source)).toEqual(['s1.jpg']);
+    expect(observed.failed.map((f) => [f.index, f.source])).toEqual([
+      [0, 'first.jpg'],
+      [2, 'third.jpg'],
+    ]);
+    expect(observed.failed.every((f) => f.message.includes('not fully processed'))).toBe(true);
+  });
+
+  it('lists failed sources with their message, in source order, and drops their partial frames', async () => {
+    const observed = await collectObservations(
+      stream([
+        start(2, 'c.jpg'),
+        { kind: 'source-failed', sourceIndex: 2, source: 'c.jpg', message: 'not a readable image' },
+        start(0, 'a.jpg'),
+        frames(0, [0, [face(1)]]),
+        { kind: 'source-failed', sourceIndex: 0, source: 'a.jpg', message: 'download failed: 404' },
+        start(1, 'b.jpg'),
+        end(1),
+      ]),
+      ['a.jpg', 'b.jpg', 'c.jpg'],
+    );
+    expect(observed.sources.map((s) => s.source)).toEqual(['b.jpg']);
+    expect(observed.failed).toEqual([
+      { index: 0, source: 'a.jpg', message: 'download failed: 404' },
+      { index: 2, source: 'c.jpg', message: 'not a readable image' },
+    ]);
+  });
+
+  it('ignores frames of a source that was not started', async () => {
+    const observed = await collectObservations(stream([frames(0, [0, [face(1)]]), start(0), frames(0, [0, [face(2)]]), end(0)]), ['s0.jpg']);
+    expect(observed.sources[0]!.frames.get(0)).toEqual([face(2)]);
+  });
+
+  it('orders the sources by index whatever order they finished in', async () => {
+    const observed = await collectObservations(stream([start(2), start(0), start(1), end(2), end(0), end(1)]), ['s0.jpg', 's1.jpg', 's2.jpg']);
+    expect(observed.sources.map((s) => s.index)).toEqual([0, 1, 2]);
+    expect(observed.failed).toEqual([]);
+  });
+
+  it('no chunks at all: every source failed', async () => {
+    const observed = await collectObservations(stream([]), ['a.jpg']);
+    expect(observed).toEqual({ sources: [], failed: [{ index: 0, source: 'a.jpg', message: 'the source was not fully processed' }] });
+  });
+});
