@@ -1,7 +1,9 @@
 // The one place that creates ONNX Runtime sessions: ordered execution-provider preference,
 // fallback to CPU when a provider cannot load (onnxruntime-node throws for CUDA when its
 // libraries are absent), thread counts from config, and the choice logged.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { moduleLogger, type Logger } from '../log/logger.js';
 
@@ -40,6 +42,12 @@ export async function createSession(
   const order = [...config.providers.filter((p) => p !== 'cpu'), 'cpu' as const];
   const failures: string[] = [];
   for (const provider of order) {
+    const missing = provider === 'cuda' ? missingCudaProvider() : null;
+    if (missing) {
+      failures.push(`${provider}: ${missing}`);
+      log.warn({ model: modelPath, provider, reason: missing }, 'execution provider unavailable, trying the next one');
+      continue;
+    }
     const options: ort.InferenceSession.SessionOptions = {
       executionProviders: [provider === 'cuda' ? { name: 'cuda', deviceId: config.cudaDeviceId } : 'cpu'],
       graphOptimizationLevel: 'all',
@@ -58,4 +66,15 @@ export async function createSession(
     }
   }
   throw new Error(`no execution provider could load ${modelPath}: ${failures.join('; ')}`);
+}
+
+/**
+ * Why onnxruntime-node cannot offer CUDA here, or null when its CUDA provider library is installed.
+ * Checked first because asking ONNX Runtime for a provider it cannot load prints a native error
+ * (not ours to silence) before it throws.
+ */
+function missingCudaProvider(): string | null {
+  const binding = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
+  if (existsSync(join(binding, 'libonnxruntime_providers_cuda.so'))) return null;
+  return `onnxruntime-node has no CUDA provider library in ${binding} (install with ONNXRUNTIME_NODE_INSTALL=cuda12 on a GPU machine)`;
 }
