@@ -31,6 +31,8 @@ export interface Config {
   healthPort: number;
   fetch: { maxBytes: number; timeoutMs: number; allowPrivate: boolean };
   decoder: { concurrency: number; maxImagePixels: number };
+  /** Video: a frame sampled about every `sampleSeconds`; frames scaled down to `maxSide` px on their longer side. */
+  video: { sampleSeconds: number; maxSide: number; ffmpegPath: string | null; ffprobePath: string | null };
   aggregator: { concurrency: number };
   embedder: { batchSize: number; batchWaitMs: number };
   /** Seconds a stopping service waits for work in flight. */
@@ -75,6 +77,12 @@ export function loadConfig(env: Env = process.env): Config {
       concurrency: read.int('DECODER_CONCURRENCY', 2, 1, 64),
       maxImagePixels: read.int('FACEREC_MAX_IMAGE_PIXELS', 100_000_000, 1, 1_000_000_000),
     },
+    video: {
+      sampleSeconds: read.number('FACEREC_VIDEO_SAMPLE_SECONDS', 0.5, 0.01, 60),
+      maxSide: read.int('FACEREC_VIDEO_MAX_SIDE', 1920, 64, 8192),
+      ffmpegPath: read.optional('FFMPEG_PATH'),
+      ffprobePath: read.optional('FFPROBE_PATH'),
+    },
     aggregator: { concurrency: read.int('AGGREGATOR_CONCURRENCY', 2, 1, 64) },
     embedder: {
       batchSize: read.int('EMBEDDER_BATCH_SIZE', 32, 1, 1024),
@@ -92,7 +100,8 @@ export const CONFIG_VARIABLES: readonly string[] = [
   'DETECTOR_LISTEN', 'EMBEDDER_LISTEN', 'MATCHER_LISTEN', 'DETECTOR_ADDR', 'EMBEDDER_ADDR', 'MATCHER_ADDR',
   'HEALTH_PORT', 'FACEREC_FETCH_MAX_BYTES', 'FACEREC_FETCH_TIMEOUT_S', 'FACEREC_ALLOW_PRIVATE_URLS',
   'DECODER_CONCURRENCY', 'FACEREC_MAX_IMAGE_PIXELS', 'AGGREGATOR_CONCURRENCY', 'EMBEDDER_BATCH_SIZE',
-  'EMBEDDER_BATCH_WAIT_MS', 'FACEREC_SHUTDOWN_GRACE_S',
+  'EMBEDDER_BATCH_WAIT_MS', 'FACEREC_SHUTDOWN_GRACE_S', 'FACEREC_VIDEO_SAMPLE_SECONDS', 'FACEREC_VIDEO_MAX_SIDE',
+  'FFMPEG_PATH', 'FFPROBE_PATH',
   // read by the engine (libs/engine/session.ts), the logger and the model catalog
   'FACEREC_EXECUTION_PROVIDERS', 'FACEREC_INTRA_OP_THREADS', 'CUDA_DEVICE_ID', 'LOG_LEVEL', 'FACEREC_MODELS_DIR',
 ];
@@ -116,6 +125,15 @@ class EnvReader {
     if (raw === null) return fallback;
     if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `must be an integer, got "${raw}"`);
     const v = Number(raw);
+    if (v < min || v > max) throw new ConfigError(name, `must be from ${min} to ${max}, got ${v}`);
+    return v;
+  }
+
+  number(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.optional(name);
+    if (raw === null) return fallback;
+    const v = Number(raw);
+    if (!Number.isFinite(v)) throw new ConfigError(name, `must be a number, got "${raw}"`);
     if (v < min || v > max) throw new ConfigError(name, `must be from ${min} to ${max}, got ${v}`);
     return v;
   }

@@ -138,6 +138,11 @@ export interface FaceObservation {
   embedding: number[] | null;
   /** Base64 JPEG crop around the face, or null. */
   thumbnail: string | null;
+  /**
+   * Video: the id the decoder's online tracker gave this face (stable across the frames of one
+   * appearance, unique within the source). Images: null.
+   */
+  trackId: number | null;
 }
 
 export interface FrameObservation {

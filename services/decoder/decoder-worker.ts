@@ -115,6 +115,7 @@ export class DecoderWorker {
       landmarks: f.landmarks.map((p) => [p.x, p.y]),
       embedding: embeddings[i]!.values,
       thumbnail: f.thumbnail.length > 0 ? f.thumbnail.toString('base64') : null,
+      trackId: null,
     }));
     const embeddingModel = embeddings[0]?.model ?? '';
     await bus.appendObservations(job.id, {

@@ -36,7 +36,7 @@ async function collect(chunks: AsyncIterable<ObservationChunk>): Promise<Observa
 const frames = (sourceIndex: number, index: number): ObservationChunk => ({
   kind: 'frames',
   sourceIndex,
-  frames: [{ index, faces: [{ box: { x: 1, y: 2, w: 3, h: 4 }, score: 0.9, landmarkScore: 0.8, landmarks: [[1, 2]], embedding: [0.5, -0.25], thumbnail: null }] }],
+  frames: [{ index, faces: [{ box: { x: 1, y: 2, w: 3, h: 4 }, score: 0.9, landmarkScore: 0.8, landmarks: [[1, 2]], embedding: [0.5, -0.25], thumbnail: null, trackId: null }] }],
 });
 
 /**

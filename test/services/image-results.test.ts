@@ -8,7 +8,7 @@ import type { ObservedSource } from '../../services/aggregator/observations.js';
 
 /** A face at x (pixels), with a 1-D embedding (its "identity") unless given null. */
 function face(x: number, embedding: number[] | null = [x], box: Partial<FaceObservation['box']> = {}): FaceObservation {
-  return { box: { x, y: 10, w: 20, h: 20, ...box }, score: 0.9, landmarkScore: 0.9, landmarks: [], embedding, thumbnail: `thumb-${x}` };
+  return { box: { x, y: 10, w: 20, h: 20, ...box }, score: 0.9, landmarkScore: 0.9, landmarks: [], embedding, thumbnail: `thumb-${x}`, trackId: null };
 }
 
 function source(index: number, faces: FaceObservation[], resolution: [number, number] = [200, 100], frameIndex = 0): ObservedSource {

@@ -12,7 +12,7 @@ async function* stream(chunks: readonly ObservationChunk[]): AsyncIterable<Obser
 }
 
 function face(x: number): FaceObservation {
-  return { box: { x, y: 0, w: 10, h: 10 }, score: 0.9, landmarkScore: 0.8, landmarks: [], embedding: [x], thumbnail: null };
+  return { box: { x, y: 0, w: 10, h: 10 }, score: 0.9, landmarkScore: 0.8, landmarks: [], embedding: [x], thumbnail: null, trackId: null };
 }
 
 function start(sourceIndex: number, source = `s${sourceIndex}.jpg`): ObservationChunk {
