@@ -9,6 +9,7 @@ export default defineConfig({
     hookTimeout: 300_000,
     reporters: ['default'],
     // Services log JSON per request; tests show warnings and errors only unless LOG_LEVEL says otherwise.
-    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    // CPU inference unless asked otherwise: the CUDA fallback has its own test (test/engine/session.test.ts).
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', FACEREC_EXECUTION_PROVIDERS: process.env.FACEREC_EXECUTION_PROVIDERS ?? 'cpu' },
   },
 });

@@ -32,7 +32,7 @@ export interface Config {
   fetch: { maxBytes: number; timeoutMs: number; allowPrivate: boolean };
   decoder: { concurrency: number; maxImagePixels: number };
   /** Video: a frame sampled about every `sampleSeconds`; frames scaled down to `maxSide` px on their longer side. */
-  video: { sampleSeconds: number; maxSide: number; ffmpegPath: string | null; ffprobePath: string | null };
+  video: { sampleSeconds: number; maxSide: number; ffmpegPath: string | null; ffprobePath: string | null; embedAll: boolean };
   aggregator: { concurrency: number };
   embedder: { batchSize: number; batchWaitMs: number };
   /** Seconds a stopping service waits for work in flight. */
@@ -82,6 +82,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxSide: read.int('FACEREC_VIDEO_MAX_SIDE', 1920, 64, 8192),
       ffmpegPath: read.optional('FFMPEG_PATH'),
       ffprobePath: read.optional('FFPROBE_PATH'),
+      // Embed every face of every track instead of the few best (measuring what selection saves).
+      embedAll: read.bool('FACEREC_VIDEO_EMBED_ALL', false),
     },
     aggregator: { concurrency: read.int('AGGREGATOR_CONCURRENCY', 2, 1, 64) },
     embedder: {
@@ -101,7 +103,7 @@ export const CONFIG_VARIABLES: readonly string[] = [
   'HEALTH_PORT', 'FACEREC_FETCH_MAX_BYTES', 'FACEREC_FETCH_TIMEOUT_S', 'FACEREC_ALLOW_PRIVATE_URLS',
   'DECODER_CONCURRENCY', 'FACEREC_MAX_IMAGE_PIXELS', 'AGGREGATOR_CONCURRENCY', 'EMBEDDER_BATCH_SIZE',
   'EMBEDDER_BATCH_WAIT_MS', 'FACEREC_SHUTDOWN_GRACE_S', 'FACEREC_VIDEO_SAMPLE_SECONDS', 'FACEREC_VIDEO_MAX_SIDE',
-  'FFMPEG_PATH', 'FFPROBE_PATH',
+  'FFMPEG_PATH', 'FFPROBE_PATH', 'FACEREC_VIDEO_EMBED_ALL',
   // read by the engine (libs/engine/session.ts), the logger and the model catalog
   'FACEREC_EXECUTION_PROVIDERS', 'FACEREC_INTRA_OP_THREADS', 'CUDA_DEVICE_ID', 'LOG_LEVEL', 'FACEREC_MODELS_DIR',
 ];

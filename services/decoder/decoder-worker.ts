@@ -3,15 +3,20 @@
 // cannot be read fails alone, with its reason; a fault of the services (one unreachable, say) is
 // retried by redelivery, and a redelivered job starts over from clean observations.
 import type { Bus, Delivery, HandlerOutcome } from '../../libs/bus/bus.js';
-import { SourceFetchError, fetchUrl } from '../../libs/fetch/fetch-source.js';
-import { grpc, isGrpcError, type DetectorClient, type EmbedderClient } from '../../libs/grpc/grpc.js';
+import { grpc, isGrpcError, unary, type DetectorClient, type EmbedderClient } from '../../libs/grpc/grpc.js';
+import type { EmbedderInfo__Output } from '../../libs/grpc/generated/facerec/v1/EmbedderInfo.js';
 import { decodeImage, ImageDecodeError } from '../../libs/image/image.js';
+import { ffmpegPath, ffprobePath } from '../../libs/media/binaries.js';
+import { MediaError } from '../../libs/media/errors.js';
+import { probeVideo } from '../../libs/media/probe.js';
 import { looksLikeVideo } from '../../libs/jobs/media.js';
 import { FINAL_STATES, type DecodeWork, type FaceObservation, type JobRecord } from '../../libs/jobs/types.js';
 import type { Logger } from '../../libs/log/logger.js';
 import type { BlobStore } from '../../libs/store/blob-store.js';
 import type { JobStore } from '../../libs/store/job-store.js';
 import { detectFrames, embedChips } from './face-pipeline.js';
+import { fetchSourceFile, SourceError, type SourceFile } from './source-file.js';
+import { JobCancelled, observeVideo } from './video-observer.js';
 
 export interface DecoderDeps {
   jobs: JobStore;
@@ -21,14 +26,12 @@ export interface DecoderDeps {
   embedder: EmbedderClient;
   fetch: { maxBytes: number; timeoutMs: number; allowPrivate: boolean };
   maxImagePixels: number;
+  video: { sampleSeconds: number; maxSide: number; ffmpegPath: string | null; ffprobePath: string | null; embedAll?: boolean };
   log: Logger;
   onSource?: (outcome: 'ok' | 'failed', faces: number) => void;
 }
 
-/** A source this job cannot use: reported in the job's errors, the other sources go on. */
-export class SourceError extends Error {
-  override name = 'SourceError';
-}
+export { SourceError };
 
 /** Thumbnails of at most this many px per side (SPEC: a small JPEG of the face). */
 const THUMBNAIL_SIZE = 160;
@@ -36,6 +39,8 @@ const THUMBNAIL_SIZE = 160;
 const FACES_PER_CHUNK = 24;
 /** Per-call deadline for the detector and the embedder. */
 const CALL_DEADLINE_MS = 120_000;
+/** Images larger than this (compressed) are refused before decoding. */
+const MAX_IMAGE_FILE_BYTES = 256 * 1024 * 1024;
 /** After this many deliveries a service fault on a source fails that source instead of retrying. */
 const MAX_ATTEMPTS = 4;
 /** gRPC codes that mean "try again later", not "this input is bad". */
@@ -68,6 +73,11 @@ export class DecoderWorker {
         const faces = await this.observeSource(job, index, source);
         this.deps.onSource?.('ok', faces);
       } catch (err) {
+        if (err instanceof JobCancelled) {
+          log.info('job cancelled: stopping');
+          await bus.dropObservations(job.id);
+          return 'ack';
+        }
         const retryable = isRetryable(err) && delivery.attempt < MAX_ATTEMPTS;
         if (retryable) throw err; // → redelivery; the next attempt starts over
         const message = err instanceof SourceError ? err.message : `processing failed: ${(err as Error).message}`;
@@ -90,15 +100,27 @@ export class DecoderWorker {
 
   /** Observes one source; returns how many faces it had. */
   private async observeSource(job: JobRecord, sourceIndex: number, source: string): Promise<number> {
+    const file = await fetchSourceFile(source, { blobs: this.deps.blobs, fetch: this.deps.fetch });
+    try {
+      if (looksLikeVideo(file.head)) return await this.observeVideo(job, sourceIndex, source, file);
+      return await this.observeImage(job, sourceIndex, source, file);
+    } finally {
+      await file.remove();
+    }
+  }
+
+  private async observeImage(job: JobRecord, sourceIndex: number, source: string, file: SourceFile): Promise<number> {
     const { bus } = this.deps;
-    const bytes = await this.load(source);
-    if (looksLikeVideo(bytes.subarray(0, 256))) throw new SourceError('video sources are not supported by this version (images only)');
+    if (file.size > MAX_IMAGE_FILE_BYTES) throw new SourceError(`not a video ffmpeg recognises, and too large for an image (${file.size} bytes)`);
     let img;
     try {
-      img = await decodeImage(bytes, { maxPixels: this.deps.maxImagePixels });
+      img = await decodeImage(file.path, { maxPixels: this.deps.maxImagePixels });
     } catch (err) {
-      if (err instanceof ImageDecodeError) throw new SourceError(`not a readable image: ${err.message}`);
-      throw err;
+      if (!(err instanceof ImageDecodeError)) throw err;
+      // Not an image sharp reads: a video container we do not sniff (ogv, 3gp, ts…) still plays.
+      const probe = await probeVideo(file.path, { ffprobePath: ffprobePath(this.deps.video.ffprobePath) }).catch(() => null);
+      if (probe) return this.observeVideo(job, sourceIndex, source, file);
+      throw new SourceError(`not a readable image or video: ${err.message.replace(file.path, 'the source')}`);
     }
     const [faces] = await detectFrames(
       this.deps.detector,
@@ -117,14 +139,13 @@ export class DecoderWorker {
       thumbnail: f.thumbnail.length > 0 ? f.thumbnail.toString('base64') : null,
       trackId: null,
     }));
-    const embeddingModel = embeddings[0]?.model ?? '';
     await bus.appendObservations(job.id, {
       kind: 'source-start',
       sourceIndex,
       source,
       mediaType: 'image',
       info: { resolution: [img.width, img.height] },
-      embeddingModel,
+      embeddingModel: await this.embeddingModel(),
     });
     for (let at = 0; at === 0 || at < observations.length; at += FACES_PER_CHUNK) {
       await bus.appendObservations(job.id, { kind: 'frames', sourceIndex, frames: [{ index: 0, faces: observations.slice(at, at + FACES_PER_CHUNK) }] });
@@ -133,24 +154,57 @@ export class DecoderWorker {
     return observations.length;
   }
 
-  private async load(source: string): Promise<Buffer> {
-    if (source.startsWith('storage://')) {
-      const id = source.slice('storage://'.length);
-      const bytes = await this.deps.blobs.read(id);
-      if (!bytes) throw new SourceError(`no upload ${source} (deleted, expired, or never stored)`);
-      return bytes;
-    }
-    try {
-      return (await fetchUrl(source, this.deps.fetch)).bytes;
-    } catch (err) {
-      if (err instanceof SourceFetchError) throw new SourceError(err.message);
-      throw err;
-    }
+  private async observeVideo(job: JobRecord, sourceIndex: number, source: string, file: SourceFile): Promise<number> {
+    const { jobs, bus } = this.deps;
+    const video = this.deps.video;
+    const started = Date.now();
+    const share = 0.95 / job.sources.length;
+    const result = await observeVideo(
+      {
+        detector: this.deps.detector,
+        embedder: this.deps.embedder,
+        bus,
+        ffmpegPath: ffmpegPath(video.ffmpegPath),
+        ffprobePath: ffprobePath(video.ffprobePath),
+        sampleSeconds: video.sampleSeconds,
+        maxSide: video.maxSide,
+        embedAll: video.embedAll ?? false,
+      },
+      {
+        jobId: job.id,
+        sourceIndex,
+        source,
+        path: file.path,
+        scale: job.params.face_detection_scale,
+        embeddingModel: await this.embeddingModel(),
+        cancelled: () => this.cancelled(job.id),
+        progress: async (fraction) => {
+          await jobs.update(job.id, { progress: share * (sourceIndex + fraction) }, { ifState: ['processing'] });
+        },
+      },
+    );
+    await bus.appendObservations(job.id, { kind: 'source-end', sourceIndex });
+    this.deps.log.info({ jobId: job.id, source, faces: result.faces, embedded: result.embedded, seconds: (Date.now() - started) / 1000 }, 'video observed');
+    return result.faces;
+  }
+
+  private embeddingModelName: Promise<string> | undefined;
+
+  /** The embedder's model name (asked once; vectors of different models never mix). */
+  private embeddingModel(): Promise<string> {
+    this.embeddingModelName ??= unary<object, EmbedderInfo__Output>(this.deps.embedder, this.deps.embedder.Describe, {}, { deadline: Date.now() + CALL_DEADLINE_MS }).then(
+      (info) => info.model,
+      (err: unknown) => {
+        this.embeddingModelName = undefined;
+        throw err;
+      },
+    );
+    return this.embeddingModelName;
   }
 }
 
 function isRetryable(err: unknown): boolean {
-  if (err instanceof SourceError) return false;
+  if (err instanceof SourceError || err instanceof MediaError) return false;
   if (isGrpcError(err)) return RETRYABLE.has(err.code);
   return true; // a store or bus fault
 }

@@ -93,9 +93,9 @@ describe('uploads and jobs with bad media', () => {
       const errors = new Map<string, string>(done.errors.map((e: { source: string; message: string }) => [e.source, e.message]));
       expect([...errors.keys()].sort()).toEqual([bad.text, bad.truncated!, bad.bomb, bad.url].sort());
       expect(done.errors).toHaveLength(4);
-      expect(errors.get(bad.text)).toMatch(/^not a readable image: .*unsupported image format/);
-      expect(errors.get(bad.truncated!)).toMatch(/^not a readable image: .*premature end of JPEG/);
-      expect(errors.get(bad.bomb)).toMatch(/^not a readable image: .*100000x100000 \(10000\.0 MP\), over the 100\.0 MP limit/);
+      expect(errors.get(bad.text)).toMatch(/^not a readable image or video: .*unsupported image format/);
+      expect(errors.get(bad.truncated!)).toMatch(/^not a readable image or video: .*premature end of JPEG/);
+      expect(errors.get(bad.bomb)).toMatch(/^not a readable image or video: .*100000x100000 \(10000\.0 MP\), over the 100\.0 MP limit/);
       expect(errors.get(bad.url)).toMatch(/^download refused: 127\.0\.0\.1 is a loopback address/);
 
       const goodSummary = done.result.summary.find((s: { source: string }) => s.source === good.body.source);

@@ -1,0 +1,150 @@
+// A video source: probe it, decode a frame about every `sampleSeconds` (ffmpeg, streamed, never
+// the whole video in memory), stream the frames to the detector with back-pressure, track faces
+// online, embed only the faces worth it (the first good faces of each track, clearly better ones,
+// a refresh on long tracks — DeepStream's "secondary model once per track"), and append the
+// observations in chunks as they come.
+import { once } from 'node:events';
+import type { Bus } from '../../libs/bus/bus.js';
+import type { DetectorClient, EmbedderClient } from '../../libs/grpc/grpc.js';
+import type { DetectReply__Output } from '../../libs/grpc/generated/facerec/v1/DetectReply.js';
+import { decodeFrames, outputSize, samplingStep } from '../../libs/media/decode.js';
+import { MediaError } from '../../libs/media/errors.js';
+import { probeVideo, type VideoProbe } from '../../libs/media/probe.js';
+import type { FaceObservation, FrameObservation } from '../../libs/jobs/types.js';
+import { EmbedSelector, FaceTracker, qualityOf } from '../../libs/tracking/face-tracker.js';
+import { embedChips } from './face-pipeline.js';
+import { SourceError } from './source-file.js';
+
+export interface VideoObserverDeps {
+  detector: DetectorClient;
+  embedder: EmbedderClient;
+  bus: Bus;
+  ffmpegPath: string;
+  ffprobePath: string;
+  sampleSeconds: number;
+  maxSide: number;
+  /** Embed every face (no selection): for measuring what selection saves and costs. */
+  embedAll: boolean;
+}
+
+export interface VideoSource {
+  jobId: string;
+  sourceIndex: number;
+  source: string;
+  path: string;
+  scale: number;
+  embeddingModel: string;
+  /** Polled every few frames; true stops the decoding. */
+  cancelled(): Promise<boolean>;
+  /** Fraction of the video done (0..1). */
+  progress(fraction: number): Promise<void>;
+}
+
+export class JobCancelled extends Error {
+  override name = 'JobCancelled';
+}
+
+const THUMBNAIL_SIZE = 160;
+/** Frames per observation chunk, and faces at most (bus messages stay well under 1 MB). */
+const FRAMES_PER_CHUNK = 16;
+const FACES_PER_CHUNK = 24;
+/** Sampled frames between cancellation checks and progress reports. */
+const CHECK_EVERY = 10;
+const EMBED_DEADLINE_MS = 60_000;
+
+/** Probes and observes one video; returns the number of faces seen. */
+export async function observeVideo(deps: VideoObserverDeps, src: VideoSource, probe?: VideoProbe): Promise<{ faces: number; embedded: number }> {
+  probe ??= await probeVideo(src.path, { ffprobePath: deps.ffprobePath }).catch((err: unknown) => {
+    throw err instanceof MediaError ? new SourceError(err.message) : err;
+  });
+  const step = samplingStep(probe.fps, deps.sampleSeconds);
+  const decoded = outputSize(probe, deps.maxSide);
+  // Boxes are reported in the video's own pixels, whatever size it was decoded at.
+  const sx = probe.width / decoded.width;
+  const sy = probe.height / decoded.height;
+  await deps.bus.appendObservations(src.jobId, {
+    kind: 'source-start',
+    sourceIndex: src.sourceIndex,
+    source: src.source,
+    mediaType: 'video',
+    info: { fps: Math.round(probe.fps * 1000) / 1000, resolution: [probe.width, probe.height], total_frames: probe.totalFrames, duration: Math.round(probe.duration * 1000) / 1000 },
+    embeddingModel: src.embeddingModel,
+  });
+
+  const abort = new AbortController();
+  const call = deps.detector.Detect();
+  // Frames go to the detector as ffmpeg yields them, at the pace the detector takes them.
+  const sending = (async () => {
+    try {
+      for await (const frame of decodeFrames(src.path, { ffmpegPath: deps.ffmpegPath, probe, step, maxSide: deps.maxSide, signal: abort.signal })) {
+        const ok = call.write({ frame: { index: frame.index, width: frame.width, height: frame.height, rgb: frame.rgb }, options: { scale: src.scale, chips: true, thumbnailSize: THUMBNAIL_SIZE } });
+        if (!ok) await once(call, 'drain', { signal: abort.signal });
+      }
+      call.end();
+    } catch (err) {
+      call.cancel();
+      throw err;
+    }
+  })();
+  sending.catch(() => {}); // awaited below; an early rejection must not be unhandled meanwhile
+
+  const tracker = new FaceTracker();
+  const selector = new EmbedSelector({ all: deps.embedAll });
+  let pending: FrameObservation[] = [];
+  let pendingFaces = 0;
+  let faces = 0;
+  let embedded = 0;
+  let samples = 0;
+  const flush = async () => {
+    if (pending.length === 0) return;
+    await deps.bus.appendObservations(src.jobId, { kind: 'frames', sourceIndex: src.sourceIndex, frames: pending });
+    pending = [];
+    pendingFaces = 0;
+  };
+
+  try {
+    for await (const reply of call as AsyncIterable<DetectReply__Output>) {
+      const detected = reply.faces;
+      const ids = tracker.update(
+        reply.frameIndex,
+        detected.map((f) => ({ box: f.box!, score: f.score, landmarkScore: f.landmarkScore })),
+      );
+      const chosen = detected.map((f, i) => selector.select(ids[i]!, qualityOf({ box: f.box!, score: f.score, landmarkScore: f.landmarkScore }, decoded.width, decoded.height), reply.frameIndex));
+      const chips = detected.flatMap((f, i) => (chosen[i] ? [f.chip!] : []));
+      const vectors = await embedChips(deps.embedder, chips, EMBED_DEADLINE_MS);
+      let v = 0;
+      const observations: FaceObservation[] = detected.map((f, i) => {
+        const box = f.box!;
+        return {
+          box: { x: box.x * sx, y: box.y * sy, w: box.w * sx, h: box.h * sy },
+          score: f.score,
+          landmarkScore: f.landmarkScore,
+          landmarks: f.landmarks.map((p) => [p.x * sx, p.y * sy]),
+          embedding: chosen[i] ? vectors[v++]!.values : null,
+          // Thumbnails travel only with embedded faces: those are the track's best.
+          thumbnail: chosen[i] && f.thumbnail.length > 0 ? f.thumbnail.toString('base64') : null,
+          trackId: ids[i]!,
+        };
+      });
+      faces += observations.length;
+      embedded += chips.length;
+      pending.push({ index: reply.frameIndex, faces: observations });
+      pendingFaces += observations.length;
+      if (pending.length >= FRAMES_PER_CHUNK || pendingFaces >= FACES_PER_CHUNK) await flush();
+      if (++samples % CHECK_EVERY === 0) {
+        if (await src.cancelled()) throw new JobCancelled();
+        await src.progress(Math.min(1, reply.frameIndex / Math.max(1, probe.totalFrames)));
+      }
+    }
+    await sending;
+    await flush();
+  } catch (err) {
+    abort.abort();
+    call.cancel();
+    // When ffmpeg failed, the detector call was cancelled because of it: report ffmpeg's reason.
+    const decodeError = await sending.then(() => null, (e: unknown) => e);
+    const cause = decodeError instanceof MediaError ? decodeError : err;
+    throw cause instanceof MediaError ? new SourceError(cause.message) : cause;
+  }
+  return { faces, embedded };
+}
