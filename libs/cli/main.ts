@@ -15,6 +15,7 @@ const USAGE = `usage:
   facerec eval identify --gallery <dir of person folders> [--probes <dir>]
   facerec bench [--rounds N]
   facerec bench api [--images N] [--clients 1,4,16] [--modes embedded,nats]
+  facerec bench video [--loops N] [--sizes 640x360,960x540,1920x1080]
 galleries of a running service (npm start):
 ${MODELS_USAGE}`;
 
@@ -29,6 +30,7 @@ export async function main(argv: string[]): Promise<void> {
       return evalCommand(rest);
     case 'bench':
       if (rest[0] === 'api') return (await import('./bench-api.js')).benchApiCommand(rest.slice(1));
+      if (rest[0] === 'video') return (await import('./bench-video.js')).benchVideoCommand(rest.slice(1));
       return (await import('./bench.js')).benchCommand(rest);
     case 'models':
       return (await import('./models.js')).modelsCommand(rest);

@@ -1,0 +1,101 @@
+// `facerec bench video`: realtime factor (video seconds / wall seconds) of video jobs through the
+// REST API of the embedded product at 640x360, 960x540 and 1920x1080, with selective embedding
+// and with every face embedded, beside ffmpeg decoding the same file to nothing in the same run
+// (every frame must be decoded, so that is the physical limit here).
+//
+//   facerec bench video [--loops N] [--sizes 640x360,960x540,1920x1080]
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadConfig, SERVICE_NAMES } from '../config/config.js';
+import { rootLogger } from '../log/logger.js';
+import { ffmpegPath } from '../media/binaries.js';
+import { decodeOnly } from '../media/decode.js';
+import { startServices } from '../service/product.js';
+import { parseIntOption, UsageError } from './args.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+interface Row {
+  size: string;
+  seconds: number;
+  decodeOnly: number;
+  selective: number;
+  all: number;
+  facesSelective: number;
+}
+
+export async function benchVideoCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { loops: { type: 'string', default: '4' }, sizes: { type: 'string', default: '640x360,960x540,1920x1080' } } });
+  const loops = parseIntOption('loops', values.loops);
+  const sizes = values.sizes.split(',').map((s) => {
+    const m = /^(\d+)x(\d+)$/.exec(s);
+    if (!m) throw new UsageError(`--sizes: "${s}" is not WIDTHxHEIGHT`);
+    return [Number(m[1]), Number(m[2])] as const;
+  });
+  if (!process.env.LOG_LEVEL) rootLogger.level = 'warn';
+  const clip = resolve(ROOT, process.env.FACEREC_TEST_DATA ?? '../shared/data', 'faces/video/short_hamilton_clip.mp4');
+  const work = mkdtempSync(join(tmpdir(), 'facerec-bench-video-'));
+  const ffmpeg = ffmpegPath(process.env.FFMPEG_PATH);
+  const cpu = cpus();
+  console.log(`# facerec bench video\n\nCPU: ${cpu[0]?.model.trim()}, ${cpu.length} cores; load average at start ${loadavg()[0]!.toFixed(2)}.`);
+  console.log(`Input: short_hamilton_clip.mp4 (29.97 fps, 9.18 s) looped ${loops}x and re-encoded (H.264, ffmpeg ultrafast) at each size; default sampling (a frame every ~0.5 s), face_detection_scale 600.\n`);
+
+  const rows: Row[] = [];
+  try {
+    const inputs = sizes.map(([w, h]) => {
+      const file = join(work, `clip-${w}x${h}.mp4`);
+      execFileSync(ffmpeg, ['-v', 'error', '-stream_loop', String(loops - 1), '-i', clip, '-vf', `scale=${w}:${h}`, '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '20', '-an', '-y', file]);
+      return { size: `${w}x${h}`, file };
+    });
+    const results = new Map<string, Partial<Row>>();
+    for (const input of inputs) {
+      const d = await decodeOnly(input.file, { ffmpegPath: ffmpeg });
+      const seconds = (d.frames * 1001) / 30000; // the clip is 29.97 fps
+      results.set(input.size, { size: input.size, seconds, decodeOnly: seconds / d.seconds });
+    }
+    for (const embedAll of [false, true]) {
+      const dataDir = join(work, `data-${embedAll}`);
+      const config = loadConfig({ FACEREC_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', HEALTH_PORT: '0', FACEREC_VIDEO_EMBED_ALL: String(embedAll) });
+      const product = await startServices(SERVICE_NAMES, config, { loopback: true });
+      const url = `http://127.0.0.1:${product.gatewayPort}`;
+      try {
+        for (const input of inputs) {
+          const row = results.get(input.size)!;
+          const form = new FormData();
+          form.set('file', new Blob([new Uint8Array(readFileSync(input.file))]), 'clip.mp4');
+          const { source } = (await (await fetch(`${url}/api/v1/storage/`, { method: 'POST', body: form })).json()) as { source: string };
+          const started = performance.now();
+          const submitted = (await (await fetch(`${url}/api/v1/jobs/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sources: [source], modules: { face_recognition: {} } }) })).json()) as { id: string };
+          let job: { state: string; errors: unknown[] };
+          for (;;) {
+            job = (await (await fetch(`${url}/api/v1/jobs/${submitted.id}/`)).json()) as typeof job;
+            if (['completed', 'failed', 'stopped'].includes(job.state)) break;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+          if (job.state !== 'completed') throw new Error(`bench job ${job.state}: ${JSON.stringify(job.errors)}`);
+          const factor = row.seconds! / ((performance.now() - started) / 1000);
+          if (embedAll) row.all = factor;
+          else row.selective = factor;
+          console.error(`${input.size} ${embedAll ? 'all faces' : 'selective'}: ${factor.toFixed(2)}x realtime`);
+        }
+      } finally {
+        await product.stop();
+      }
+    }
+    rows.push(...(results.values() as Iterable<Row>));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+
+  console.log('| size | video s | ffmpeg decode only | job, selective embedding | % of decode-only | job, every face embedded |');
+  console.log('|---|---|---|---|---|---|');
+  for (const r of rows) {
+    console.log(`| ${r.size} | ${r.seconds.toFixed(1)} | ${r.decodeOnly.toFixed(1)}x | ${r.selective.toFixed(2)}x | ${((100 * r.selective) / r.decodeOnly).toFixed(1)} % | ${r.all.toFixed(2)}x |`);
+  }
+  console.log('\nFigures are realtime factors: seconds of video per second of wall time (higher is faster).');
+  console.log(JSON.stringify({ rows }));
+}
