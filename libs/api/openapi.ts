@@ -59,6 +59,7 @@ const pathParam = (name: string, description: string): Schema => ({
 const JOB_ID = pathParam('id', 'Job id');
 const MODEL = pathParam('model', 'Model id or name');
 const IDENTITY = pathParam('identity', 'Identity id');
+const INDEXED_ID = pathParam('id', 'Indexed identity id');
 
 const binary: Schema = { type: 'string', contentMediaType: 'application/octet-stream' };
 
@@ -216,6 +217,36 @@ const PATHS: Record<string, Record<string, Schema>> = {
       ],
       requestBody: { required: true, content: { 'application/json': { schema: ref('ModelExport') } } },
       responses: { '201': json(ref('Model'), 'The imported model'), ...errors(400, 409, 413) },
+    },
+  },
+  '/api/v1/identities/': {
+    get: {
+      operationId: 'listIndexedIdentities',
+      summary: 'List the identity index: unknown persons given a persistent id by jobs with `index_unknowns`, newest first',
+      parameters: [
+        param('limit'),
+        param('offset'),
+        { name: 'named', in: 'query', description: 'Only named (`true`) or only unnamed (`false`) ones', schema: { type: 'string', enum: ['true', 'false'] } },
+      ],
+      responses: { '200': json(page('IndexedIdentity'), 'A page of indexed identities'), ...errors(400) },
+    },
+  },
+  '/api/v1/identities/{id}/': {
+    get: {
+      operationId: 'getIndexedIdentity',
+      parameters: [INDEXED_ID],
+      responses: { '200': json(ref('IndexedIdentity'), 'The indexed identity'), ...errors(404) },
+    },
+    patch: {
+      operationId: 'nameIndexedIdentity',
+      summary: 'Name an indexed identity',
+      description:
+        "Its face samples move into the model's identity of that name (created when new, extended when it exists), " +
+        'so later jobs recognise the person through that model; results of past jobs show the name too ' +
+        '(`meta.person`, and the summary labels). An identity is named once (409 after that).',
+      parameters: [INDEXED_ID],
+      requestBody: { required: true, content: { 'application/json': { schema: ref('IndexedIdentityName') } } },
+      responses: { '200': json(ref('IndexedIdentity'), 'The named identity'), ...errors(400, 404, 409) },
     },
   },
   '/api/v1/storage/': {
@@ -402,7 +433,10 @@ const SCHEMAS: Record<string, Schema> = {
         },
         mean_distance: { type: ['number', 'null'], minimum: 0, maximum: 2 },
         mean_similarity: { type: ['number', 'null'], minimum: -1, maximum: 1 },
-        indexed_identity: nullable('string'),
+        indexed_identity: {
+          ...nullable('string'),
+          description: 'With `index_unknowns`: the persistent id of an unknown person (GET /api/v1/identities/{id}/); once it is named, `person` shows the name',
+        },
       },
       ['person', 'class_id', 'closest_person', 'mean_distance', 'mean_similarity', 'indexed_identity'],
     ),
@@ -478,6 +512,33 @@ const SCHEMAS: Record<string, Schema> = {
     type: 'object',
     description: 'A model export file as written by GET /api/v1/models/{model}/export/; read it back unchanged',
   },
+  IndexedIdentity: object({
+    id: { type: 'string', format: 'uuid', description: 'The persistent id, as in results’ `meta.indexed_identity`' },
+    name: { ...nullable('string'), description: 'null until named' },
+    model: { ...nullable('string'), description: 'The model it was named into (its name)' },
+    model_id: nullable('string'),
+    identity_id: { ...nullable('string'), description: 'The identity of that model that holds its samples' },
+    thumbnail: { type: 'string', contentEncoding: 'base64', contentMediaType: 'image/jpeg', description: 'A face of the person (may be empty)' },
+    created: { type: 'string', format: 'date-time' },
+    named_at: { type: ['string', 'null'], format: 'date-time' },
+    sample_count: { type: 'integer', minimum: 0, description: 'Face samples it holds; once named, those moved into the model' },
+    appearance_count: { type: 'integer', minimum: 0 },
+    appearances: {
+      type: 'array',
+      description: 'Where it appeared, most recent first (the latest few hundred)',
+      items: object({
+        job_id: { type: 'string' },
+        source: { type: 'string' },
+        result_ids: { type: 'array', items: { type: 'string' }, description: 'Its items in the job’s detailed results' },
+        frame_start: { type: 'integer', minimum: 0 },
+        frame_end: { type: 'integer', minimum: 0 },
+      }),
+    },
+  }),
+  IndexedIdentityName: object({
+    name: { type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH },
+    model: { type: 'string', minLength: 1, maxLength: MAX_MODEL_REF_LENGTH, description: 'Model id or name; it must exist' },
+  }),
   StoredMedia: object({
     id: { type: 'string', pattern: BLOB_ID_PATTERN.source },
     source: { type: 'string', examples: ['storage://3fZ2k9QxLw7Tn4Rb'] },

@@ -14,6 +14,7 @@ import {
   requireString,
   requireText,
 } from './fields.js';
+import { MAX_MODEL_REF_LENGTH } from './validate-job.js';
 
 export const MAX_NAME_LENGTH = 200;
 export const MAX_DESCRIPTION_LENGTH = 2000;
@@ -84,6 +85,15 @@ export function parseIdentityRename(body: unknown): { name: string } {
   const obj = requireObject(body, null);
   rejectUnknownKeys(obj, ['name'], null);
   return { name: parseIdentityName(obj.name, 'name') };
+}
+
+/** PATCH /api/v1/identities/{id}/ {name, model}: names an indexed identity into a model. */
+export function parseIndexedNaming(body: unknown): { name: string; model: string } {
+  const obj = requireObject(body, null);
+  rejectUnknownKeys(obj, ['name', 'model'], null);
+  const name = parseIdentityName(obj.name, 'name');
+  if (obj.model === undefined) throw invalid('model', 'is required: the id or name of the model to put the identity in');
+  return { name, model: requireName(obj.model, 'model', MAX_MODEL_REF_LENGTH) };
 }
 
 /** Identities are addressed by id only, so their names are free text apart from the edges. */

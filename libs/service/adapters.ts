@@ -9,7 +9,9 @@ import { MemoryBus } from '../bus/memory-bus.js';
 import { NatsBus } from '../bus/nats-bus.js';
 import type { Config } from '../config/config.js';
 import type { GalleryStore } from '../gallery/gallery-store.js';
+import type { IdentityIndexStore } from '../gallery/identity-index.js';
 import { SqliteGalleryStore } from '../gallery/sqlite-gallery-store.js';
+import { SqliteIdentityIndex } from '../gallery/sqlite-identity-index.js';
 import { moduleLogger } from '../log/logger.js';
 import type { BlobStore } from '../store/blob-store.js';
 import { FileBlobStore } from '../store/file-blob-store.js';
@@ -64,6 +66,14 @@ export class Adapters {
   galleryStore(): Promise<GalleryStore> {
     return this.once('galleries', async () => {
       const store = new SqliteGalleryStore(join(this.config.dataDir, 'galleries.db'));
+      return this.closing(store, () => store.close());
+    });
+  }
+
+  /** The identity index (index_unknowns): in the gallery file, on its own connection. */
+  identityIndexStore(): Promise<IdentityIndexStore> {
+    return this.once('identity-index', async () => {
+      const store = new SqliteIdentityIndex(join(this.config.dataDir, 'galleries.db'));
       return this.closing(store, () => store.close());
     });
   }

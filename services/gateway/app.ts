@@ -12,6 +12,7 @@ import { metrics, registry } from '../../libs/service/metrics.js';
 import type { BlobStore } from '../../libs/store/blob-store.js';
 import type { JobStore } from '../../libs/store/job-store.js';
 import { Enroller } from './enrol.js';
+import { identityIndexRoutes } from './identities-routes.js';
 import { jobRoutes } from './jobs-routes.js';
 import { modelRoutes } from './models-routes.js';
 import { storageRoutes } from './storage-routes.js';
@@ -60,6 +61,7 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
 
   app.use('/api/v1/jobs', jobRoutes(ctx));
   app.use('/api/v1/models', modelRoutes(ctx));
+  app.use('/api/v1/identities', identityIndexRoutes(ctx));
   app.use('/api/v1/storage', storageRoutes(ctx));
 
   app.use((req, _res, next) => next(new ApiError(404, 'not_found', null, `no route ${req.method} ${req.path}`)));

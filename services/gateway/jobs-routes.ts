@@ -10,6 +10,7 @@ import type { ResolveModelsRequest } from '../../libs/grpc/generated/facerec/v1/
 import { FINAL_STATES, JOB_STATES, type JobRecord, type JobState } from '../../libs/jobs/types.js';
 import { metrics } from '../../libs/service/metrics.js';
 import { jobView } from './views.js';
+import { summaryWithIndexedNames, withIndexedNames } from './indexed-names.js';
 import { jsonBody, route, type GatewayContext } from './app.js';
 
 const MODEL_FIELD = 'modules.face_recognition';
@@ -93,7 +94,10 @@ export function jobRoutes(ctx: GatewayContext): Router {
   router.get(
     '/:id',
     route(async (req, res) => {
-      res.json(jobView(await findJob(ctx, String(req.params.id)), ctx.apiBase(req)));
+      const job = await findJob(ctx, String(req.params.id));
+      // Names given since in the identity index show in the summary's labels.
+      const summary = await summaryWithIndexedNames(ctx.matcher, ctx.jobs, job, ctx.log);
+      res.json(jobView({ ...job, summary }, ctx.apiBase(req)));
     }),
   );
 
@@ -124,7 +128,7 @@ export function jobRoutes(ctx: GatewayContext): Router {
       const page = parsePage(req.query);
       const results = await ctx.jobs.getResults(job.id, page);
       const base = `${ctx.apiBase(req)}/jobs/${job.id}/detailed-results/`;
-      res.json({ total: results.total, offset: page.offset, limit: page.limit, ...pageLinks(base, {}, { ...page, total: results.total }), data: results.items });
+      res.json({ total: results.total, offset: page.offset, limit: page.limit, ...pageLinks(base, {}, { ...page, total: results.total }), data: await withIndexedNames(ctx.matcher, results.items, ctx.log) });
     }),
   );
 

@@ -141,6 +141,11 @@ export class Galleries {
     return this.store.deleteIdentity(identityId);
   }
 
+  /** Current names of gallery identities by id (ids that are gone are left out). */
+  identityNames(identityIds: readonly string[]): Promise<Map<string, string>> {
+    return identityIds.length === 0 ? Promise.resolve(new Map()) : this.store.identityNames(identityIds);
+  }
+
   /**
    * For each embedding, the `k` nearest identities of the models, nearest first. An identity's
    * distance is that of its nearest sample.

@@ -6,7 +6,10 @@ import type { Identity } from '../../libs/grpc/generated/facerec/v1/Identity.js'
 import type { Model } from '../../libs/grpc/generated/facerec/v1/Model.js';
 import type { ImportChunk__Output } from '../../libs/grpc/generated/facerec/v1/ImportChunk.js';
 import type { Logger } from '../../libs/log/logger.js';
+import type { IndexedIdentity as IndexedIdentityMessage } from '../../libs/grpc/generated/facerec/v1/IndexedIdentity.js';
+import type { NamedFilter__Output } from '../../libs/grpc/generated/facerec/v1/NamedFilter.js';
 import { Galleries, InvalidArgumentError, NotFoundError } from './galleries.js';
+import { AlreadyNamedError, type IdentityIndex, type IndexedIdentity } from './identity-index.js';
 
 /** Export files travel in chunks well under the gRPC message limit. */
 const EXPORT_CHUNK_BYTES = 1024 * 1024;
@@ -16,7 +19,7 @@ const MAX_IMPORT_BYTES = 1024 * 1024 * 1024;
 export function statusOf(err: unknown): grpc.status {
   if (err instanceof NotFoundError) return grpc.status.NOT_FOUND;
   if (err instanceof InvalidArgumentError) return grpc.status.INVALID_ARGUMENT;
-  if (err instanceof ModelNameTakenError || err instanceof IdentityNameTakenError) return grpc.status.ALREADY_EXISTS;
+  if (err instanceof ModelNameTakenError || err instanceof IdentityNameTakenError || err instanceof AlreadyNamedError) return grpc.status.ALREADY_EXISTS;
   return grpc.status.INTERNAL;
 }
 
@@ -28,7 +31,29 @@ function toIdentity(i: IdentityRecord): Identity {
   return { id: i.id, modelId: i.modelId, name: i.name, created: i.created, sampleCount: i.sampleCount };
 }
 
-export function matcherHandlers(galleries: Galleries, log: Logger): MatcherHandlers {
+function toIndexed(i: IndexedIdentity): IndexedIdentityMessage {
+  return {
+    id: i.id,
+    created: i.created,
+    thumbnail: i.thumbnail,
+    sampleCount: i.sampleCount,
+    name: i.named?.name ?? '',
+    modelId: i.named?.modelId ?? '',
+    modelName: i.named?.modelName ?? '',
+    identityId: i.named?.identityId ?? '',
+    namedAt: i.named?.at ?? '',
+    appearanceCount: i.appearanceCount,
+    appearances: i.appearances.map((a) => ({ jobId: a.jobId, source: a.source, resultIds: a.resultIds, frameStart: a.frameStart, frameEnd: a.frameEnd, created: a.created })),
+  };
+}
+
+const NAMED_FILTERS: Record<NamedFilter__Output, boolean | undefined> = {
+  NAMED_FILTER_ANY: undefined,
+  NAMED_FILTER_NAMED: true,
+  NAMED_FILTER_UNNAMED: false,
+};
+
+export function matcherHandlers(galleries: Galleries, index: IdentityIndex, log: Logger): MatcherHandlers {
   /** Runs a unary handler, mapping named errors to gRPC status codes (faults are logged). */
   const unary =
     <Req, Res>(fn: (req: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> =>
@@ -77,6 +102,34 @@ export function matcherHandlers(galleries: Galleries, log: Logger): MatcherHandl
     GetIdentity: unary(async (req) => toIdentity(await galleries.getIdentity(req.model, req.identityId))),
     RenameIdentity: unary(async (req) => toIdentity(await galleries.renameIdentity(req.model, req.identityId, req.name))),
     DeleteIdentity: unary(async (req) => ({ deleted: await galleries.deleteIdentity(req.model, req.identityId) })),
+    IndexPersons: unary(async (req) => {
+      const persons = req.persons.map((p, i) => {
+        if (!p.appearance) throw new InvalidArgumentError(`person ${i} has no appearance`);
+        return {
+          embeddings: p.embeddings.map((e) => {
+            if (e.model !== galleries.embedding.name) throw new InvalidArgumentError(`embeddings of "${e.model}" cannot be indexed with those of "${galleries.embedding.name}"`);
+            return Float32Array.from(e.values);
+          }),
+          thumbnail: p.thumbnail,
+          appearance: {
+            jobId: p.appearance.jobId,
+            source: p.appearance.source,
+            resultIds: p.appearance.resultIds,
+            frameStart: p.appearance.frameStart,
+            frameEnd: p.appearance.frameEnd,
+          },
+        };
+      });
+      const indexed = await index.indexPersons(persons);
+      return { ids: indexed.map((x) => x.id), created: indexed.map((x) => x.created) };
+    }),
+    ListIndexed: unary(async (req) => {
+      const page = await index.list({ limit: Math.min(req.limit || 100, 1000), offset: req.offset, named: NAMED_FILTERS[req.named] });
+      return { total: page.total, identities: page.items.map(toIndexed) };
+    }),
+    GetIndexed: unary(async (req) => toIndexed(await index.get(req.id))),
+    NameIndexed: unary(async (req) => toIndexed(await index.name(req.id, req.name, req.model))),
+    ResolveIndexed: unary(async (req) => ({ resolved: await index.resolve(req.ids) })),
     ExportModel: (call) => {
       galleries.exportModel(call.request.model).then(
         (file) => {

@@ -9,15 +9,24 @@ import type { FileChunk as _facerec_v1_FileChunk, FileChunk__Output as _facerec_
 import type { Identity as _facerec_v1_Identity, Identity__Output as _facerec_v1_Identity__Output } from '../../facerec/v1/Identity';
 import type { IdentityRef as _facerec_v1_IdentityRef, IdentityRef__Output as _facerec_v1_IdentityRef__Output } from '../../facerec/v1/IdentityRef';
 import type { ImportChunk as _facerec_v1_ImportChunk, ImportChunk__Output as _facerec_v1_ImportChunk__Output } from '../../facerec/v1/ImportChunk';
+import type { IndexPersonsReply as _facerec_v1_IndexPersonsReply, IndexPersonsReply__Output as _facerec_v1_IndexPersonsReply__Output } from '../../facerec/v1/IndexPersonsReply';
+import type { IndexPersonsRequest as _facerec_v1_IndexPersonsRequest, IndexPersonsRequest__Output as _facerec_v1_IndexPersonsRequest__Output } from '../../facerec/v1/IndexPersonsRequest';
+import type { IndexedIdentity as _facerec_v1_IndexedIdentity, IndexedIdentity__Output as _facerec_v1_IndexedIdentity__Output } from '../../facerec/v1/IndexedIdentity';
+import type { IndexedRef as _facerec_v1_IndexedRef, IndexedRef__Output as _facerec_v1_IndexedRef__Output } from '../../facerec/v1/IndexedRef';
 import type { ListIdentitiesReply as _facerec_v1_ListIdentitiesReply, ListIdentitiesReply__Output as _facerec_v1_ListIdentitiesReply__Output } from '../../facerec/v1/ListIdentitiesReply';
 import type { ListIdentitiesRequest as _facerec_v1_ListIdentitiesRequest, ListIdentitiesRequest__Output as _facerec_v1_ListIdentitiesRequest__Output } from '../../facerec/v1/ListIdentitiesRequest';
+import type { ListIndexedReply as _facerec_v1_ListIndexedReply, ListIndexedReply__Output as _facerec_v1_ListIndexedReply__Output } from '../../facerec/v1/ListIndexedReply';
+import type { ListIndexedRequest as _facerec_v1_ListIndexedRequest, ListIndexedRequest__Output as _facerec_v1_ListIndexedRequest__Output } from '../../facerec/v1/ListIndexedRequest';
 import type { ListModelsReply as _facerec_v1_ListModelsReply, ListModelsReply__Output as _facerec_v1_ListModelsReply__Output } from '../../facerec/v1/ListModelsReply';
 import type { ListModelsRequest as _facerec_v1_ListModelsRequest, ListModelsRequest__Output as _facerec_v1_ListModelsRequest__Output } from '../../facerec/v1/ListModelsRequest';
 import type { MatchReply as _facerec_v1_MatchReply, MatchReply__Output as _facerec_v1_MatchReply__Output } from '../../facerec/v1/MatchReply';
 import type { MatchRequest as _facerec_v1_MatchRequest, MatchRequest__Output as _facerec_v1_MatchRequest__Output } from '../../facerec/v1/MatchRequest';
 import type { Model as _facerec_v1_Model, Model__Output as _facerec_v1_Model__Output } from '../../facerec/v1/Model';
 import type { ModelRef as _facerec_v1_ModelRef, ModelRef__Output as _facerec_v1_ModelRef__Output } from '../../facerec/v1/ModelRef';
+import type { NameIndexedRequest as _facerec_v1_NameIndexedRequest, NameIndexedRequest__Output as _facerec_v1_NameIndexedRequest__Output } from '../../facerec/v1/NameIndexedRequest';
 import type { RenameIdentityRequest as _facerec_v1_RenameIdentityRequest, RenameIdentityRequest__Output as _facerec_v1_RenameIdentityRequest__Output } from '../../facerec/v1/RenameIdentityRequest';
+import type { ResolveIndexedReply as _facerec_v1_ResolveIndexedReply, ResolveIndexedReply__Output as _facerec_v1_ResolveIndexedReply__Output } from '../../facerec/v1/ResolveIndexedReply';
+import type { ResolveIndexedRequest as _facerec_v1_ResolveIndexedRequest, ResolveIndexedRequest__Output as _facerec_v1_ResolveIndexedRequest__Output } from '../../facerec/v1/ResolveIndexedRequest';
 import type { ResolveModelsReply as _facerec_v1_ResolveModelsReply, ResolveModelsReply__Output as _facerec_v1_ResolveModelsReply__Output } from '../../facerec/v1/ResolveModelsReply';
 import type { ResolveModelsRequest as _facerec_v1_ResolveModelsRequest, ResolveModelsRequest__Output as _facerec_v1_ResolveModelsRequest__Output } from '../../facerec/v1/ResolveModelsRequest';
 
@@ -84,6 +93,15 @@ export interface MatcherClient extends grpc.Client {
   getIdentity(argument: _facerec_v1_IdentityRef, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_Identity__Output>): grpc.ClientUnaryCall;
   getIdentity(argument: _facerec_v1_IdentityRef, callback: grpc.requestCallback<_facerec_v1_Identity__Output>): grpc.ClientUnaryCall;
   
+  GetIndexed(argument: _facerec_v1_IndexedRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_IndexedIdentity__Output>): grpc.ClientUnaryCall;
+  GetIndexed(argument: _facerec_v1_IndexedRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_facerec_v1_IndexedIdentity__Output>): grpc.ClientUnaryCall;
+  GetIndexed(argument: _facerec_v1_IndexedRef, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_IndexedIdentity__Output>): grpc.ClientUnaryCall;
+  GetIndexed(argument: _facerec_v1_IndexedRef, callback: grpc.requestCallback<_facerec_v1_IndexedIdentity__Output>): grpc.ClientUnaryCall;
+  getIndexed(argument: _facerec_v1_IndexedRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_IndexedIdentity__Output>): grpc.ClientUnaryCall;
+  getIndexed(argument: _facerec_v1_IndexedRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_facerec_v1_IndexedIdentity__Output>): grpc.ClientUnaryCall;
+  getIndexed(argument: _facerec_v1_IndexedRef, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_IndexedIdentity__Output>): grpc.ClientUnaryCall;
+  getIndexed(argument: _facerec_v1_IndexedRef, callback: grpc.requestCallback<_facerec_v1_IndexedIdentity__Output>): grpc.ClientUnaryCall;
+  
   GetModel(argument: _facerec_v1_ModelRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_Model__Output>): grpc.ClientUnaryCall;
   GetModel(argument: _facerec_v1_ModelRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_facerec_v1_Model__Output>): grpc.ClientUnaryCall;
   GetModel(argument: _facerec_v1_ModelRef, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_Model__Output>): grpc.ClientUnaryCall;
@@ -108,6 +126,29 @@ export interface MatcherClient extends grpc.Client {
   importModel(options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_Model__Output>): grpc.ClientWritableStream<_facerec_v1_ImportChunk>;
   importModel(callback: grpc.requestCallback<_facerec_v1_Model__Output>): grpc.ClientWritableStream<_facerec_v1_ImportChunk>;
   
+  /**
+   * The identity index (index_unknowns): persistent ids for unknown persons across jobs.
+   * Each person is matched against the indexed identities (mean over its embeddings of the
+   * distance to the identity's nearest sample, ≤ 1.0 on the contract scale): a match gets that
+   * identity's id and the appearance is added to it; else a new indexed identity is made. Named
+   * identities are never returned (their samples now match through their gallery).
+   */
+  IndexPersons(argument: _facerec_v1_IndexPersonsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_IndexPersonsReply__Output>): grpc.ClientUnaryCall;
+  IndexPersons(argument: _facerec_v1_IndexPersonsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_facerec_v1_IndexPersonsReply__Output>): grpc.ClientUnaryCall;
+  IndexPersons(argument: _facerec_v1_IndexPersonsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_IndexPersonsReply__Output>): grpc.ClientUnaryCall;
+  IndexPersons(argument: _facerec_v1_IndexPersonsRequest, callback: grpc.requestCallback<_facerec_v1_IndexPersonsReply__Output>): grpc.ClientUnaryCall;
+  /**
+   * The identity index (index_unknowns): persistent ids for unknown persons across jobs.
+   * Each person is matched against the indexed identities (mean over its embeddings of the
+   * distance to the identity's nearest sample, ≤ 1.0 on the contract scale): a match gets that
+   * identity's id and the appearance is added to it; else a new indexed identity is made. Named
+   * identities are never returned (their samples now match through their gallery).
+   */
+  indexPersons(argument: _facerec_v1_IndexPersonsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_IndexPersonsReply__Output>): grpc.ClientUnaryCall;
+  indexPersons(argument: _facerec_v1_IndexPersonsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_facerec_v1_IndexPersonsReply__Output>): grpc.ClientUnaryCall;
+  indexPersons(argument: _facerec_v1_IndexPersonsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_IndexPersonsReply__Output>): grpc.ClientUnaryCall;
+  indexPersons(argument: _facerec_v1_IndexPersonsRequest, callback: grpc.requestCallback<_facerec_v1_IndexPersonsReply__Output>): grpc.ClientUnaryCall;
+  
   ListIdentities(argument: _facerec_v1_ListIdentitiesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_ListIdentitiesReply__Output>): grpc.ClientUnaryCall;
   ListIdentities(argument: _facerec_v1_ListIdentitiesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_facerec_v1_ListIdentitiesReply__Output>): grpc.ClientUnaryCall;
   ListIdentities(argument: _facerec_v1_ListIdentitiesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_ListIdentitiesReply__Output>): grpc.ClientUnaryCall;
@@ -116,6 +157,21 @@ export interface MatcherClient extends grpc.Client {
   listIdentities(argument: _facerec_v1_ListIdentitiesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_facerec_v1_ListIdentitiesReply__Output>): grpc.ClientUnaryCall;
   listIdentities(argument: _facerec_v1_ListIdentitiesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_ListIdentitiesReply__Output>): grpc.ClientUnaryCall;
   listIdentities(argument: _facerec_v1_ListIdentitiesRequest, callback: grpc.requestCallback<_facerec_v1_ListIdentitiesReply__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Newest first.
+   */
+  ListIndexed(argument: _facerec_v1_ListIndexedRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_ListIndexedReply__Output>): grpc.ClientUnaryCall;
+  ListIndexed(argument: _facerec_v1_ListIndexedRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_facerec_v1_ListIndexedReply__Output>): grpc.ClientUnaryCall;
+  ListIndexed(argument: _facerec_v1_ListIndexedRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_ListIndexedReply__Output>): grpc.ClientUnaryCall;
+  ListIndexed(argument: _facerec_v1_ListIndexedRequest, callback: grpc.requestCallback<_facerec_v1_ListIndexedReply__Output>): grpc.ClientUnaryCall;
+  /**
+   * Newest first.
+   */
+  listIndexed(argument: _facerec_v1_ListIndexedRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_ListIndexedReply__Output>): grpc.ClientUnaryCall;
+  listIndexed(argument: _facerec_v1_ListIndexedRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_facerec_v1_ListIndexedReply__Output>): grpc.ClientUnaryCall;
+  listIndexed(argument: _facerec_v1_ListIndexedRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_ListIndexedReply__Output>): grpc.ClientUnaryCall;
+  listIndexed(argument: _facerec_v1_ListIndexedRequest, callback: grpc.requestCallback<_facerec_v1_ListIndexedReply__Output>): grpc.ClientUnaryCall;
   
   ListModels(argument: _facerec_v1_ListModelsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_ListModelsReply__Output>): grpc.ClientUnaryCall;
   ListModels(argument: _facerec_v1_ListModelsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_facerec_v1_ListModelsReply__Output>): grpc.ClientUnaryCall;
@@ -141,6 +197,25 @@ export interface MatcherClient extends grpc.Client {
   match(argument: _facerec_v1_MatchRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_MatchReply__Output>): grpc.ClientUnaryCall;
   match(argument: _facerec_v1_MatchRequest, callback: grpc.requestCallback<_facerec_v1_MatchReply__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * Names an indexed identity: its samples move into the model's identity of that name (created
+   * when new). NOT_FOUND: no such indexed identity; ALREADY_EXISTS: it is named already;
+   * INVALID_ARGUMENT: no such model.
+   */
+  NameIndexed(argument: _facerec_v1_NameIndexedRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_IndexedIdentity__Output>): grpc.ClientUnaryCall;
+  NameIndexed(argument: _facerec_v1_NameIndexedRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_facerec_v1_IndexedIdentity__Output>): grpc.ClientUnaryCall;
+  NameIndexed(argument: _facerec_v1_NameIndexedRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_IndexedIdentity__Output>): grpc.ClientUnaryCall;
+  NameIndexed(argument: _facerec_v1_NameIndexedRequest, callback: grpc.requestCallback<_facerec_v1_IndexedIdentity__Output>): grpc.ClientUnaryCall;
+  /**
+   * Names an indexed identity: its samples move into the model's identity of that name (created
+   * when new). NOT_FOUND: no such indexed identity; ALREADY_EXISTS: it is named already;
+   * INVALID_ARGUMENT: no such model.
+   */
+  nameIndexed(argument: _facerec_v1_NameIndexedRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_IndexedIdentity__Output>): grpc.ClientUnaryCall;
+  nameIndexed(argument: _facerec_v1_NameIndexedRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_facerec_v1_IndexedIdentity__Output>): grpc.ClientUnaryCall;
+  nameIndexed(argument: _facerec_v1_NameIndexedRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_IndexedIdentity__Output>): grpc.ClientUnaryCall;
+  nameIndexed(argument: _facerec_v1_NameIndexedRequest, callback: grpc.requestCallback<_facerec_v1_IndexedIdentity__Output>): grpc.ClientUnaryCall;
+  
   RenameIdentity(argument: _facerec_v1_RenameIdentityRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_Identity__Output>): grpc.ClientUnaryCall;
   RenameIdentity(argument: _facerec_v1_RenameIdentityRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_facerec_v1_Identity__Output>): grpc.ClientUnaryCall;
   RenameIdentity(argument: _facerec_v1_RenameIdentityRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_Identity__Output>): grpc.ClientUnaryCall;
@@ -149,6 +224,21 @@ export interface MatcherClient extends grpc.Client {
   renameIdentity(argument: _facerec_v1_RenameIdentityRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_facerec_v1_Identity__Output>): grpc.ClientUnaryCall;
   renameIdentity(argument: _facerec_v1_RenameIdentityRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_Identity__Output>): grpc.ClientUnaryCall;
   renameIdentity(argument: _facerec_v1_RenameIdentityRequest, callback: grpc.requestCallback<_facerec_v1_Identity__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Indexed ids → names ('' while unnamed or unknown), in the order asked.
+   */
+  ResolveIndexed(argument: _facerec_v1_ResolveIndexedRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_ResolveIndexedReply__Output>): grpc.ClientUnaryCall;
+  ResolveIndexed(argument: _facerec_v1_ResolveIndexedRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_facerec_v1_ResolveIndexedReply__Output>): grpc.ClientUnaryCall;
+  ResolveIndexed(argument: _facerec_v1_ResolveIndexedRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_ResolveIndexedReply__Output>): grpc.ClientUnaryCall;
+  ResolveIndexed(argument: _facerec_v1_ResolveIndexedRequest, callback: grpc.requestCallback<_facerec_v1_ResolveIndexedReply__Output>): grpc.ClientUnaryCall;
+  /**
+   * Indexed ids → names ('' while unnamed or unknown), in the order asked.
+   */
+  resolveIndexed(argument: _facerec_v1_ResolveIndexedRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_ResolveIndexedReply__Output>): grpc.ClientUnaryCall;
+  resolveIndexed(argument: _facerec_v1_ResolveIndexedRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_facerec_v1_ResolveIndexedReply__Output>): grpc.ClientUnaryCall;
+  resolveIndexed(argument: _facerec_v1_ResolveIndexedRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_ResolveIndexedReply__Output>): grpc.ClientUnaryCall;
+  resolveIndexed(argument: _facerec_v1_ResolveIndexedRequest, callback: grpc.requestCallback<_facerec_v1_ResolveIndexedReply__Output>): grpc.ClientUnaryCall;
   
   /**
    * Model names or ids → ids; unknown ones are listed, not an error.
@@ -186,6 +276,8 @@ export interface MatcherHandlers extends grpc.UntypedServiceImplementation {
   
   GetIdentity: grpc.handleUnaryCall<_facerec_v1_IdentityRef__Output, _facerec_v1_Identity>;
   
+  GetIndexed: grpc.handleUnaryCall<_facerec_v1_IndexedRef__Output, _facerec_v1_IndexedIdentity>;
+  
   GetModel: grpc.handleUnaryCall<_facerec_v1_ModelRef__Output, _facerec_v1_Model>;
   
   /**
@@ -193,7 +285,21 @@ export interface MatcherHandlers extends grpc.UntypedServiceImplementation {
    */
   ImportModel: grpc.handleClientStreamingCall<_facerec_v1_ImportChunk__Output, _facerec_v1_Model>;
   
+  /**
+   * The identity index (index_unknowns): persistent ids for unknown persons across jobs.
+   * Each person is matched against the indexed identities (mean over its embeddings of the
+   * distance to the identity's nearest sample, ≤ 1.0 on the contract scale): a match gets that
+   * identity's id and the appearance is added to it; else a new indexed identity is made. Named
+   * identities are never returned (their samples now match through their gallery).
+   */
+  IndexPersons: grpc.handleUnaryCall<_facerec_v1_IndexPersonsRequest__Output, _facerec_v1_IndexPersonsReply>;
+  
   ListIdentities: grpc.handleUnaryCall<_facerec_v1_ListIdentitiesRequest__Output, _facerec_v1_ListIdentitiesReply>;
+  
+  /**
+   * Newest first.
+   */
+  ListIndexed: grpc.handleUnaryCall<_facerec_v1_ListIndexedRequest__Output, _facerec_v1_ListIndexedReply>;
   
   ListModels: grpc.handleUnaryCall<_facerec_v1_ListModelsRequest__Output, _facerec_v1_ListModelsReply>;
   
@@ -202,7 +308,19 @@ export interface MatcherHandlers extends grpc.UntypedServiceImplementation {
    */
   Match: grpc.handleUnaryCall<_facerec_v1_MatchRequest__Output, _facerec_v1_MatchReply>;
   
+  /**
+   * Names an indexed identity: its samples move into the model's identity of that name (created
+   * when new). NOT_FOUND: no such indexed identity; ALREADY_EXISTS: it is named already;
+   * INVALID_ARGUMENT: no such model.
+   */
+  NameIndexed: grpc.handleUnaryCall<_facerec_v1_NameIndexedRequest__Output, _facerec_v1_IndexedIdentity>;
+  
   RenameIdentity: grpc.handleUnaryCall<_facerec_v1_RenameIdentityRequest__Output, _facerec_v1_Identity>;
+  
+  /**
+   * Indexed ids → names ('' while unnamed or unknown), in the order asked.
+   */
+  ResolveIndexed: grpc.handleUnaryCall<_facerec_v1_ResolveIndexedRequest__Output, _facerec_v1_ResolveIndexedReply>;
   
   /**
    * Model names or ids → ids; unknown ones are listed, not an error.
@@ -218,11 +336,16 @@ export interface MatcherDefinition extends grpc.ServiceDefinition {
   DeleteModel: MethodDefinition<_facerec_v1_ModelRef, _facerec_v1_Deleted, _facerec_v1_ModelRef__Output, _facerec_v1_Deleted__Output>
   ExportModel: MethodDefinition<_facerec_v1_ModelRef, _facerec_v1_FileChunk, _facerec_v1_ModelRef__Output, _facerec_v1_FileChunk__Output>
   GetIdentity: MethodDefinition<_facerec_v1_IdentityRef, _facerec_v1_Identity, _facerec_v1_IdentityRef__Output, _facerec_v1_Identity__Output>
+  GetIndexed: MethodDefinition<_facerec_v1_IndexedRef, _facerec_v1_IndexedIdentity, _facerec_v1_IndexedRef__Output, _facerec_v1_IndexedIdentity__Output>
   GetModel: MethodDefinition<_facerec_v1_ModelRef, _facerec_v1_Model, _facerec_v1_ModelRef__Output, _facerec_v1_Model__Output>
   ImportModel: MethodDefinition<_facerec_v1_ImportChunk, _facerec_v1_Model, _facerec_v1_ImportChunk__Output, _facerec_v1_Model__Output>
+  IndexPersons: MethodDefinition<_facerec_v1_IndexPersonsRequest, _facerec_v1_IndexPersonsReply, _facerec_v1_IndexPersonsRequest__Output, _facerec_v1_IndexPersonsReply__Output>
   ListIdentities: MethodDefinition<_facerec_v1_ListIdentitiesRequest, _facerec_v1_ListIdentitiesReply, _facerec_v1_ListIdentitiesRequest__Output, _facerec_v1_ListIdentitiesReply__Output>
+  ListIndexed: MethodDefinition<_facerec_v1_ListIndexedRequest, _facerec_v1_ListIndexedReply, _facerec_v1_ListIndexedRequest__Output, _facerec_v1_ListIndexedReply__Output>
   ListModels: MethodDefinition<_facerec_v1_ListModelsRequest, _facerec_v1_ListModelsReply, _facerec_v1_ListModelsRequest__Output, _facerec_v1_ListModelsReply__Output>
   Match: MethodDefinition<_facerec_v1_MatchRequest, _facerec_v1_MatchReply, _facerec_v1_MatchRequest__Output, _facerec_v1_MatchReply__Output>
+  NameIndexed: MethodDefinition<_facerec_v1_NameIndexedRequest, _facerec_v1_IndexedIdentity, _facerec_v1_NameIndexedRequest__Output, _facerec_v1_IndexedIdentity__Output>
   RenameIdentity: MethodDefinition<_facerec_v1_RenameIdentityRequest, _facerec_v1_Identity, _facerec_v1_RenameIdentityRequest__Output, _facerec_v1_Identity__Output>
+  ResolveIndexed: MethodDefinition<_facerec_v1_ResolveIndexedRequest, _facerec_v1_ResolveIndexedReply, _facerec_v1_ResolveIndexedRequest__Output, _facerec_v1_ResolveIndexedReply__Output>
   ResolveModels: MethodDefinition<_facerec_v1_ResolveModelsRequest, _facerec_v1_ResolveModelsReply, _facerec_v1_ResolveModelsRequest__Output, _facerec_v1_ResolveModelsReply__Output>
 }
