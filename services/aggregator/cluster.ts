@@ -1,8 +1,9 @@
 // Grouping unknown faces into persons within a job (`cluster_unknowns`).
 //
-// Complete-linkage agglomerative clustering: two groups merge only when every pair of faces
+// Complete-linkage agglomerative clustering: two groups merge only when every pair of members
 // across them is within `maxDistance`, so a chain of look-alikes never joins two people the way
-// single linkage would. Faces seen together in one frame are two people and never merge.
+// single linkage would. Members that cannot be the same person (two faces seen together in one
+// frame, two video tracks on screen at the same time) never merge, nor do the groups holding them.
 
 export interface ClusterFace {
   embedding: readonly number[];
@@ -13,45 +14,93 @@ export interface ClusterFace {
 /**
  * Cluster number (0-based) of each face, numbered in the order the faces are given: the first
  * face is in cluster 0, the first face not in cluster 0 starts cluster 1, and so on.
+ * `cannotLink(i, j)`, when given, names further pairs that are different people (on top of equal
+ * `cannotLinkKey`s).
  */
-export function clusterFaces(faces: readonly ClusterFace[], maxDistance: number, distance: (a: readonly number[], b: readonly number[]) => number): number[] {
-  const n = faces.length;
+export function clusterFaces(
+  faces: readonly ClusterFace[],
+  maxDistance: number,
+  distance: (a: readonly number[], b: readonly number[]) => number,
+  cannotLink?: (i: number, j: number) => boolean,
+): number[] {
+  return clusterByDistance(
+    faces.length,
+    maxDistance,
+    (i, j) => distance(faces[i]!.embedding, faces[j]!.embedding),
+    (i, j) => faces[i]!.cannotLinkKey === faces[j]!.cannotLinkKey || (cannotLink?.(i, j) ?? false),
+  );
+}
+
+/**
+ * The same clustering over `count` members of any kind: `distance(i, j)` between two members
+ * (called once per pair, i < j, and only for pairs that may link), `cannotLink(i, j)` true for
+ * pairs that are different people. Clusters are numbered by their first member, as clusterFaces.
+ *
+ * Merges go closest pair first (ties: the lowest (i, j) pair), each group keeping the index of its
+ * lowest member. The closest pair is found from a cached nearest neighbour per row, which only
+ * rows that pointed at a merged group have to recompute (complete-linkage distances never
+ * shrink), so a typical run is O(n²) rather than O(n³).
+ */
+export function clusterByDistance(
+  count: number,
+  maxDistance: number,
+  distance: (i: number, j: number) => number,
+  cannotLink: (i: number, j: number) => boolean = () => false,
+): number[] {
+  const n = count;
   // d[i][j]: complete-linkage distance between live clusters i and j (Infinity: may not merge).
   const d: Float64Array[] = Array.from({ length: n }, () => new Float64Array(n));
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
-      const same = faces[i]!.cannotLinkKey === faces[j]!.cannotLinkKey;
-      const v = same ? Infinity : distance(faces[i]!.embedding, faces[j]!.embedding);
+      const v = cannotLink(i, j) ? Infinity : distance(i, j);
       d[i]![j] = v;
       d[j]![i] = v;
     }
   }
-  const members: number[][] = faces.map((_, i) => [i]);
-  const live = new Set(members.keys());
+  const members: number[][] = Array.from({ length: n }, (_, i) => [i]);
+  const live = new Uint8Array(n).fill(1);
+  // Per row i: the nearest live j > i (the first on ties) and its distance.
+  const nearest = new Int32Array(n).fill(-1);
+  const nearestD = new Float64Array(n).fill(Infinity);
+  const rescan = (i: number) => {
+    let best = Infinity;
+    let at = -1;
+    const row = d[i]!;
+    for (let j = i + 1; j < n; j++) {
+      if (live[j] && row[j]! < best) [best, at] = [row[j]!, j];
+    }
+    nearest[i] = at;
+    nearestD[i] = best;
+  };
+  for (let i = 0; i < n; i++) rescan(i);
   for (;;) {
     let best = Infinity;
     let a = -1;
-    let b = -1;
-    for (const i of live) {
-      for (const j of live) {
-        if (j <= i) continue;
-        const v = d[i]![j]!;
-        if (v < best) [best, a, b] = [v, i, j];
-      }
+    for (let i = 0; i < n; i++) {
+      if (live[i] && nearestD[i]! < best) [best, a] = [nearestD[i]!, i];
     }
     if (a < 0 || best > maxDistance) break;
+    const b = nearest[a]!;
     members[a]!.push(...members[b]!);
-    live.delete(b);
-    for (const c of live) {
-      if (c === a) continue;
+    live[b] = 0;
+    for (let c = 0; c < n; c++) {
+      if (!live[c] || c === a) continue;
       const v = Math.max(d[a]![c]!, d[b]![c]!);
       d[a]![c] = v;
       d[c]![a] = v;
     }
+    rescan(a);
+    // Rows before a or b whose nearest was a (now farther) or b (gone) look again; the others keep
+    // theirs, since no distance went down.
+    for (let c = 0; c < Math.max(a, b); c++) {
+      if (live[c] && c !== a && (nearest[c] === a || nearest[c] === b)) rescan(c);
+    }
   }
   const clusterOf = new Array<number>(n);
-  const order = [...live].sort((x, y) => Math.min(...members[x]!) - Math.min(...members[y]!));
-  order.forEach((root, k) => {
+  const roots: number[] = [];
+  for (let i = 0; i < n; i++) if (live[i]) roots.push(i);
+  // A group keeps its lowest member's index, so roots in index order are groups by first member.
+  roots.forEach((root, k) => {
     for (const m of members[root]!) clusterOf[m] = k;
   });
   return clusterOf;

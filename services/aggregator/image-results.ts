@@ -3,18 +3,13 @@
 // For an image every face is its own result. A person is given to at most one face of an image:
 // pairs (face, identity) are taken nearest first, so the face nearer to a person gets it and the
 // other face falls to its runner-up or stays unknown.
-import { createHash } from 'node:crypto';
 import { similarityOf } from '../../libs/engine/calibration.js';
-import type { FaceObservation, FaceRecognitionParams, ResultItem, SourceSummary, SummaryItem } from '../../libs/jobs/types.js';
+import type { FaceObservation, FaceRecognitionParams, ResultItem, SourceSummary } from '../../libs/jobs/types.js';
 import { clusterFaces } from './cluster.js';
 import type { ObservedSource } from './observations.js';
+import { comparePersons, normaliseBox, resultId, round, sourceSummary, topK, type Candidate } from './result-format.js';
 
-export interface Candidate {
-  person: string;
-  identityId: string;
-  /** Contract scale, 0..2. */
-  distance: number;
-}
+export type { Candidate } from './result-format.js';
 
 export interface ObservedFace {
   source: ObservedSource;
@@ -36,6 +31,11 @@ const IMAGE_TIMECODE = '00:00:00:00';
 /**
  * Results for image sources. `candidates[i]` are the nearest identities of `faces[i]`, nearest
  * first; `embeddingDistance` is the contract distance between two faces' embeddings.
+ *
+ * With `cluster_unknowns`, the unknown faces are clustered among themselves, unless the caller
+ * clustered the whole job (image faces with video tracks, see clusterUnknownTracks) and passes
+ * `unknownLabels`: the label of each unknown face by its index in `faces` (the faces to give
+ * are those with an embedding that assignPersons leaves without a person).
  */
 export function buildImageResults(
   jobId: string,
@@ -44,13 +44,19 @@ export function buildImageResults(
   faces: readonly ObservedFace[],
   candidates: readonly (readonly Candidate[])[],
   embeddingDistance: (a: readonly number[], b: readonly number[]) => number,
+  unknownLabels?: ReadonlyMap<number, string>,
 ): { items: ResultItem[]; summary: SourceSummary[] } {
   const assigned = assignPersons(faces, candidates, params.max_distance);
 
   // Unknown faces of the whole job, clustered into persons when asked.
   const unknownLabel = new Map<number, string>();
   const unknown = faces.flatMap((f, i) => (assigned[i] === undefined && f.face.embedding ? [i] : []));
-  if (params.cluster_unknowns && unknown.length > 0) {
+  if (params.cluster_unknowns && unknownLabels) {
+    for (const i of unknown) {
+      const label = unknownLabels.get(i);
+      if (label !== undefined) unknownLabel.set(i, label);
+    }
+  } else if (params.cluster_unknowns && unknown.length > 0) {
     const clusters = clusterFaces(
       unknown.map((i) => ({ embedding: faces[i]!.face.embedding!, cannotLinkKey: `${faces[i]!.source.index}:${faces[i]!.frameIndex}` })),
       params.max_distance,
@@ -64,8 +70,7 @@ export function buildImageResults(
     const nearest = candidates[i]?.[0];
     const match = chosen ?? nearest;
     const distance = match ? round(match.distance) : null;
-    const { width, height } = { width: f.source.info.resolution[0], height: f.source.info.resolution[1] };
-    const box = f.face.box;
+    const [width, height] = f.source.info.resolution;
     const item: ResultItem & { sourceIndex: number } = {
       sourceIndex: f.source.index,
       id: resultId(jobId, f.source.index, i),
@@ -87,7 +92,7 @@ export function buildImageResults(
         indexed_identity: null,
       },
       thumbnail: { image: f.face.thumbnail ?? '', meta: {} },
-      detections: [{ frame_index: f.frameIndex, type: 'face_bbox', data: normalise(box, width, height) }],
+      detections: [{ frame_index: f.frameIndex, type: 'face_bbox', data: normaliseBox(f.face.box, width, height) }],
     };
     if (params.enable_top_k) item.meta.closest_k_persons = topK(candidates[i] ?? [], params.top_k);
     return item;
@@ -102,21 +107,12 @@ export function buildImageResults(
       a.detections[0]!.data.x - b.detections[0]!.data.x,
   );
 
-  const summary: SourceSummary[] = sources.map((source) => {
-    const labels = new Set<string>();
-    for (const item of items) if (item.sourceIndex === source.index) labels.add(item.meta.person ?? 'Unknown');
-    return {
-      source: source.source,
-      media_type: source.mediaType,
-      info: source.info,
-      items: [...labels].map((label): SummaryItem => ({ type: 'face', label, module: 'face_recognition' })),
-    };
-  });
+  const summary: SourceSummary[] = sources.map((source) => sourceSummary(source, items.filter((item) => item.sourceIndex === source.index)));
   return { items: items.map(({ sourceIndex: _, ...item }) => item), summary };
 }
 
 /** Per face, the accepted candidate, each person used at most once per image (nearest pairs first). */
-function assignPersons(faces: readonly ObservedFace[], candidates: readonly (readonly Candidate[])[], maxDistance: number): (Candidate | undefined)[] {
+export function assignPersons(faces: readonly ObservedFace[], candidates: readonly (readonly Candidate[])[], maxDistance: number): (Candidate | undefined)[] {
   const assigned = new Array<Candidate | undefined>(faces.length);
   const pairs = faces.flatMap((f, i) =>
     (candidates[i] ?? []).filter((c) => c.distance <= maxDistance).map((c) => ({ i, c, image: `${f.source.index}:${f.frameIndex}` })),
@@ -130,42 +126,4 @@ function assignPersons(faces: readonly ObservedFace[], candidates: readonly (rea
     taken.add(key);
   }
   return assigned;
-}
-
-/** The k nearest distinct persons (a name in two galleries counts once, at its nearest). */
-function topK(candidates: readonly Candidate[], k: number): { person: string; similarity: number }[] {
-  const seen = new Set<string>();
-  const out: { person: string; similarity: number }[] = [];
-  for (const c of candidates) {
-    if (seen.has(c.person)) continue;
-    seen.add(c.person);
-    out.push({ person: c.person, similarity: round(similarityOf(c.distance)) });
-    if (out.length === k) break;
-  }
-  return out;
-}
-
-function comparePersons(a: string | null, b: string | null): number {
-  const rank = (p: string | null) => (p === null ? 2 : p.startsWith('Unknown #') ? 1 : 0);
-  return rank(a) - rank(b) || (a ?? '').localeCompare(b ?? '', 'en', { numeric: true });
-}
-
-function normalise(box: { x: number; y: number; w: number; h: number }, width: number, height: number) {
-  const x = clamp01(box.x / width);
-  const y = clamp01(box.y / height);
-  return { x: round(x), y: round(y), w: round(clamp01((box.x + box.w) / width) - x), h: round(clamp01((box.y + box.h) / height) - y) };
-}
-
-function clamp01(v: number): number {
-  return Math.min(1, Math.max(0, v));
-}
-
-function round(v: number): number {
-  return Math.round(v * 10_000) / 10_000;
-}
-
-/** Stable per (job, source, face): a redelivered job writes the same ids. */
-function resultId(jobId: string, sourceIndex: number, faceIndex: number): string {
-  const h = createHash('sha256').update(`${jobId}/${sourceIndex}/${faceIndex}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

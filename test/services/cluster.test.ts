@@ -1,6 +1,6 @@
 // clusterFaces: complete-linkage grouping of unknown faces, with cannot-link pairs (same frame).
 import { describe, expect, it } from 'vitest';
-import { clusterFaces, type ClusterFace } from '../../services/aggregator/cluster.js';
+import { clusterByDistance, clusterFaces, type ClusterFace } from '../../services/aggregator/cluster.js';
 
 /** 1-D embeddings: the distance is the gap between the two numbers. */
 const gap = (a: readonly number[], b: readonly number[]) => Math.abs(a[0]! - b[0]!);
@@ -67,5 +67,60 @@ describe('clusterFaces', () => {
     ];
     expect(clusterFaces(xs, 5, euclid)).toEqual([0, 0, 0]);
     expect(clusterFaces(xs, 4.9, euclid)).toEqual([0, 1, 0]);
+  });
+});
+
+/** The straightforward O(n³) complete linkage (closest pair first, the lowest (i, j) on ties). */
+function reference(n: number, maxDistance: number, distance: (i: number, j: number) => number, cannotLink: (i: number, j: number) => boolean): number[] {
+  const d = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 0 : cannotLink(Math.min(i, j), Math.max(i, j)) ? Infinity : distance(Math.min(i, j), Math.max(i, j)))));
+  const members = Array.from({ length: n }, (_, i) => [i]);
+  const live = new Set(members.keys());
+  for (;;) {
+    let [best, a, b] = [Infinity, -1, -1];
+    for (const i of live) for (const j of live) if (j > i && d[i]![j]! < best) [best, a, b] = [d[i]![j]!, i, j];
+    if (a < 0 || best > maxDistance) break;
+    members[a]!.push(...members[b]!);
+    live.delete(b);
+    for (const c of live) if (c !== a) d[a]![c] = d[c]![a] = Math.max(d[a]![c]!, d[b]![c]!);
+  }
+  const out = new Array<number>(n);
+  [...live].sort((x, y) => Math.min(...members[x]!) - Math.min(...members[y]!)).forEach((root, k) => members[root]!.forEach((m) => (out[m] = k)));
+  return out;
+}
+
+describe('clusterByDistance', () => {
+  it('takes a cannot-link predicate on top of the distance between members', () => {
+    const xs = [0, 0.1, 0.2, 5];
+    const d = (i: number, j: number) => Math.abs(xs[i]! - xs[j]!);
+    expect(clusterByDistance(4, 1, d)).toEqual([0, 0, 0, 1]);
+    // 0 and 2 are different people: 1 goes with 0 (the closer pair merges first), 2 stays apart.
+    expect(clusterByDistance(4, 1, d, (i, j) => i === 0 && j === 2)).toEqual([0, 0, 1, 2]);
+    expect(clusterByDistance(0, 1, d)).toEqual([]);
+  });
+
+  it('calls the distance only for pairs that may link, once each', () => {
+    const seen: string[] = [];
+    clusterByDistance(4, 1, (i, j) => (seen.push(`${i}-${j}`), 0.5), (i, j) => i === 1 && j === 3);
+    expect(seen.sort()).toEqual(['0-1', '0-2', '0-3', '1-2', '2-3']);
+  });
+
+  it('clusterFaces passes its predicate on with the frame keys', () => {
+    expect(clusterFaces(faces(0, 0.3, 0.1), 1, gap, (i, j) => i === 0 && j === 1)).toEqual([0, 1, 0]);
+    expect(clusterFaces(faces([0, 'f1'], [0.1, 'f1'], 0.2), 1, gap, (i, j) => i === 0 && j === 2)).toEqual([0, 1, 1]);
+  });
+
+  it('gives the same clusters as the straightforward algorithm, ties and cannot-links included', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 1 + Math.floor(rand() * 14);
+      // Integer positions on a short line make ties common.
+      const xs = Array.from({ length: n }, () => Math.floor(rand() * 8));
+      const blocked = new Set(Array.from({ length: Math.floor(rand() * n) }, () => `${Math.floor(rand() * n)}-${Math.floor(rand() * n)}`));
+      const d = (i: number, j: number) => Math.abs(xs[i]! - xs[j]!);
+      const cannot = (i: number, j: number) => blocked.has(`${i}-${j}`);
+      const threshold = Math.floor(rand() * 4);
+      expect(clusterByDistance(n, threshold, d, cannot)).toEqual(reference(n, threshold, d, cannot));
+    }
   });
 });

@@ -172,6 +172,22 @@ describe('buildImageResults', () => {
       expect(summary.map((s) => s.items.map((i) => i.label))).toEqual([['obama', 'Unknown #1'], ['Unknown #1']]);
     });
 
+    it('cluster_unknowns: labels clustered job-wide by the caller replace its own clustering', () => {
+      const sources = [source(0, [face(10, [0]), face(60, [0.1]), face(110, [7])])];
+      const faces = listFaces(sources);
+      const candidates = [[], [], [c('obama', 0.2)]];
+      // Only the unknown faces (0 and 1) are the caller's to label; a label for a named face is ignored.
+      const labels = new Map([
+        [0, 'Unknown #3'],
+        [2, 'Unknown #9'],
+      ]);
+      const { items } = buildImageResults('job-1', params({ cluster_unknowns: true }), sources, faces, candidates, gap, labels);
+      expect(items.map((i) => i.meta.person)).toEqual(['obama', 'Unknown #3', null]);
+      // Without cluster_unknowns the labels are not used.
+      const off = buildImageResults('job-1', params(), sources, faces, candidates, gap, labels);
+      expect(off.items.map((i) => i.meta.person)).toEqual(['obama', null, null]);
+    });
+
     it('cluster_unknowns: a face without an embedding stays null and counts as "Unknown"', () => {
       const { items, summary } = build([source(0, [face(10, null), face(60, [1])])], [[], []], { cluster_unknowns: true });
       expect(at(items, 60).meta.person).toBe('Unknown #1');

@@ -1,0 +1,70 @@
+// Conventions shared by the image and video result builders (SPEC §2): candidate shape, rounding,
+// normalised boxes, top-k lists, result ordering, stable result ids and per-source summaries.
+import { createHash } from 'node:crypto';
+import { similarityOf } from '../../libs/engine/calibration.js';
+import type { NormalisedBox, ResultItem, SourceSummary, SummaryItem } from '../../libs/jobs/types.js';
+import type { ObservedSource } from './observations.js';
+
+/** One nearest identity of a face, as the matcher answers it. */
+export interface Candidate {
+  person: string;
+  identityId: string;
+  /** Contract scale, 0..2. */
+  distance: number;
+}
+
+/**
+ * The first k distinct persons of a list ranked nearest first, with their similarity (a name in
+ * two galleries counts once, at its nearest).
+ */
+export function topK(ranked: readonly { person: string; distance: number }[], k: number): { person: string; similarity: number }[] {
+  const seen = new Set<string>();
+  const out: { person: string; similarity: number }[] = [];
+  for (const c of ranked) {
+    if (out.length >= k) break;
+    if (seen.has(c.person)) continue;
+    seen.add(c.person);
+    out.push({ person: c.person, similarity: round(similarityOf(c.distance)) });
+  }
+  return out;
+}
+
+/** SPEC §2 order of persons: named ones by name, then `Unknown #n` by n, then unknown (null). */
+export function comparePersons(a: string | null, b: string | null): number {
+  const rank = (p: string | null) => (p === null ? 2 : p.startsWith('Unknown #') ? 1 : 0);
+  return rank(a) - rank(b) || (a ?? '').localeCompare(b ?? '', 'en', { numeric: true });
+}
+
+/** A pixel box as 0..1 of the frame, clamped to it. */
+export function normaliseBox(box: { x: number; y: number; w: number; h: number }, width: number, height: number): NormalisedBox {
+  const x = clamp01(box.x / width);
+  const y = clamp01(box.y / height);
+  return { x: round(x), y: round(y), w: round(clamp01((box.x + box.w) / width) - x), h: round(clamp01((box.y + box.h) / height) - y) };
+}
+
+export function clamp01(v: number): number {
+  return Math.min(1, Math.max(0, v));
+}
+
+/** Four decimals, as every number of the results is reported. */
+export function round(v: number): number {
+  return Math.round(v * 10_000) / 10_000;
+}
+
+/** Stable per (job, source, key): a redelivered job writes the same ids. UUID-shaped (version 5 bits). */
+export function resultId(jobId: string, sourceIndex: number, key: number | string): string {
+  const h = createHash('sha256').update(`${jobId}/${sourceIndex}/${key}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The summary of one source: its distinct labels in result order (`Unknown` for person null). */
+export function sourceSummary(source: ObservedSource, items: readonly ResultItem[]): SourceSummary {
+  const labels = new Set<string>();
+  for (const item of items) labels.add(item.meta.person ?? 'Unknown');
+  return {
+    source: source.source,
+    media_type: source.mediaType,
+    info: source.info,
+    items: [...labels].map((label): SummaryItem => ({ type: 'face', label, module: 'face_recognition' })),
+  };
+}
