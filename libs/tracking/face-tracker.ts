@@ -121,6 +121,12 @@ export class FaceTracker {
     return this.tracks.map((t) => t.id).sort((a, b) => a - b);
   }
 
+  /** Ends every track (a shot change: nobody on screen before is where they were). */
+  endAll(): void {
+    this.ended.push(...this.tracks.map((t) => t.id));
+    this.tracks = [];
+  }
+
   /** Ids of the tracks that ended since the previous call (e.g. to let an EmbedSelector forget them). */
   takeEnded(): number[] {
     const ended = this.ended;

@@ -10,8 +10,10 @@ import type { MatchRequest } from '../../libs/grpc/generated/facerec/v1/MatchReq
 import { FINAL_STATES, type AggregateWork, type JobRecord } from '../../libs/jobs/types.js';
 import type { Logger } from '../../libs/log/logger.js';
 import type { JobStore } from '../../libs/store/job-store.js';
-import { buildImageResults, listFaces, type Candidate } from './image-results.js';
+import { indexUnknownPersons } from './identity-index.js';
+import { buildJobResults, embeddedFaces } from './job-results.js';
 import { collectObservations } from './observations.js';
+import type { Candidate } from './result-format.js';
 
 export interface AggregatorDeps {
   jobs: JobStore;
@@ -40,13 +42,31 @@ export class AggregatorWorker {
       return 'drop';
     }
     const observed = await collectObservations(bus.readObservations(job.id), job.sources);
-    const faces = listFaces(observed.sources);
+    const faces = embeddedFaces(observed.sources);
+    const modelOf = new Map(observed.sources.flatMap((s) => [...s.frames.values()].flat().map((f) => [f, s.embeddingModel] as const)));
     const k = Math.max(job.params.top_k, MIN_CANDIDATES);
-    const candidates = await this.match(faces.map((f) => f.face.embedding), faces.map((f) => f.source.embeddingModel), job.params.modelIds, k);
+    const matched = await this.match(faces.map((f) => f.embedding), faces.map((f) => modelOf.get(f)!), job.params.modelIds, k);
+    const candidates = new Map(faces.map((f, i) => [f, matched[i]!]));
 
     const models = new Set(observed.sources.map((s) => s.embeddingModel).filter(Boolean));
     const threshold = models.size > 0 ? this.deps.calibrationThreshold([...models][0]!) : 1;
-    const { items, summary } = buildImageResults(job.id, job.params, observed.sources, faces, candidates, (a, b) => calibratedDistance(euclidean(a, b), threshold));
+    const distance = (a: readonly number[], b: readonly number[]) => calibratedDistance(euclidean(a, b), threshold);
+    const { items, summary, unknownPersons } = buildJobResults(job.id, job.params, observed.sources, candidates, distance);
+
+    // Persistent ids for the job's unknown persons: the same person in a later job gets the same id.
+    if (job.params.index_unknowns && unknownPersons.length > 0) {
+      const ids = await indexUnknownPersons(
+        this.deps.matcher,
+        unknownPersons.map((p) => ({
+          embeddings: p.embeddings,
+          embeddingModel: p.source.embeddingModel,
+          thumbnail: p.thumbnail,
+          appearance: { jobId: job.id, source: p.source.source, resultIds: p.resultIds, frameStart: p.frameStart, frameEnd: p.frameEnd },
+        })),
+      );
+      const byResult = new Map(unknownPersons.flatMap((p, i) => p.resultIds.map((r) => [r, ids[i]!] as const)));
+      for (const item of items) item.meta.indexed_identity = byResult.get(item.id) || null;
+    }
 
     await jobs.putResults(job.id, items);
     const completed = new Date();

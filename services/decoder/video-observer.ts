@@ -12,6 +12,7 @@ import { MediaError } from '../../libs/media/errors.js';
 import { probeVideo, type VideoProbe } from '../../libs/media/probe.js';
 import type { FaceObservation, FrameObservation } from '../../libs/jobs/types.js';
 import { EmbedSelector, FaceTracker, qualityOf } from '../../libs/tracking/face-tracker.js';
+import { ShotChangeDetector } from '../../libs/tracking/shot-change.js';
 import { embedChips } from './face-pipeline.js';
 import { SourceError } from './source-file.js';
 
@@ -73,10 +74,14 @@ export async function observeVideo(deps: VideoObserverDeps, src: VideoSource, pr
 
   const abort = new AbortController();
   const call = deps.detector.Detect();
+  // Sampled frames that start a new shot: tracks end there.
+  const shots = new ShotChangeDetector();
+  const cuts = new Set<number>();
   // Frames go to the detector as ffmpeg yields them, at the pace the detector takes them.
   const sending = (async () => {
     try {
       for await (const frame of decodeFrames(src.path, { ffmpegPath: deps.ffmpegPath, probe, step, maxSide: deps.maxSide, signal: abort.signal })) {
+        if (shots.isCut(frame.rgb, frame.width, frame.height)) cuts.add(frame.index);
         const ok = call.write({ frame: { index: frame.index, width: frame.width, height: frame.height, rgb: frame.rgb }, options: { scale: src.scale, chips: true, thumbnailSize: THUMBNAIL_SIZE } });
         if (!ok) await once(call, 'drain', { signal: abort.signal });
       }
@@ -89,7 +94,8 @@ export async function observeVideo(deps: VideoObserverDeps, src: VideoSource, pr
   sending.catch(() => {}); // awaited below; an early rejection must not be unhandled meanwhile
 
   const tracker = new FaceTracker();
-  const selector = new EmbedSelector({ all: deps.embedAll });
+  // A refresh embedding every ~4 s of a long track catches a change of person inside it.
+  const selector = new EmbedSelector({ all: deps.embedAll, refreshFrames: Math.round(4 * probe.fps) });
   let pending: FrameObservation[] = [];
   let pendingFaces = 0;
   let faces = 0;
@@ -105,10 +111,12 @@ export async function observeVideo(deps: VideoObserverDeps, src: VideoSource, pr
   try {
     for await (const reply of call as AsyncIterable<DetectReply__Output>) {
       const detected = reply.faces;
+      if (cuts.delete(reply.frameIndex)) tracker.endAll();
       const ids = tracker.update(
         reply.frameIndex,
         detected.map((f) => ({ box: f.box!, score: f.score, landmarkScore: f.landmarkScore })),
       );
+      for (const ended of tracker.takeEnded()) selector.forget(ended);
       const chosen = detected.map((f, i) => selector.select(ids[i]!, qualityOf({ box: f.box!, score: f.score, landmarkScore: f.landmarkScore }, decoded.width, decoded.height), reply.frameIndex));
       const chips = detected.flatMap((f, i) => (chosen[i] ? [f.chip!] : []));
       const vectors = await embedChips(deps.embedder, chips, EMBED_DEADLINE_MS);

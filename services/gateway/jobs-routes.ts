@@ -39,9 +39,6 @@ export function jobRoutes(ctx: GatewayContext): Router {
       for (const m of resolved.resolved) {
         if (m.identityCount === 0) warnings.push(`model "${m.name}" has no identities yet: every face will be unknown`);
       }
-      if (parsed.params.index_unknowns) {
-        warnings.push('index_unknowns: unknown persons are clustered within this job; persistent ids across jobs are not available in this version');
-      }
       const job: JobRecord = {
         id: randomUUID(),
         tag: parsed.tag,

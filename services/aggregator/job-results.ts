@@ -1,0 +1,128 @@
+// A whole job's results from its observed sources: image faces and video tracks matched, unknown
+// persons numbered job-wide (`cluster_unknowns`), per-source summaries.
+//
+// Clustering spans every source of the job, so it takes two passes: each source is built once to
+// learn who is unknown, the unknown image faces and video tracks are clustered together, and the
+// sources are built again with their labels.
+import type { FaceObservation, FaceRecognitionParams, ResultItem, SourceSummary } from '../../libs/jobs/types.js';
+import { assignPersons, buildImageResults, listFaces, type ObservedFace } from './image-results.js';
+import type { ObservedSource } from './observations.js';
+import { sourceSummary, type Candidate } from './result-format.js';
+import { buildVideoResults, clusterUnknownTracks, type TrackSummary, type UnknownTrack } from './video-results.js';
+
+type EmbeddingDistance = (a: readonly number[], b: readonly number[]) => number;
+
+/** An unknown person of the job: what the identity index needs. */
+export interface UnknownPerson {
+  label: string;
+  source: ObservedSource;
+  embeddings: number[][];
+  thumbnail: string | null;
+  resultIds: string[];
+  frameStart: number;
+  frameEnd: number;
+}
+
+export interface JobResults {
+  items: ResultItem[];
+  summary: SourceSummary[];
+  /** Unknown persons per (label, source), when cluster_unknowns. */
+  unknownPersons: UnknownPerson[];
+}
+
+/** The faces whose embeddings need gallery candidates (every embedded face of the job). */
+export function embeddedFaces(sources: readonly ObservedSource[]): FaceObservation[] {
+  return sources.flatMap((s) => [...s.frames.values()].flat().filter((f) => f.embedding !== null));
+}
+
+export function buildJobResults(
+  jobId: string,
+  params: FaceRecognitionParams,
+  sources: readonly ObservedSource[],
+  candidates: ReadonlyMap<FaceObservation, readonly Candidate[]>,
+  distance: EmbeddingDistance,
+): JobResults {
+  const imageFaces = new Map<number, ObservedFace[]>();
+  for (const s of sources) if (s.mediaType === 'image') imageFaces.set(s.index, listFaces([s]));
+  const candidatesOf = (faces: readonly ObservedFace[]) => faces.map((f) => candidates.get(f.face) ?? []);
+
+  // Pass 1 (clustering only): who is unknown, in order of appearance.
+  const imageLabels = new Map<number, Map<number, string>>();
+  const videoLabels = new Map<number, Map<number, string>>();
+  if (params.cluster_unknowns) {
+    const units: (UnknownTrack & { ref: { source: number; key: number } })[] = [];
+    for (const s of sources) {
+      if (s.mediaType === 'image') {
+        const faces = imageFaces.get(s.index)!;
+        const assigned = assignPersons(faces, candidatesOf(faces), params.max_distance);
+        faces.forEach((f, i) => {
+          if (!assigned[i] && f.face.embedding) units.push({ sourceIndex: s.index, frameStart: 0, frameEnd: 0, embeddings: [f.face.embedding], ref: { source: s.index, key: i } });
+        });
+      } else {
+        const { tracks } = buildVideoResults(jobId, params, s, candidates, distance, new Map());
+        for (const t of tracks) {
+          if (t.person === null && t.embeddings.length > 0) units.push({ sourceIndex: s.index, frameStart: t.frameStart, frameEnd: t.frameEnd, embeddings: t.embeddings, ref: { source: s.index, key: t.trackId } });
+        }
+      }
+    }
+    units.sort((a, b) => a.sourceIndex - b.sourceIndex || a.frameStart - b.frameStart);
+    const labels = clusterUnknownTracks(units, params.max_distance, distance);
+    units.forEach((u, i) => {
+      const label = labels[i];
+      if (!label) return;
+      const into = sources.find((s) => s.index === u.ref.source)!.mediaType === 'image' ? imageLabels : videoLabels;
+      if (!into.has(u.ref.source)) into.set(u.ref.source, new Map());
+      into.get(u.ref.source)!.set(u.ref.key, label);
+    });
+  }
+
+  // Pass 2: the results.
+  const items: ResultItem[] = [];
+  const summary: SourceSummary[] = [];
+  const unknownPersons: UnknownPerson[] = [];
+  for (const s of sources) {
+    let sourceItems: ResultItem[];
+    if (s.mediaType === 'image') {
+      const faces = imageFaces.get(s.index)!;
+      const labels = params.cluster_unknowns ? (imageLabels.get(s.index) ?? new Map<number, string>()) : undefined;
+      sourceItems = buildImageResults(jobId, params, [s], faces, candidatesOf(faces), distance, labels).items;
+      if (labels) unknownPersons.push(...imageUnknowns(s, faces, labels, sourceItems));
+    } else {
+      const labels = params.cluster_unknowns ? (videoLabels.get(s.index) ?? new Map<number, string>()) : undefined;
+      const built = buildVideoResults(jobId, params, s, candidates, distance, labels);
+      sourceItems = built.items;
+      if (labels) unknownPersons.push(...videoUnknowns(s, built.tracks));
+    }
+    items.push(...sourceItems);
+    summary.push(sourceSummary(s, sourceItems));
+  }
+  return { items, summary, unknownPersons };
+}
+
+function imageUnknowns(source: ObservedSource, faces: readonly ObservedFace[], labels: ReadonlyMap<number, string>, items: readonly ResultItem[]): UnknownPerson[] {
+  const byLabel = new Map<string, UnknownPerson>();
+  for (const [i, label] of labels) {
+    const face = faces[i]!.face;
+    const person = byLabel.get(label) ?? { label, source, embeddings: [], thumbnail: null, resultIds: [], frameStart: 0, frameEnd: 0 };
+    if (face.embedding) person.embeddings.push(face.embedding);
+    person.thumbnail ??= face.thumbnail;
+    byLabel.set(label, person);
+  }
+  for (const item of items) if (item.meta.person && byLabel.has(item.meta.person)) byLabel.get(item.meta.person)!.resultIds.push(item.id);
+  return [...byLabel.values()];
+}
+
+function videoUnknowns(source: ObservedSource, tracks: readonly TrackSummary[]): UnknownPerson[] {
+  const byLabel = new Map<string, UnknownPerson>();
+  for (const t of tracks) {
+    if (!t.unknownLabel) continue;
+    const person = byLabel.get(t.unknownLabel) ?? { label: t.unknownLabel, source, embeddings: [], thumbnail: null, resultIds: [], frameStart: t.frameStart, frameEnd: t.frameEnd };
+    person.embeddings.push(...t.embeddings);
+    person.thumbnail ??= t.bestThumbnail;
+    person.resultIds.push(t.resultId);
+    person.frameStart = Math.min(person.frameStart, t.frameStart);
+    person.frameEnd = Math.max(person.frameEnd, t.frameEnd);
+    byLabel.set(t.unknownLabel, person);
+  }
+  return [...byLabel.values()];
+}
