@@ -25,7 +25,8 @@ interface Row {
   decodeOnly: number;
   selective: number;
   all: number;
-  facesSelective: number;
+  /** Peak resident memory of the process during the job, MB (selective run). */
+  peakRssMb: number;
 }
 
 export async function benchVideoCommand(argv: string[]): Promise<void> {
@@ -68,6 +69,8 @@ export async function benchVideoCommand(argv: string[]): Promise<void> {
           const form = new FormData();
           form.set('file', new Blob([new Uint8Array(readFileSync(input.file))]), 'clip.mp4');
           const { source } = (await (await fetch(`${url}/api/v1/storage/`, { method: 'POST', body: form })).json()) as { source: string };
+          let peak = process.memoryUsage().rss;
+          const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
           const started = performance.now();
           const submitted = (await (await fetch(`${url}/api/v1/jobs/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sources: [source], modules: { face_recognition: {} } }) })).json()) as { id: string };
           let job: { state: string; errors: unknown[] };
@@ -76,10 +79,14 @@ export async function benchVideoCommand(argv: string[]): Promise<void> {
             if (['completed', 'failed', 'stopped'].includes(job.state)) break;
             await new Promise((r) => setTimeout(r, 100));
           }
+          clearInterval(sampler);
           if (job.state !== 'completed') throw new Error(`bench job ${job.state}: ${JSON.stringify(job.errors)}`);
           const factor = row.seconds! / ((performance.now() - started) / 1000);
           if (embedAll) row.all = factor;
-          else row.selective = factor;
+          else {
+            row.selective = factor;
+            row.peakRssMb = peak / 1024 / 1024;
+          }
           console.error(`${input.size} ${embedAll ? 'all faces' : 'selective'}: ${factor.toFixed(2)}x realtime`);
         }
       } finally {
@@ -91,10 +98,10 @@ export async function benchVideoCommand(argv: string[]): Promise<void> {
     rmSync(work, { recursive: true, force: true });
   }
 
-  console.log('| size | video s | ffmpeg decode only | job, selective embedding | % of decode-only | job, every face embedded |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('| size | video s | ffmpeg decode only | job, selective embedding | % of decode-only | job, every face embedded | peak RSS MB (selective) |');
+  console.log('|---|---|---|---|---|---|---|');
   for (const r of rows) {
-    console.log(`| ${r.size} | ${r.seconds.toFixed(1)} | ${r.decodeOnly.toFixed(1)}x | ${r.selective.toFixed(2)}x | ${((100 * r.selective) / r.decodeOnly).toFixed(1)} % | ${r.all.toFixed(2)}x |`);
+    console.log(`| ${r.size} | ${r.seconds.toFixed(1)} | ${r.decodeOnly.toFixed(1)}x | ${r.selective.toFixed(2)}x | ${((100 * r.selective) / r.decodeOnly).toFixed(1)} % | ${r.all.toFixed(2)}x | ${r.peakRssMb.toFixed(0)} |`);
   }
   console.log('\nFigures are realtime factors: seconds of video per second of wall time (higher is faster).');
   console.log(JSON.stringify({ rows }));

@@ -1,6 +1,7 @@
 // End to end on a real broadcast clip (../shared/data/faces/video/short_hamilton_clip.mp4, ground
 // truth in that folder's README): segments, names, frame ranges, timecodes, thumbnails; clustered
 // unknowns stable across jobs; indexed unknowns reused across jobs and named afterwards.
+import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { timecode } from '../../libs/media/timecode.js';
@@ -128,5 +129,23 @@ describe.skipIf(!clip || !gallery)('video, end to end (embedded)', () => {
     expect(again.filter((r: any) => r.meta.indexed_identity === target.id).every((r: any) => r.meta.person === 'audience member')).toBe(true);
     const third = await runJob(running.url, [source], { model: 'people' });
     expect(third.results.map((r) => r.meta.person)).toContain('audience member');
+  });
+
+  it('fails a truncated video and a text file posing as one, each with its reason, and completes the rest', async () => {
+    const bytes = readFileSync(clip!);
+    const put = async (body: Buffer) => {
+      const res = await fetch(`${running.url}/api/v1/storage/`, { method: 'POST', headers: { 'content-type': 'video/mp4' }, body: new Uint8Array(body) });
+      return ((await res.json()) as { source: string }).source;
+    };
+    const truncated = await put(bytes.subarray(0, Math.floor(bytes.length * 0.4)));
+    const text = await put(Buffer.from('this is not a video\n'.repeat(100)));
+    const { job, results } = await runJob(running.url, [truncated, text, source], { model: 'people' });
+    expect(job.state).toBe('completed');
+    const errors = new Map(job.errors.map((e: any) => [e.source, e.message]));
+    expect(errors.get(truncated)).toMatch(/moov atom not found|truncated/);
+    expect(errors.get(text)).toMatch(/not a readable image or video/);
+    expect(errors.has(source)).toBe(false);
+    expect(results.filter((r) => r.source === source && r.meta.person === 'lin_manuel_miranda').length).toBeGreaterThan(0);
+    expect((await fetch(`${running.url}/readyz`)).status).toBe(200);
   });
 });
