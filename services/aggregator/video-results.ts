@@ -187,7 +187,7 @@ export function buildVideoResults(
  */
 export function clusterUnknownTracks(units: readonly UnknownTrack[], maxDistance: number, embeddingDistance: EmbeddingDistance): (string | null)[] {
   const order = units
-    .map((u, i) => i)
+    .map((_, i) => i)
     .filter((i) => units[i]!.embeddings.length > 0)
     .sort((i, j) => units[i]!.sourceIndex - units[j]!.sourceIndex || units[i]!.frameStart - units[j]!.frameStart || i - j);
   const at = (k: number) => units[order[k]!]!;
