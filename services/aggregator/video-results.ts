@@ -101,8 +101,9 @@ export function buildVideoResults(
   if (fps === undefined || !(fps > 0)) throw new RangeError(`video source ${source.index} has no frame rate`);
   const [width, height] = source.info.resolution;
 
-  const tracks = groupTracks(source).map((t): Track => ({ ...t, ranked: rankPersons(t.faces, candidates), assigned: undefined }));
-  assignPersons(tracks, params.max_distance);
+  const assignedTracks = groupTracks(source).map((t): Track => ({ ...t, ranked: rankPersons(t.faces, candidates), assigned: undefined }));
+  assignPersons(assignedTracks, params.max_distance);
+  const tracks = joinBrokenTracks(assignedTracks, Math.round(MAX_JOIN_GAP_SECONDS * fps), candidates);
 
   let labels = unknownLabels;
   if (params.cluster_unknowns && !labels) {
@@ -268,6 +269,33 @@ function rankPersons(faces: readonly TrackFace[], candidates: ReadonlyMap<FaceOb
  * Gives each track the nearest acceptable person, pairs (track, person) nearest first, never the
  * same person to two tracks that overlap in time.
  */
+/**
+ * A person on screen is one result even when the tracker lost them for a moment (fast motion
+ * between samples ~0.5 s apart breaks the box overlap): consecutive tracks given the same person,
+ * at most `maxGap` frames apart, are joined. Only named tracks are joined; an unknown track's
+ * continuation is not known.
+ */
+function joinBrokenTracks(tracks: readonly Track[], maxGap: number, candidates: ReadonlyMap<FaceObservation, readonly Candidate[]>): Track[] {
+  const out: Track[] = [];
+  const open = new Map<string, Track>();
+  for (const track of [...tracks].sort((a, b) => a.frameStart - b.frameStart)) {
+    const person = track.assigned?.person;
+    const previous = person ? open.get(person) : undefined;
+    if (person && previous && track.frameStart > previous.frameEnd && track.frameStart - previous.frameEnd <= maxGap) {
+      const faces = [...previous.faces, ...track.faces];
+      const ranked = rankPersons(faces, candidates);
+      Object.assign(previous, { faces, frameEnd: track.frameEnd, ranked, assigned: ranked.find((r) => r.person === person) ?? previous.assigned });
+      continue;
+    }
+    out.push(track);
+    if (person) open.set(person, track);
+  }
+  return out;
+}
+
+/** Longest gap (s) over which two tracks of one named person are one appearance. */
+const MAX_JOIN_GAP_SECONDS = 1.5;
+
 function assignPersons(tracks: Track[], maxDistance: number): void {
   const pairs = tracks.flatMap((track, t) => track.ranked.filter((r) => r.distance <= maxDistance).map((r) => ({ t, r })));
   pairs.sort((a, b) => a.r.distance - b.r.distance || a.t - b.t);

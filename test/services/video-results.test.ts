@@ -143,12 +143,26 @@ describe('buildVideoResults: identity per track', () => {
     expect(startingAt(items, 10).meta).toMatchObject({ person: null, closest_person: 'ann', mean_distance: 0.3 });
   });
 
-  it('gives one person to tracks that do not overlap (one frame apart)', () => {
+  it('gives one person to tracks that do not overlap, and joins them into one appearance when the gap is short', () => {
+    // At 25 fps the join gap is 1.5 s = 38 frames: tracks 1 and 2 (1 frame apart) are one
+    // appearance of ann; track 3, 110 frames later, is another.
     const clip = new Clip()
       .track(1, range(0, 50, 10), () => ({ candidates: [c('ann', 0.3)] }))
       .track(2, range(51, 90, 3), () => ({ candidates: [c('ann', 0.4)] }))
       .track(3, range(200, 210), () => ({ candidates: [c('ann', 0.5)] }));
-    expect(clip.build().items.map((i) => i.meta.person)).toEqual(['ann', 'ann', 'ann']);
+    const items = clip.build().items;
+    expect(items.map((i) => i.meta.person)).toEqual(['ann', 'ann']);
+    expect(items.map((i) => [i.frame_start, i.frame_end])).toEqual([[0, 90], [200, 210]]);
+    expect(items[0]!.detections).toHaveLength(range(0, 50, 10).length + range(51, 90, 3).length);
+  });
+
+  it('does not join tracks of different persons, or unknown tracks, however close', () => {
+    const clip = new Clip()
+      .track(1, range(0, 50, 10), () => ({ candidates: [c('ann', 0.3)] }))
+      .track(2, range(51, 90, 3), () => ({ candidates: [c('bob', 0.4)] }))
+      .track(3, range(91, 100, 3), () => ({ candidates: [c('cy', 1.5)] }))
+      .track(4, range(101, 110, 3), () => ({ candidates: [c('cy', 1.5)] }));
+    expect(clip.build().items.map((i) => i.meta.person)).toEqual(['ann', 'bob', null, null]);
   });
 
   it('top-k: k distinct persons by mean similarity over the track, only when enabled', () => {
