@@ -35,6 +35,12 @@ export interface Config {
   video: { sampleSeconds: number; maxSide: number; ffmpegPath: string | null; ffprobePath: string | null; embedAll: boolean };
   aggregator: { concurrency: number };
   embedder: { batchSize: number; batchWaitMs: number };
+  /**
+   * Work queues (distributed): how long a delivered job may go without an ack or a progress signal
+   * before NATS hands it to another process — how soon the job of a killed decoder or aggregator is
+   * taken over. Every process of one installation must use the same value (they share the consumers).
+   */
+  queue: { ackWaitMs: number };
   /** Seconds a stopping service waits for work in flight. */
   shutdownGraceMs: number;
 }
@@ -90,6 +96,7 @@ export function loadConfig(env: Env = process.env): Config {
       batchSize: read.int('EMBEDDER_BATCH_SIZE', 32, 1, 1024),
       batchWaitMs: read.int('EMBEDDER_BATCH_WAIT_MS', 4, 0, 1000),
     },
+    queue: { ackWaitMs: read.int('FACEREC_QUEUE_ACK_WAIT_S', 30, 1, 3600) * 1000 },
     shutdownGraceMs: read.int('FACEREC_SHUTDOWN_GRACE_S', 25, 0, 3600) * 1000,
   };
   return config;
@@ -103,7 +110,7 @@ export const CONFIG_VARIABLES: readonly string[] = [
   'HEALTH_PORT', 'FACEREC_FETCH_MAX_BYTES', 'FACEREC_FETCH_TIMEOUT_S', 'FACEREC_ALLOW_PRIVATE_URLS',
   'DECODER_CONCURRENCY', 'FACEREC_MAX_IMAGE_PIXELS', 'AGGREGATOR_CONCURRENCY', 'EMBEDDER_BATCH_SIZE',
   'EMBEDDER_BATCH_WAIT_MS', 'FACEREC_SHUTDOWN_GRACE_S', 'FACEREC_VIDEO_SAMPLE_SECONDS', 'FACEREC_VIDEO_MAX_SIDE',
-  'FFMPEG_PATH', 'FFPROBE_PATH', 'FACEREC_VIDEO_EMBED_ALL',
+  'FFMPEG_PATH', 'FFPROBE_PATH', 'FACEREC_VIDEO_EMBED_ALL', 'FACEREC_QUEUE_ACK_WAIT_S',
   // read by the engine (libs/engine/session.ts), the logger and the model catalog
   'FACEREC_EXECUTION_PROVIDERS', 'FACEREC_INTRA_OP_THREADS', 'CUDA_DEVICE_ID', 'LOG_LEVEL', 'FACEREC_MODELS_DIR',
 ];

@@ -38,7 +38,7 @@ export class Adapters {
   /** The bus is durable (JetStream) only when distributed: embedded, jobs are recovered from the store at start. */
   bus(): Promise<Bus> {
     return this.once('bus', async () => {
-      const bus = this.config.natsUrl ? await NatsBus.open(await this.nats(), { prefix: this.config.natsPrefix }) : new MemoryBus();
+      const bus = this.config.natsUrl ? await NatsBus.open(await this.nats(), { prefix: this.config.natsPrefix, ackWaitMs: this.config.queue.ackWaitMs }) : new MemoryBus();
       return this.closing(bus, () => bus.close());
     });
   }

@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
+import type { ServiceName } from '../config/config.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -21,29 +22,39 @@ export async function freePort(): Promise<number> {
 }
 
 export interface ServiceProcess {
+  /** The service's name, or "<service>-<n>" for the n-th of several replicas. */
   name: string;
+  /** What it runs (`services/main.ts <service>`). */
+  service: string;
   child: ChildProcess;
   /** URL of its /healthz, /readyz, /metrics. */
   healthUrl: string;
-  /** stderr so far (JSON logs), for failure messages. */
+  /** stderr so far (JSON logs; the last `keepOutput` characters), for failure messages. */
   output(): string;
   /** SIGTERM, then the exit code (null if it had to be killed). */
   stop(timeoutMs?: number): Promise<number | null>;
 }
 
-export function spawnService(name: string, env: Record<string, string>, healthPort: number): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/main.ts', name], {
+export function spawnService(
+  service: string,
+  env: Record<string, string>,
+  healthPort: number,
+  opts: { name?: string; keepOutput?: number } = {},
+): ServiceProcess {
+  const keep = opts.keepOutput ?? 20_000;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'services/main.ts', service], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let output = '';
   child.stderr!.on('data', (c: Buffer) => {
-    output = (output + c.toString()).slice(-20_000);
+    output = (output + c.toString()).slice(-keep);
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   return {
-    name,
+    name: opts.name ?? service,
+    service,
     child,
     healthUrl: `http://127.0.0.1:${healthPort}`,
     output: () => output,
@@ -90,33 +101,70 @@ export interface DistributedProduct {
   stop(): Promise<Record<string, number | null>>;
 }
 
+/** Services that may run as several processes here: the matcher keeps its galleries in its own data directory. */
+const REPLICABLE: readonly ServiceName[] = ['gateway', 'decoder', 'detector', 'embedder', 'aggregator'];
+
 /**
  * Every service in its own process on loopback, sharing the NATS at `natsUrl` under `prefix`;
  * the matcher keeps its galleries in `dataDir`. Resolves once every /readyz answers 200.
+ *
+ * `replicas` runs several processes of a service (default one each; not the matcher): each
+ * detector and embedder listens on its own port and every client gets the fixed round-robin list
+ * "127.0.0.1:p1,127.0.0.1:p2" as DETECTOR_ADDR / EMBEDDER_ADDR; replicas are named "<service>-<n>"
+ * and `gatewayUrl` is the first gateway's. `env` goes to every process, `serviceEnv` to one service's.
  */
-export async function startDistributed(opts: { natsUrl: string; prefix: string; dataDir: string; env?: Record<string, string> }): Promise<DistributedProduct> {
-  const [detector, embedder, matcher, gatewayPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+export async function startDistributed(opts: {
+  natsUrl: string;
+  prefix: string;
+  dataDir: string;
+  env?: Record<string, string>;
+  replicas?: Partial<Record<ServiceName, number>>;
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Characters of stderr each process keeps for output() (default 20 000). */
+  keepOutput?: number;
+}): Promise<DistributedProduct> {
+  const order: ServiceName[] = ['detector', 'embedder', 'matcher', 'decoder', 'aggregator', 'gateway'];
+  const count = (name: ServiceName) => {
+    const n = opts.replicas?.[name] ?? 1;
+    if (!Number.isInteger(n) || n < 1) throw new Error(`replicas of ${name} must be a positive integer, got ${n}`);
+    if (n > 1 && !REPLICABLE.includes(name)) throw new Error(`${name} cannot run as several processes here`);
+    return n;
+  };
+  const ports = async (name: ServiceName) => Promise.all(Array.from({ length: count(name) }, () => freePort()));
+  const [detectors, embedders, matchers, gateways] = await Promise.all([ports('detector'), ports('embedder'), ports('matcher'), ports('gateway')]);
+  const list = (p: number[]) => p.map((port) => `127.0.0.1:${port}`).join(',');
   const common = {
     NATS_URL: opts.natsUrl,
     FACEREC_NATS_PREFIX: opts.prefix,
-    DETECTOR_ADDR: `127.0.0.1:${detector}`,
-    EMBEDDER_ADDR: `127.0.0.1:${embedder}`,
-    MATCHER_ADDR: `127.0.0.1:${matcher}`,
+    DETECTOR_ADDR: list(detectors),
+    EMBEDDER_ADDR: list(embedders),
+    MATCHER_ADDR: list(matchers),
     FACEREC_SHUTDOWN_GRACE_S: '5',
     ...opts.env,
   };
-  const specific: Record<string, Record<string, string>> = {
-    detector: { DETECTOR_LISTEN: `127.0.0.1:${detector}` },
-    embedder: { EMBEDDER_LISTEN: `127.0.0.1:${embedder}` },
-    matcher: { MATCHER_LISTEN: `127.0.0.1:${matcher}` },
-    decoder: {},
-    aggregator: {},
-    gateway: { PORT: String(gatewayPort), HOST: '127.0.0.1' },
+  const specific = (name: ServiceName, i: number): Record<string, string> => {
+    switch (name) {
+      case 'detector':
+        return { DETECTOR_LISTEN: `127.0.0.1:${detectors[i]}` };
+      case 'embedder':
+        return { EMBEDDER_LISTEN: `127.0.0.1:${embedders[i]}` };
+      case 'matcher':
+        return { MATCHER_LISTEN: `127.0.0.1:${matchers[i]}` };
+      case 'gateway':
+        return { PORT: String(gateways[i]), HOST: '127.0.0.1' };
+      default:
+        return {};
+    }
   };
   const services: ServiceProcess[] = [];
-  for (const [name, env] of Object.entries(specific)) {
-    const healthPort = name === 'gateway' ? gatewayPort : await freePort();
-    services.push(spawnService(name, { ...common, FACEREC_DATA_DIR: `${opts.dataDir}/${name}`, HEALTH_PORT: String(healthPort), ...env }, healthPort));
+  for (const service of order) {
+    const n = count(service);
+    for (let i = 0; i < n; i++) {
+      const name = n > 1 ? `${service}-${i + 1}` : service;
+      const healthPort = service === 'gateway' ? gateways[i]! : await freePort();
+      const env = { ...common, FACEREC_DATA_DIR: `${opts.dataDir}/${name}`, HEALTH_PORT: String(healthPort), ...specific(service, i), ...opts.serviceEnv?.[service] };
+      services.push(spawnService(service, env, healthPort, { name, keepOutput: opts.keepOutput }));
+    }
   }
   const stop = async () => Object.fromEntries(await Promise.all(services.map(async (s) => [s.name, await s.stop()] as const)));
   try {
@@ -125,5 +173,5 @@ export async function startDistributed(opts: { natsUrl: string; prefix: string; 
     await stop();
     throw err;
   }
-  return { gatewayUrl: `http://127.0.0.1:${gatewayPort}`, services, stop };
+  return { gatewayUrl: `http://127.0.0.1:${gateways[0]}`, services, stop };
 }

@@ -53,6 +53,10 @@ export class AggregatorWorker {
     const distance = (a: readonly number[], b: readonly number[]) => calibratedDistance(euclidean(a, b), threshold);
     const { items, summary, unknownPersons } = buildJobResults(job.id, job.params, observed.sources, candidates, distance);
 
+    // This delivery's holder may have been paused past the ack wait (a GC pause, a frozen VM) while
+    // another delivery of the job finished it: that one's results stand, this one writes nothing.
+    if (!(await this.stillProcessing(job.id, log))) return 'ack';
+
     // Persistent ids for the job's unknown persons: the same person in a later job gets the same id.
     if (job.params.index_unknowns && unknownPersons.length > 0) {
       const ids = await indexUnknownPersons(
@@ -86,6 +90,13 @@ export class AggregatorWorker {
     );
     await bus.dropObservations(job.id);
     if (!done) {
+      const now = await jobs.get(job.id);
+      if (now && now.state !== 'stopped') {
+        // Finished by another delivery in the moment since the check above: its results (from the
+        // same observations) stand.
+        log.info({ state: now.state }, 'job already finished by another delivery');
+        return 'ack';
+      }
       log.info('job was stopped or deleted meanwhile: results discarded');
       await jobs.putResults(job.id, []);
       return 'ack';
@@ -95,6 +106,16 @@ export class AggregatorWorker {
     this.deps.onJob?.(state, seconds);
     await bus.publish({ type: 'job.finished', jobId: job.id, state });
     return 'ack';
+  }
+
+  /** False (after saying why) when the job left 'processing' meanwhile: stopped, deleted or finished by another delivery. */
+  private async stillProcessing(jobId: string, log: Logger): Promise<boolean> {
+    const now = await this.deps.jobs.get(jobId);
+    if (now?.state === 'processing') return true;
+    log.info({ state: now?.state ?? 'deleted' }, now && now.state !== 'stopped' ? 'job already finished by another delivery' : 'job was stopped or deleted meanwhile: results discarded');
+    if (!now || now.state === 'stopped') await this.deps.jobs.putResults(jobId, []);
+    await this.deps.bus.dropObservations(jobId);
+    return false;
   }
 
   private async match(embeddings: (number[] | null)[], models: string[], modelIds: string[], k: number): Promise<Candidate[][]> {

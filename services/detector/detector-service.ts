@@ -27,13 +27,25 @@ export class InvalidFrameError extends Error {
   override name = 'InvalidFrameError';
 }
 
-export function detectorHandlers(locator: FaceLocator, log: Logger, onFrame?: (faces: number) => void): DetectorHandlers {
+/**
+ * `onFrame` counts frames and faces; `onStream` is told +1 when a Detect call opens and -1 once
+ * when it closes (ended, failed or cancelled): the in-flight streams a load signal reads.
+ */
+export function detectorHandlers(locator: FaceLocator, log: Logger, onFrame?: (faces: number) => void, onStream?: (delta: 1 | -1) => void): DetectorHandlers {
   return {
     Detect: (call) => {
       const queue: DetectRequest__Output[] = [];
       let running = false;
       let ended = false;
       let failed = false;
+      let open = true;
+      onStream?.(1);
+      const closed = () => {
+        if (!open) return;
+        open = false;
+        onStream?.(-1);
+      };
+      for (const event of ['finish', 'cancelled', 'close']) call.once(event, closed);
 
       const pump = async (): Promise<void> => {
         if (running) return;

@@ -12,10 +12,15 @@ export async function startDetector(rt: Runtime): Promise<RunningService> {
   const log = rt.log.child({ service: 'detector' });
   const sessions = sessionConfigFromEnv();
   const [detector, landmarks] = await Promise.all([FaceDetector.load(sessions), LandmarkModel.load(sessions)]);
-  const handlers = detectorHandlers({ locate: (img, opts) => locateFaces(detector, landmarks, img, opts) }, log, (faces) => {
-    metrics.detectorFrames.inc();
-    metrics.detectorFaces.inc(faces);
-  });
+  const handlers = detectorHandlers(
+    { locate: (img, opts) => locateFaces(detector, landmarks, img, opts) },
+    log,
+    (faces) => {
+      metrics.detectorFrames.inc();
+      metrics.detectorFaces.inc(faces);
+    },
+    (delta) => metrics.detectorInFlight.inc(delta),
+  );
   const server = new GrpcServer().add('facerec.v1.Detector', loadProtos().facerec.v1.Detector.service, handlers);
   const port = await server.listen(rt.config.listen.detector);
   server.setServing(true);

@@ -21,6 +21,13 @@ describe('loadConfig', () => {
     expect(CONFIG_VARIABLES).toEqual(expect.arrayContaining(['NATS_URL', 'PORT', 'FACEREC_ALLOW_PRIVATE_URLS', 'EMBEDDER_BATCH_SIZE']));
   });
 
+  it('reads the work queues\' ack wait (FACEREC_QUEUE_ACK_WAIT_S, seconds; default 30)', () => {
+    expect(loadConfig({}).queue.ackWaitMs).toBe(30_000);
+    expect(loadConfig({ FACEREC_QUEUE_ACK_WAIT_S: '4' }).queue.ackWaitMs).toBe(4000);
+    expect(() => loadConfig({ FACEREC_QUEUE_ACK_WAIT_S: '0' })).toThrow(/^FACEREC_QUEUE_ACK_WAIT_S:/);
+    expect(CONFIG_VARIABLES).toContain('FACEREC_QUEUE_ACK_WAIT_S');
+  });
+
   it.each([
     ['PORT', 'eighty'],
     ['PORT', '70000'],
