@@ -144,6 +144,11 @@ export class GrpcServer {
   private readonly server = new grpc.Server({
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
     'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+    // Clients re-resolve a headless Service's pods only when a connection ends: ending each one
+    // after a while (GOAWAY) lets new replicas get calls after a scale-up. Calls in flight — a
+    // video's frame stream may last an hour — are left to finish.
+    'grpc.max_connection_age_ms': 2 * 60_000,
+    'grpc.max_connection_age_grace_ms': 24 * 3600_000,
   });
   private readonly health = new HealthService();
   private readonly names: string[] = [];
