@@ -1,10 +1,14 @@
 // End to end on a real broadcast clip (../shared/data/faces/video/short_hamilton_clip.mp4, ground
 // truth in that folder's README): segments, names, frame ranges, timecodes, thumbnails; clustered
 // unknowns stable across jobs; indexed unknowns reused across jobs and named afterwards.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { timecode } from '../../libs/media/timecode.js';
+import { euclidean } from '../../libs/engine/distance.js';
+import { FaceEngine, largestFace } from '../../libs/engine/engine.js';
+import { decodeImage } from '../../libs/image/image.js';
 import { sharedDataFile } from '../support/shared-data.js';
 import { api, startEmbedded, type RunningProduct } from '../support/product.js';
 import { addPeople, runJob, upload } from './photo-scenario.js';
@@ -90,7 +94,21 @@ describe.skipIf(!clip || !gallery)('video, end to end (embedded)', () => {
       if (r.meta.mean_distance !== null) expect(r.meta.closest_k_persons.length).toBeGreaterThan(0);
       if (r.thumbnail.image) expect((await sharp(Buffer.from(r.thumbnail.image, 'base64')).metadata()).format).toBe('jpeg');
     }
-    for (const r of named) expect(r.thumbnail.image.length).toBeGreaterThan(0);
+    // Thumbnails show the named face: the face in each named segment's thumbnail is nearest to
+    // that person's gallery photos, among everyone's.
+    const engine = await FaceEngine.load();
+    const references = new Map<string, Float32Array[]>();
+    for (const person of readdirSync(gallery!)) {
+      const photos = readdirSync(join(gallery!, person)).map((f) => join(gallery!, person, f));
+      references.set(person, await Promise.all(photos.map(async (p) => largestFace(await engine.analyse(await decodeImage(p)))!.embedding)));
+    }
+    for (const r of named) {
+      const faces = await engine.analyse(await decodeImage(Buffer.from(r.thumbnail.image, 'base64')), { scale: 300 });
+      const face = largestFace(faces);
+      expect(face, `a face in the thumbnail of ${r.meta.person} ${r.frame_start}-${r.frame_end}`).toBeDefined();
+      const nearest = [...references].map(([person, refs]) => [person, Math.min(...refs.map((e) => euclidean(e, face!.embedding)))] as const).sort((a, b) => a[1] - b[1])[0]!;
+      expect(nearest[0]).toBe(r.meta.person);
+    }
   });
 
   it('clusters the unknown faces with stable labels, the same in a second job', async () => {
