@@ -8,7 +8,7 @@ import type { EmbedderInfo__Output } from '../../libs/grpc/generated/facerec/v1/
 import { decodeImage, ImageDecodeError } from '../../libs/image/image.js';
 import { ffmpegPath, ffprobePath } from '../../libs/media/binaries.js';
 import { MediaError } from '../../libs/media/errors.js';
-import { probeVideo } from '../../libs/media/probe.js';
+import { probeVideo, type VideoProbe } from '../../libs/media/probe.js';
 import { looksLikeVideo } from '../../libs/jobs/media.js';
 import { FINAL_STATES, type DecodeWork, type FaceObservation, type JobRecord } from '../../libs/jobs/types.js';
 import type { Logger } from '../../libs/log/logger.js';
@@ -119,7 +119,7 @@ export class DecoderWorker {
       if (!(err instanceof ImageDecodeError)) throw err;
       // Not an image sharp reads: a video container we do not sniff (ogv, 3gp, ts…) still plays.
       const probe = await probeVideo(file.path, { ffprobePath: ffprobePath(this.deps.video.ffprobePath) }).catch(() => null);
-      if (probe) return this.observeVideo(job, sourceIndex, source, file);
+      if (probe) return this.observeVideo(job, sourceIndex, source, file, probe);
       throw new SourceError(`not a readable image or video: ${err.message.replace(file.path, 'the source')}`);
     }
     const [faces] = await detectFrames(
@@ -154,7 +154,7 @@ export class DecoderWorker {
     return observations.length;
   }
 
-  private async observeVideo(job: JobRecord, sourceIndex: number, source: string, file: SourceFile): Promise<number> {
+  private async observeVideo(job: JobRecord, sourceIndex: number, source: string, file: SourceFile, probe?: VideoProbe): Promise<number> {
     const { jobs, bus } = this.deps;
     const video = this.deps.video;
     const started = Date.now();
@@ -182,6 +182,7 @@ export class DecoderWorker {
           await jobs.update(job.id, { progress: share * (sourceIndex + fraction) }, { ifState: ['processing'] });
         },
       },
+      probe,
     );
     await bus.appendObservations(job.id, { kind: 'source-end', sourceIndex });
     this.deps.log.info({ jobId: job.id, source, faces: result.faces, embedded: result.embedded, seconds: (Date.now() - started) / 1000 }, 'video observed');
