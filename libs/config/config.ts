@@ -35,6 +35,8 @@ export interface Config {
   video: { sampleSeconds: number; maxSide: number; ffmpegPath: string | null; ffprobePath: string | null; embedAll: boolean };
   aggregator: { concurrency: number };
   embedder: { batchSize: number; batchWaitMs: number };
+  /** Frames of one Detect stream analysed at once (a video's frames overlap on the cores). */
+  detector: { concurrency: number };
   /**
    * Work queues (distributed): how long a delivered job may go without an ack or a progress signal
    * before NATS hands it to another process — how soon the job of a killed decoder or aggregator is
@@ -92,6 +94,7 @@ export function loadConfig(env: Env = process.env): Config {
       embedAll: read.bool('FACEREC_VIDEO_EMBED_ALL', false),
     },
     aggregator: { concurrency: read.int('AGGREGATOR_CONCURRENCY', 2, 1, 64) },
+    detector: { concurrency: read.int('DETECTOR_CONCURRENCY', 3, 1, 16) },
     embedder: {
       batchSize: read.int('EMBEDDER_BATCH_SIZE', 32, 1, 1024),
       batchWaitMs: read.int('EMBEDDER_BATCH_WAIT_MS', 4, 0, 1000),
@@ -108,7 +111,7 @@ export const CONFIG_VARIABLES: readonly string[] = [
   'FACEREC_PUBLIC_URL', 'FACEREC_MAX_SOURCES', 'FACEREC_MAX_UPLOAD_BYTES', 'FACEREC_IMPORT_ROOT',
   'DETECTOR_LISTEN', 'EMBEDDER_LISTEN', 'MATCHER_LISTEN', 'DETECTOR_ADDR', 'EMBEDDER_ADDR', 'MATCHER_ADDR',
   'HEALTH_PORT', 'FACEREC_FETCH_MAX_BYTES', 'FACEREC_FETCH_TIMEOUT_S', 'FACEREC_ALLOW_PRIVATE_URLS',
-  'DECODER_CONCURRENCY', 'FACEREC_MAX_IMAGE_PIXELS', 'AGGREGATOR_CONCURRENCY', 'EMBEDDER_BATCH_SIZE',
+  'DECODER_CONCURRENCY', 'FACEREC_MAX_IMAGE_PIXELS', 'AGGREGATOR_CONCURRENCY', 'EMBEDDER_BATCH_SIZE', 'DETECTOR_CONCURRENCY',
   'EMBEDDER_BATCH_WAIT_MS', 'FACEREC_SHUTDOWN_GRACE_S', 'FACEREC_VIDEO_SAMPLE_SECONDS', 'FACEREC_VIDEO_MAX_SIDE',
   'FFMPEG_PATH', 'FFPROBE_PATH', 'FACEREC_VIDEO_EMBED_ALL', 'FACEREC_QUEUE_ACK_WAIT_S',
   // read by the engine (libs/engine/session.ts), the logger and the model catalog

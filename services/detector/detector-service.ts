@@ -31,10 +31,18 @@ export class InvalidFrameError extends Error {
  * `onFrame` counts frames and faces; `onStream` is told +1 when a Detect call opens and -1 once
  * when it closes (ended, failed or cancelled): the in-flight streams a load signal reads.
  */
-export function detectorHandlers(locator: FaceLocator, log: Logger, onFrame?: (faces: number) => void, onStream?: (delta: 1 | -1) => void): DetectorHandlers {
+export function detectorHandlers(
+  locator: FaceLocator,
+  log: Logger,
+  onFrame?: (faces: number) => void,
+  onStream?: (delta: 1 | -1) => void,
+  /** Frames of one stream analysed at once (replies still go out in order). */
+  concurrency = 1,
+): DetectorHandlers {
   return {
     Detect: (call) => {
       const queue: DetectRequest__Output[] = [];
+      const started: Promise<DetectReply>[] = [];
       let running = false;
       let ended = false;
       let failed = false;
@@ -51,14 +59,19 @@ export function detectorHandlers(locator: FaceLocator, log: Logger, onFrame?: (f
         if (running) return;
         running = true;
         try {
-          while (queue.length > 0 && !failed) {
-            const request = queue.shift()!;
+          for (;;) {
+            while (started.length < concurrency && queue.length > 0 && !failed) {
+              const work = detectFrame(locator, queue.shift()!);
+              work.catch(() => {}); // awaited in order below
+              started.push(work);
+            }
             if (queue.length < MAX_QUEUED_FRAMES) call.resume();
-            const reply = await detectFrame(locator, request);
+            if (started.length === 0 || failed) break;
+            const reply = await started.shift()!;
             onFrame?.(reply.faces?.length ?? 0);
             if (!call.write(reply)) await new Promise((r) => call.once('drain', r));
           }
-          if (ended && queue.length === 0 && !failed) call.end();
+          if (ended && queue.length === 0 && started.length === 0 && !failed) call.end();
         } catch (err) {
           failed = true;
           const code = err instanceof InvalidFrameError ? grpc.status.INVALID_ARGUMENT : grpc.status.INTERNAL;

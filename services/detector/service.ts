@@ -20,6 +20,7 @@ export async function startDetector(rt: Runtime): Promise<RunningService> {
       metrics.detectorFaces.inc(faces);
     },
     (delta) => metrics.detectorInFlight.inc(delta),
+    rt.config.detector.concurrency,
   );
   const server = new GrpcServer().add('facerec.v1.Detector', loadProtos().facerec.v1.Detector.service, handlers);
   const port = await server.listen(rt.config.listen.detector);

@@ -23,7 +23,7 @@ describe('createSession', () => {
   });
 
   it('parses its configuration from the environment and rejects nonsense', () => {
-    expect(sessionConfigFromEnv({})).toEqual({ providers: ['cuda', 'cpu'], intraOpThreads: 0, cudaDeviceId: 0 });
+    expect(sessionConfigFromEnv({})).toEqual({ providers: ['cuda', 'cpu'], intraOpThreads: 1, cudaDeviceId: 0 });
     expect(sessionConfigFromEnv({ FACEREC_EXECUTION_PROVIDERS: 'cpu', FACEREC_INTRA_OP_THREADS: '2' })).toMatchObject({ providers: ['cpu'], intraOpThreads: 2 });
     expect(() => sessionConfigFromEnv({ FACEREC_EXECUTION_PROVIDERS: 'tpu' })).toThrow(/tpu/);
     expect(() => sessionConfigFromEnv({ FACEREC_INTRA_OP_THREADS: '-1' })).toThrow(/THREADS/);
