@@ -84,13 +84,6 @@ export function unary<Req, Res>(
   });
 }
 
-/** Waits until the client's channel is connected (or the deadline passes). */
-export function waitForReady(client: grpc.Client, timeoutMs: number): Promise<void> {
-  return new Promise((resolvePromise, reject) =>
-    client.waitForReady(Date.now() + timeoutMs, (err) => (err ? reject(err) : resolvePromise())),
-  );
-}
-
 export function isGrpcError(err: unknown): err is grpc.ServiceError {
   return typeof err === 'object' && err !== null && 'code' in err && 'details' in err && 'metadata' in err;
 }

@@ -162,6 +162,5 @@ export type ObservationChunk =
 export type JobEvent =
   | { type: 'job.submitted'; jobId: string }
   | { type: 'job.cancelled'; jobId: string }
-  | { type: 'job.progress'; jobId: string; progress: number }
   | { type: 'job.finished'; jobId: string; state: JobState };
 export type JobEventType = JobEvent['type'];

@@ -38,13 +38,7 @@ export async function indexUnknownPersons(matcher: MatcherClient, persons: reado
         return {
           embeddings: mostDiverse(p.embeddings, MAX_EMBEDDINGS_PER_PERSON).map((values) => ({ model: p.embeddingModel, values })),
           thumbnail: p.thumbnail ? Buffer.from(p.thumbnail, 'base64') : Buffer.alloc(0),
-          appearance: {
-            jobId: p.appearance.jobId,
-            source: p.appearance.source,
-            resultIds: p.appearance.resultIds,
-            frameStart: p.appearance.frameStart,
-            frameEnd: p.appearance.frameEnd,
-          },
+          appearance: p.appearance,
         };
       }),
     };

@@ -31,8 +31,6 @@ export interface DecoderDeps {
   onSource?: (outcome: 'ok' | 'failed', faces: number) => void;
 }
 
-export { SourceError };
-
 /** Thumbnails of at most this many px per side (SPEC: a small JPEG of the face). */
 const THUMBNAIL_SIZE = 160;
 /** Faces per observation chunk: keeps each bus message well under NATS's 1 MB default. */

@@ -251,7 +251,7 @@ export function describeBus(name: string, factory: () => Promise<BusFixture>): v
       ];
       const events: JobEvent[] = [
         { type: 'job.submitted', jobId: 'e' },
-        { type: 'job.progress', jobId: 'e', progress: 0.5 },
+        { type: 'job.cancelled', jobId: 'e' },
         { type: 'job.finished', jobId: 'e', state: 'completed' },
       ];
       for (const event of events) await fx.bus.publish(event);

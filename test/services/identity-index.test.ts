@@ -15,20 +15,15 @@ import { EmbeddedVectorIndex } from '../../libs/vector/embedded-vector-index.js'
 import { Galleries, InvalidArgumentError, NotFoundError } from '../../services/matcher/galleries.js';
 import { AlreadyNamedError, IdentityIndex, type UnknownPerson } from '../../services/matcher/identity-index.js';
 import { mostDiverse } from '../../services/aggregator/identity-index.js';
+import { mulberry32 } from '../support/random.js';
 
 const DIM = 128;
 const EMBEDDING = { name: 'dlib-resnet', dimension: DIM, threshold: 0.5657 };
 
 /** Seeded normal-ish numbers (mulberry32 + Box–Muller): the same every run. */
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  const uniform = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 1) / 4294967297;
-  };
+  const next = mulberry32(seed);
+  const uniform = () => (next() + 1) / 4294967297; // in (0, 1): log() stays finite
   return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
 }
 
