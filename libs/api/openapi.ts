@@ -44,6 +44,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   404: 'Not found',
   409: 'Conflict with the current state (a taken name, a job that cannot change now)',
   413: 'Upload larger than the configured limit',
+  416: 'Range not satisfiable (past the end of the upload)',
 };
 const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [String(s), { $ref: `#/components/responses/Error${s}` }]));
@@ -263,6 +264,21 @@ const PATHS: Record<string, Record<string, Schema>> = {
         },
       },
       responses: { '201': json(ref('StoredMedia'), 'Stored'), ...errors(400, 413) },
+    },
+  },
+  '/api/v1/storage/{id}/': {
+    get: {
+      operationId: 'getMedia',
+      summary: 'The stored upload, as uploaded (one byte range with `Range: bytes=a-b`)',
+      description:
+        'Media types (image/*, video/*, audio/*) are served as stored; anything else as application/octet-stream. ' +
+        'Answers `206` with `Content-Range` to a single byte range, `416` to a range past the end.',
+      parameters: [pathParam('id', 'Upload id (the part after storage://)'), { name: 'Range', in: 'header', schema: { type: 'string', examples: ['bytes=0-1023'] } }],
+      responses: {
+        '200': { description: 'The upload', content: { 'application/octet-stream': { schema: binary } } },
+        '206': { description: 'The requested byte range', content: { 'application/octet-stream': { schema: binary } } },
+        ...errors(404, 416),
+      },
     },
   },
   '/healthz': {

@@ -29,6 +29,7 @@ const EXPECTED = [
   'GET /api/v1/identities/{id}/',
   'PATCH /api/v1/identities/{id}/',
   'POST /api/v1/storage/',
+  'GET /api/v1/storage/{id}/',
   'GET /healthz',
   'GET /readyz',
   'GET /metrics',
