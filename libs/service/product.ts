@@ -6,13 +6,8 @@ import type { Config, ServiceName } from '../config/config.js';
 import { rootLogger } from '../log/logger.js';
 import { Adapters } from './adapters.js';
 import { startHealthServer, type ReadinessCheck } from './health-server.js';
+import { registerServiceMetrics } from './metrics.js';
 import type { Runtime, RunningService } from './runtime.js';
-import { startAggregator } from '../../services/aggregator/service.js';
-import { startDecoder } from '../../services/decoder/service.js';
-import { startDetector } from '../../services/detector/service.js';
-import { startEmbedder } from '../../services/embedder/service.js';
-import { startGateway } from '../../services/gateway/service.js';
-import { startMatcher } from '../../services/matcher/service.js';
 
 /** Start order: servers before their clients; stop order is the reverse. */
 const START_ORDER: readonly ServiceName[] = ['matcher', 'detector', 'embedder', 'aggregator', 'decoder', 'gateway'];
@@ -68,20 +63,22 @@ export async function startServices(names: readonly ServiceName[], baseConfig: C
   return { config, adapters, services, gatewayPort: gateway?.port ?? null, stop };
 }
 
-function startService(name: ServiceName, rt: Runtime, checks: () => ReadinessCheck[]): Promise<RunningService> {
+/** Each service's code is loaded when it starts: a process loads only what it runs (no inference runtime in a decoder, say). */
+async function startService(name: ServiceName, rt: Runtime, checks: () => ReadinessCheck[]): Promise<RunningService> {
+  registerServiceMetrics(name);
   switch (name) {
     case 'matcher':
-      return startMatcher(rt);
+      return (await import('../../services/matcher/service.js')).startMatcher(rt);
     case 'detector':
-      return startDetector(rt);
+      return (await import('../../services/detector/service.js')).startDetector(rt);
     case 'embedder':
-      return startEmbedder(rt);
+      return (await import('../../services/embedder/service.js')).startEmbedder(rt);
     case 'aggregator':
-      return startAggregator(rt);
+      return (await import('../../services/aggregator/service.js')).startAggregator(rt);
     case 'decoder':
-      return startDecoder(rt);
+      return (await import('../../services/decoder/service.js')).startDecoder(rt);
     case 'gateway':
-      return startGateway(rt, checks);
+      return (await import('../../services/gateway/service.js')).startGateway(rt, checks);
   }
 }
 

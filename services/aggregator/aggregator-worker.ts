@@ -22,7 +22,8 @@ export interface AggregatorDeps {
   /** Raw distance of each embedding model that maps to the contract's 1.0 (models/catalog.json). */
   calibrationThreshold: (embeddingModel: string) => number;
   log: Logger;
-  onJob?: (state: JobRecord['state'], seconds: number) => void;
+  /** A job finished: its final state, processing time, and how many of its sources were read and how many failed (once per job, however often it was delivered). */
+  onJob?: (state: JobRecord['state'], seconds: number, sources: { ok: number; failed: number }) => void;
 }
 
 /** Embeddings per Match call. */
@@ -103,7 +104,7 @@ export class AggregatorWorker {
     }
     const seconds = (completed.getTime() - Date.parse(job.timeStarted ?? job.timeCreated)) / 1000;
     log.info({ state, results: items.length, failedSources: observed.failed.length, seconds }, 'job finished');
-    this.deps.onJob?.(state, seconds);
+    this.deps.onJob?.(state, seconds, { ok: observed.sources.length, failed: observed.failed.length });
     await bus.publish({ type: 'job.finished', jobId: job.id, state });
     return 'ack';
   }

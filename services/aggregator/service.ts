@@ -19,9 +19,11 @@ export async function startAggregator(rt: Runtime): Promise<RunningService> {
       return threshold;
     },
     log,
-    onJob: (state, seconds) => {
+    onJob: (state, seconds, sources) => {
       metrics.jobsFinished.inc({ state });
       metrics.jobSeconds.observe(seconds);
+      metrics.sources.inc({ outcome: 'ok' }, sources.ok);
+      metrics.sources.inc({ outcome: 'failed' }, sources.failed);
     },
   });
   const consumer = (await adapters.bus()).consume('aggregate', (work, delivery) => worker.handle(work, delivery), { concurrency: config.aggregator.concurrency });

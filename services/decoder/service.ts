@@ -19,7 +19,7 @@ export async function startDecoder(rt: Runtime): Promise<RunningService> {
     maxImagePixels: config.decoder.maxImagePixels,
     video: config.video,
     log,
-    onSource: (outcome) => metrics.sources.inc({ outcome }),
+    onSource: (outcome) => metrics.sourceAttempts.inc({ outcome }),
   });
   const consumer = (await adapters.bus()).consume('decode', (work, delivery) => worker.handle(work, delivery), { concurrency: config.decoder.concurrency });
   log.info({ concurrency: config.decoder.concurrency, detector: config.addresses.detector, embedder: config.addresses.embedder }, 'decoder consuming');

@@ -81,9 +81,21 @@ export function route(fn: (req: Request, res: Response) => Promise<unknown>) {
 
 function requestMetrics(req: Request, res: Response, next: NextFunction): void {
   const end = metrics.httpSeconds.startTimer();
+  // The matched route template, not the path: ids must not explode the label set. It is taken
+  // when the router matches the route, while req.baseUrl still holds the mount path: a request
+  // answered by the error handler has left its router by then, and req.baseUrl is empty again.
+  let pattern = 'unmatched';
+  let matched: unknown;
+  Object.defineProperty(req, 'route', {
+    configurable: true,
+    enumerable: true,
+    get: () => matched,
+    set: (route: { path?: unknown } | undefined) => {
+      matched = route;
+      if (route?.path !== undefined) pattern = `${req.baseUrl}${String(route.path)}`;
+    },
+  });
   res.on('finish', () => {
-    // The matched route pattern, not the path: ids must not explode the label set.
-    const pattern = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
     end({ method: req.method, route: pattern });
     metrics.httpRequests.inc({ method: req.method, route: pattern, status: String(res.statusCode) });
   });
