@@ -45,6 +45,9 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   409: 'Conflict with the current state (a taken name, a job that cannot change now)',
   413: 'Upload larger than the configured limit',
   416: 'Range not satisfiable (past the end of the upload)',
+  401: 'No valid API key (FACEREC_API_KEY is set): send `Authorization: Bearer <key>` or `X-API-Key: <key>`',
+  403: 'The key lacks the scope this route needs',
+  429: 'The key is over its rate limit; `Retry-After` says when to retry',
 };
 const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [String(s), { $ref: `#/components/responses/Error${s}` }]));
@@ -60,6 +63,7 @@ const pathParam = (name: string, description: string): Schema => ({
 const JOB_ID = pathParam('id', 'Job id');
 const MODEL = pathParam('model', 'Model id or name');
 const IDENTITY = pathParam('identity', 'Identity id');
+const KEY_ID = pathParam('key', 'API key id');
 const INDEXED_ID = pathParam('id', 'Indexed identity id');
 
 const binary: Schema = { type: 'string', contentMediaType: 'application/octet-stream' };
@@ -281,6 +285,40 @@ const PATHS: Record<string, Record<string, Schema>> = {
       },
     },
   },
+  '/api/v1/keys/': {
+    post: {
+      operationId: 'createKey',
+      summary: 'Create an API key (admin); the key text is in this answer only',
+      requestBody: { required: true, content: { 'application/json': { schema: ref('ApiKeyCreate') } } },
+      responses: { '201': json(ref('ApiKeyCreated'), 'The new key, with its secret `key`'), ...errors(400) },
+    },
+    get: {
+      operationId: 'listKeys',
+      summary: 'List API keys (admin), oldest first, without secrets',
+      responses: { '200': json(object({ total: { type: 'integer', minimum: 0 }, data: { type: 'array', items: ref('ApiKey') } }), 'Every stored key') },
+    },
+  },
+  '/api/v1/keys/{key}/': {
+    get: {
+      operationId: 'getKey',
+      parameters: [KEY_ID],
+      responses: { '200': json(ref('ApiKey'), 'The key, without its secret'), ...errors(404) },
+    },
+    delete: {
+      operationId: 'revokeKey',
+      summary: 'Revoke an API key (admin): it stops working at once on every gateway replica',
+      parameters: [KEY_ID],
+      responses: { '204': { description: 'Revoked' }, ...errors(404) },
+    },
+  },
+  '/api/v1/audit/': {
+    get: {
+      operationId: 'listAudit',
+      summary: 'Audit trail (admin): key changes and erasures, newest first',
+      parameters: [param('limit'), param('offset')],
+      responses: { '200': json(page('AuditRecord'), 'A page of audit records'), ...errors(400) },
+    },
+  },
   '/healthz': {
     get: {
       operationId: 'liveness',
@@ -316,6 +354,17 @@ const PATHS: Record<string, Record<string, Schema>> = {
 };
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+// Every /api/v1 route (and /metrics, unless FACEREC_METRICS_PUBLIC) may answer 401, 403 and 429
+// when keys are in use.
+for (const [path, item] of Object.entries(PATHS)) {
+  if (!path.startsWith('/api/v1/') && path !== '/metrics') continue;
+  for (const [method, op] of Object.entries(item)) {
+    if (!HTTP_METHODS.includes(method)) continue;
+    op.security = [{ bearer: [] }, { apiKeyHeader: [] }];
+    op.responses = { ...(op.responses as Schema), ...errors(401, 403, 429) };
+  }
+}
 
 /** Every route the document describes, for checking that the gateway serves each. */
 export const OPENAPI_ROUTES: readonly { method: string; path: string }[] = Object.entries(PATHS).flatMap(
@@ -356,7 +405,34 @@ const faceRecognitionParams: Record<string, Schema> = {
   top_k: { type: 'integer', minimum: 1, maximum: MAX_TOP_K, default: D.top_k },
 };
 
+const SCOPE: Schema = { enum: ['read', 'write', 'galleries', 'admin'], description: 'read: jobs and results; write: submit, upload; galleries: models and identities; admin: everything, with keys, audit and erasure' };
+const RATE_LIMIT: Schema = {
+  ...object({ per_second: { type: 'number', minimum: 0, maximum: 1e6, description: '0: no limit' }, burst: { type: 'integer', minimum: 1, maximum: 1e6 } }),
+  type: ['object', 'null'],
+};
+const API_KEY_PROPS: Record<string, Schema> = {
+  id: { type: 'string' },
+  name: { type: 'string' },
+  scopes: { type: 'array', items: SCOPE },
+  created: { type: 'string', format: 'date-time' },
+  rate_limit: { ...RATE_LIMIT, description: "null: the installation's FACEREC_RATE_LIMIT / FACEREC_RATE_BURST" },
+};
+
 const SCHEMAS: Record<string, Schema> = {
+  ApiKeyCreate: object(
+    { name: { type: 'string', minLength: 1, maxLength: 200 }, scopes: { type: 'array', items: SCOPE, minItems: 1 }, rate_limit: RATE_LIMIT },
+    ['name', 'scopes'],
+  ),
+  ApiKey: object(API_KEY_PROPS),
+  ApiKeyCreated: object({ ...API_KEY_PROPS, key: { type: 'string', description: 'The key: shown once, stored only as a scrypt hash' } }),
+  AuditRecord: object({
+    id: { type: 'string' },
+    time: { type: 'string', format: 'date-time' },
+    actor: { type: 'string', description: 'Key id; "bootstrap" (FACEREC_API_KEY) or "anonymous"' },
+    action: { type: 'string', examples: ['key.create', 'key.revoke', 'erasure.identity'] },
+    target: { type: 'string' },
+    details: { type: 'object' },
+  }),
   Error: object({
     error: object({
       code: { type: 'string', examples: ['invalid_request', 'not_found', 'conflict'] },
@@ -581,6 +657,10 @@ export function buildOpenApi(serverUrl: string): Schema {
     paths: PATHS,
     components: {
       schemas: SCHEMAS,
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'An API key (FACEREC_API_KEY or one made through /api/v1/keys/)' },
+        apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+      },
       parameters: {
         limit: {
           name: 'limit',

@@ -34,6 +34,8 @@ export async function main(argv: string[]): Promise<void> {
       return (await import('./bench.js')).benchCommand(rest);
     case 'models':
       return (await import('./models.js')).modelsCommand(rest);
+    case 'keys':
+      return (await import('./keys.js')).keysCommand(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -318,6 +318,8 @@ async function request<T>(url: string, method: string, path: string, body: Body 
 
 async function send(url: string, method: string, path: string, body: Body): Promise<Response> {
   const headers: Record<string, string> = { accept: 'application/json' };
+  // A service with FACEREC_API_KEY set wants a key (one with the galleries scope).
+  if (process.env.FACEREC_API_KEY) headers.authorization = `Bearer ${process.env.FACEREC_API_KEY}`;
   let payload: RequestInit['body'];
   if (body.json !== undefined) {
     headers['content-type'] = 'application/json';

@@ -45,6 +45,13 @@ export interface Config {
   queue: { ackWaitMs: number };
   /** Seconds a stopping service waits for work in flight. */
   shutdownGraceMs: number;
+  /**
+   * API keys. `apiKey` (FACEREC_API_KEY) is the bootstrap admin key: set, every /api/v1 route needs
+   * a key; unset, requests without a key are anonymous admins and the gateway listens on loopback
+   * only, unless `allowAnonymous`. Keys are limited to `rateLimit` requests per second (bursts of
+   * `rateBurst`) unless created with their own limit; 0 turns the limit off.
+   */
+  auth: { apiKey: string | null; allowAnonymous: boolean; metricsPublic: boolean; rateLimit: number; rateBurst: number };
 }
 
 type Env = Record<string, string | undefined>;
@@ -101,6 +108,13 @@ export function loadConfig(env: Env = process.env): Config {
     },
     queue: { ackWaitMs: read.int('FACEREC_QUEUE_ACK_WAIT_S', 30, 1, 3600) * 1000 },
     shutdownGraceMs: read.int('FACEREC_SHUTDOWN_GRACE_S', 25, 0, 3600) * 1000,
+    auth: {
+      apiKey: read.optional('FACEREC_API_KEY'),
+      allowAnonymous: read.bool('FACEREC_ALLOW_ANONYMOUS', false),
+      metricsPublic: read.bool('FACEREC_METRICS_PUBLIC', false),
+      rateLimit: read.number('FACEREC_RATE_LIMIT', 50, 0, 1_000_000),
+      rateBurst: read.int('FACEREC_RATE_BURST', 100, 1, 1_000_000),
+    },
   };
   return config;
 }
@@ -114,6 +128,7 @@ export const CONFIG_VARIABLES: readonly string[] = [
   'DECODER_CONCURRENCY', 'FACEREC_MAX_IMAGE_PIXELS', 'AGGREGATOR_CONCURRENCY', 'EMBEDDER_BATCH_SIZE', 'DETECTOR_CONCURRENCY',
   'EMBEDDER_BATCH_WAIT_MS', 'FACEREC_SHUTDOWN_GRACE_S', 'FACEREC_VIDEO_SAMPLE_SECONDS', 'FACEREC_VIDEO_MAX_SIDE',
   'FFMPEG_PATH', 'FFPROBE_PATH', 'FACEREC_VIDEO_EMBED_ALL', 'FACEREC_QUEUE_ACK_WAIT_S',
+  'FACEREC_API_KEY', 'FACEREC_ALLOW_ANONYMOUS', 'FACEREC_METRICS_PUBLIC', 'FACEREC_RATE_LIMIT', 'FACEREC_RATE_BURST',
   // read by the engine (libs/engine/session.ts), the logger and the model catalog
   'FACEREC_EXECUTION_PROVIDERS', 'FACEREC_INTRA_OP_THREADS', 'CUDA_DEVICE_ID', 'LOG_LEVEL', 'FACEREC_MODELS_DIR',
 ];

@@ -16,6 +16,8 @@ import { moduleLogger } from '../log/logger.js';
 import type { BlobStore } from '../store/blob-store.js';
 import { FileBlobStore } from '../store/file-blob-store.js';
 import type { JobStore } from '../store/job-store.js';
+import { NatsAuditLog, SqliteAuditLog, type AuditLog } from '../store/audit-log.js';
+import { NatsKeyStore, SqliteKeyStore, type KeyStore } from '../store/key-store.js';
 import { NatsBlobStore } from '../store/nats-blob-store.js';
 import { NatsJobStore } from '../store/nats-job-store.js';
 import { SqliteJobStore } from '../store/sqlite-job-store.js';
@@ -50,6 +52,26 @@ export class Adapters {
         ? await NatsJobStore.open(await this.nats(), { bucket: `${p}_jobs`, resultsBucket: `${p}_results` })
         : new SqliteJobStore(join(this.config.dataDir, 'jobs.db'));
       return this.closing(store, () => store.close());
+    });
+  }
+
+  /** API keys: where the jobs are (every gateway replica sees the same keys). */
+  keyStore(): Promise<KeyStore> {
+    return this.once('keys', async () => {
+      const store = this.config.natsUrl
+        ? await NatsKeyStore.open(await this.nats(), `${this.config.natsPrefix}_keys`)
+        : new SqliteKeyStore(join(this.config.dataDir, 'jobs.db'));
+      return this.closing(store, () => store.close());
+    });
+  }
+
+  /** The audit trail of key changes and erasures, next to the keys. */
+  auditLog(): Promise<AuditLog> {
+    return this.once('audit', async () => {
+      const log = this.config.natsUrl
+        ? await NatsAuditLog.open(await this.nats(), `${this.config.natsPrefix}_audit`)
+        : new SqliteAuditLog(join(this.config.dataDir, 'jobs.db'));
+      return this.closing(log, () => log.close());
     });
   }
 

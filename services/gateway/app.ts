@@ -11,6 +11,11 @@ import { readiness, type ReadinessCheck } from '../../libs/service/health-server
 import { metrics, registry } from '../../libs/service/metrics.js';
 import type { BlobStore } from '../../libs/store/blob-store.js';
 import type { JobStore } from '../../libs/store/job-store.js';
+import type { AuditLog } from '../../libs/store/audit-log.js';
+import type { KeyStore } from '../../libs/store/key-store.js';
+import { auditRoutes } from './audit-routes.js';
+import { GatewayAuth } from './auth.js';
+import { keyRoutes } from './keys-routes.js';
 import { Enroller } from './enrol.js';
 import { identityIndexRoutes } from './identities-routes.js';
 import { jobRoutes } from './jobs-routes.js';
@@ -32,10 +37,15 @@ export interface GatewayDeps {
   /** Base of absolute links, e.g. "https://faces.example.org"; null: from the request's Host. */
   publicUrl: string | null;
   readiness: () => readonly ReadinessCheck[];
+  /** API keys and the audit trail, shared by every gateway replica. */
+  keys: KeyStore;
+  audit: AuditLog;
+  auth: { apiKey: string | null; metricsPublic: boolean; rateLimit: number; rateBurst: number };
 }
 
 export interface GatewayContext extends GatewayDeps {
   enroller: Enroller;
+  gatewayAuth: GatewayAuth;
   /** "http://host/api/v1" for links in answers. */
   apiBase(req: Request): string;
 }
@@ -44,6 +54,7 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
   const ctx: GatewayContext = {
     ...deps,
     enroller: new Enroller(deps.detector, deps.embedder, deps.limits.maxImagePixels),
+    gatewayAuth: new GatewayAuth(deps.keys, deps.auth),
     apiBase: (req) => `${deps.publicUrl?.replace(/\/$/, '') ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`}/api/v1`,
   };
   const app = express();
@@ -56,13 +67,17 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
     const r = await readiness(deps.readiness());
     res.status(r.ready ? 200 : 503).json(r);
   });
-  app.get('/metrics', async (_req, res) => void res.type(registry.contentType).send(await registry.metrics()));
+  const metricsGuard = deps.auth.metricsPublic ? [] : [ctx.gatewayAuth.guard(() => 'read')];
+  app.get('/metrics', ...metricsGuard, async (_req, res) => void res.type(registry.contentType).send(await registry.metrics()));
+  app.use('/api/v1', ctx.gatewayAuth.api());
   app.get('/api/v1/openapi.json', (req, res) => void res.json(buildOpenApi(ctx.apiBase(req).replace(/\/api\/v1$/, ''))));
 
   app.use('/api/v1/jobs', jobRoutes(ctx));
   app.use('/api/v1/models', modelRoutes(ctx));
   app.use('/api/v1/identities', identityIndexRoutes(ctx));
   app.use('/api/v1/storage', storageRoutes(ctx));
+  app.use('/api/v1/keys', keyRoutes(ctx));
+  app.use('/api/v1/audit', auditRoutes(ctx));
 
   app.use((req, _res, next) => next(new ApiError(404, 'not_found', null, `no route ${req.method} ${req.path}`)));
   app.use(errorHandler(deps.log));

@@ -5,6 +5,17 @@ import type { ReadinessCheck } from '../../libs/service/health-server.js';
 import type { Runtime, RunningService } from '../../libs/service/runtime.js';
 import { createGatewayApp } from './app.js';
 
+/** Loopback names and addresses: the only ones the gateway listens on without keys, unless allowed. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Where to listen: HOST, unless no key is set and anonymous access is not allowed, then loopback. */
+export function listenHost(host: string, auth: { apiKey: string | null; allowAnonymous: boolean }): string {
+  if (auth.apiKey || auth.allowAnonymous || isLoopbackHost(host)) return host;
+  return host.includes(':') ? '::1' : '127.0.0.1';
+}
+
 export async function startGateway(rt: Runtime, readiness: () => readonly ReadinessCheck[]): Promise<RunningService> {
   const log = rt.log.child({ service: 'gateway' });
   const { config, adapters } = rt;
@@ -24,9 +35,17 @@ export async function startGateway(rt: Runtime, readiness: () => readonly Readin
     importRoot: config.gateway.importRoot,
     publicUrl: config.gateway.publicUrl,
     readiness,
+    keys: await adapters.keyStore(),
+    audit: await adapters.auditLog(),
+    auth: config.auth,
   });
+  const host = listenHost(config.gateway.host, config.auth);
+  if (config.auth.apiKey) log.info('API keys required (FACEREC_API_KEY is set)');
+  else if (config.auth.allowAnonymous) log.warn({ host }, 'no FACEREC_API_KEY and FACEREC_ALLOW_ANONYMOUS=true: anyone who reaches the port may read and delete every job, gallery and face');
+  else if (host !== config.gateway.host) log.warn({ host, configured: config.gateway.host }, 'no FACEREC_API_KEY: listening on loopback only (set FACEREC_API_KEY, or FACEREC_ALLOW_ANONYMOUS=true to listen on HOST without keys)');
+  else log.info({ host }, 'no FACEREC_API_KEY: requests without a key are accepted on this loopback address');
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.gateway.port, config.gateway.host, () => resolve(s));
+    const s = app.listen(config.gateway.port, host, () => resolve(s));
     s.once('error', reject);
   });
   const address = server.address();

@@ -43,7 +43,7 @@ async function concrete(method: string, path: string): Promise<string> {
   const destructive = method === 'DELETE';
   const job = path.includes('{id}') ? (destructive ? await newJob() : jobId) : '';
   const model = path.includes('{model}') ? (destructive && !path.includes('{identity}') ? await newModel() : modelId) : '';
-  return path.replace('{id}', job).replace('{model}', model).replace('{identity}', randomUUID());
+  return path.replace('{id}', job).replace('{model}', model).replace('{identity}', randomUUID()).replace('{key}', randomUUID());
 }
 
 /** A small body each route can read (refused or not: only "is it served" matters here). */
