@@ -112,6 +112,14 @@ const PATHS: Record<string, Record<string, Schema>> = {
       responses: { '200': json(page('ResultItem'), 'A page of result items'), ...errors(400, 404) },
     },
   },
+  '/api/v1/jobs/{id}/deliveries/': {
+    get: {
+      operationId: 'getWebhookDeliveries',
+      summary: "The job's webhook deliveries (callback_url): every attempt, with the status answered",
+      parameters: [JOB_ID],
+      responses: { '200': json(ref('WebhookDeliveries'), 'State and attempts (empty without a callback_url)'), ...errors(404) },
+    },
+  },
   '/api/v1/models/': {
     post: {
       operationId: 'createModel',
@@ -425,6 +433,23 @@ const SCHEMAS: Record<string, Schema> = {
   ),
   ApiKey: object(API_KEY_PROPS),
   ApiKeyCreated: object({ ...API_KEY_PROPS, key: { type: 'string', description: 'The key: shown once, stored only as a scrypt hash' } }),
+  WebhookDeliveries: object({
+    callback_url: { type: ['string', 'null'] },
+    state: { enum: ['pending', 'delivered', 'failed', null], description: 'failed: not delivered within 24 h' },
+    next_attempt_at: { type: ['string', 'null'], format: 'date-time' },
+    total: { type: 'integer', minimum: 0 },
+    data: {
+      type: 'array',
+      items: object({
+        attempt: { type: 'integer', minimum: 1 },
+        time: { type: 'string', format: 'date-time' },
+        status: { type: ['integer', 'null'], description: 'HTTP status answered; null when none came' },
+        ok: { type: 'boolean' },
+        error: { type: ['string', 'null'] },
+        duration_ms: { type: 'number', minimum: 0 },
+      }),
+    },
+  }),
   AuditRecord: object({
     id: { type: 'string' },
     time: { type: 'string', format: 'date-time' },
@@ -447,6 +472,14 @@ const SCHEMAS: Record<string, Schema> = {
       sources: { type: 'array', items: ref('Source'), minItems: 1, description: "At most the operator's limit" },
       tag: { type: 'string', maxLength: MAX_TAG_LENGTH, default: '' },
       modules: object({ face_recognition: { oneOf: [ref('FaceRecognitionParams'), { type: 'null' }] } }),
+      callback_url: {
+        type: ['string', 'null'],
+        format: 'uri',
+        maxLength: 2048,
+        description:
+          'http(s) URL the job document is POSTed to when the job completes or fails, signed with `X-Facerec-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">` ' +
+          '(FACEREC_WEBHOOK_SECRET); retried with exponential backoff for up to 24 h on non-2xx. Its host must pass the same address checks as URL sources.',
+      },
     },
     ['sources', 'modules'],
   ),

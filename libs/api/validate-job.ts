@@ -35,7 +35,8 @@ export const FACE_RECOGNITION_DEFAULTS = {
   top_k: 3,
 } as const;
 
-const JOB_BODY_KEYS = ['sources', 'tag', 'modules'] as const;
+const JOB_BODY_KEYS = ['sources', 'tag', 'modules', 'callback_url'] as const;
+export const MAX_CALLBACK_URL_LENGTH = 2048;
 const MODULE_NAMES = ['face_recognition'] as const;
 const FACE_RECOGNITION_KEYS = [
   'model',
@@ -51,6 +52,8 @@ const FACE_RECOGNITION_KEYS = [
 export interface JobRequest {
   sources: string[];
   tag: string;
+  /** Where the job document is POSTed when the job completes or fails; null: no webhook. */
+  callbackUrl: string | null;
   /** What the client sent for the module (null values left out), echoed in the job object. */
   request: FaceRecognitionRequest;
   params: FaceRecognitionParams;
@@ -84,7 +87,24 @@ export function parseJobRequest(body: unknown, opts: { maxSources: number }): Jo
   }
   const moduleBody = modules.face_recognition ?? {};
   const { request, params } = parseFaceRecognition(requireObject(moduleBody, MODULE_FIELD));
-  return { sources, tag, request, params };
+  const callbackUrl = obj.callback_url == null ? null : requireCallbackUrl(obj.callback_url);
+  return { sources, tag, callbackUrl, request, params };
+}
+
+/** An absolute http(s) URL without credentials (its addresses are checked when it is called). */
+function requireCallbackUrl(value: unknown): string {
+  const field = 'callback_url';
+  const text = requireString(value, field);
+  if (text.length > MAX_CALLBACK_URL_LENGTH) throw invalid(field, `must be at most ${MAX_CALLBACK_URL_LENGTH} characters, got ${text.length}`);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw invalid(field, `must be an absolute http(s) URL, got ${JSON.stringify(text.slice(0, 100))}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid(field, `must be an http(s) URL, got ${url.protocol}`);
+  if (url.username || url.password) throw invalid(field, 'must not carry credentials (the delivery is signed instead)');
+  return url.toString();
 }
 
 function parseFaceRecognition(obj: JsonObject): { request: FaceRecognitionRequest; params: FaceRecognitionParams } {

@@ -144,7 +144,7 @@ function hostOf(url: string): string {
 }
 
 /** Every address the host resolves to, refused if any of them is not public (and that is not allowed). */
-async function checkedAddresses(url: URL, opts: FetchOptions): Promise<LookupAddress[]> {
+export async function checkedAddresses(url: URL, opts: FetchOptions): Promise<LookupAddress[]> {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   let addresses: LookupAddress[];
   try {
@@ -165,7 +165,7 @@ async function checkedAddresses(url: URL, opts: FetchOptions): Promise<LookupAdd
 }
 
 /** A `lookup` that answers with the addresses already checked, never asking DNS again. */
-function pinnedLookup(addresses: LookupAddress[]): LookupFunction {
+export function pinnedLookup(addresses: LookupAddress[]): LookupFunction {
   return (_hostname, options, callback) => {
     if (options.all) {
       callback(null, addresses);

@@ -70,6 +70,29 @@ export interface JobRecord {
   timeCompleted: string | null;
   mediaType: MediaType | 'mixed' | null;
   summary: SourceSummary[] | null;
+  /** The webhook (`callback_url`) called when the job completes or fails; absent: none. */
+  callbackUrl?: string | null;
+  /** Its deliveries so far. */
+  webhook?: WebhookStatus | null;
+}
+
+export interface WebhookAttempt {
+  attempt: number;
+  /** ISO time the request was sent. */
+  time: string;
+  /** HTTP status answered, null when none came (refused, network error, timeout). */
+  status: number | null;
+  ok: boolean;
+  error: string | null;
+  duration_ms: number;
+}
+
+export interface WebhookStatus {
+  /** pending: not yet answered with 2xx; delivered; failed: given up (24 h of retries). */
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: WebhookAttempt[];
+  /** ISO time before which no new attempt is made. */
+  nextAttemptAt: string | null;
 }
 
 /** Box normalised to 0..1 of the frame, x/y top-left (SPEC §2). */
@@ -119,12 +142,18 @@ export interface AggregateWork {
   jobId: string;
 }
 
+/** Work item of the `webhook` queue: POST the finished job to its callback_url. */
+export interface WebhookWork {
+  jobId: string;
+}
+
 export interface QueueMessages {
   decode: DecodeWork;
   aggregate: AggregateWork;
+  webhook: WebhookWork;
 }
 export type QueueName = keyof QueueMessages;
-export const QUEUE_NAMES: readonly QueueName[] = ['decode', 'aggregate'];
+export const QUEUE_NAMES: readonly QueueName[] = ['decode', 'aggregate', 'webhook'];
 
 /** A face seen in one frame. Pixel coordinates of the source frame (not normalised). */
 export interface FaceObservation {

@@ -96,6 +96,7 @@ export class AggregatorWorker {
         // Finished by another delivery in the moment since the check above: its results (from the
         // same observations) stand.
         log.info({ state: now.state }, 'job already finished by another delivery');
+        await queueWebhook(bus, now);
         return 'ack';
       }
       log.info('job was stopped or deleted meanwhile: results discarded');
@@ -105,6 +106,7 @@ export class AggregatorWorker {
     const seconds = (completed.getTime() - Date.parse(job.timeStarted ?? job.timeCreated)) / 1000;
     log.info({ state, results: items.length, failedSources: observed.failed.length, seconds }, 'job finished');
     this.deps.onJob?.(state, seconds, { ok: observed.sources.length, failed: observed.failed.length });
+    await queueWebhook(bus, done);
     await bus.publish({ type: 'job.finished', jobId: job.id, state });
     return 'ack';
   }
@@ -115,6 +117,7 @@ export class AggregatorWorker {
     if (now?.state === 'processing') return true;
     log.info({ state: now?.state ?? 'deleted' }, now && now.state !== 'stopped' ? 'job already finished by another delivery' : 'job was stopped or deleted meanwhile: results discarded');
     if (!now || now.state === 'stopped') await this.deps.jobs.putResults(jobId, []);
+    else await queueWebhook(this.deps.bus, now);
     await this.deps.bus.dropObservations(jobId);
     return false;
   }
@@ -133,4 +136,9 @@ export class AggregatorWorker {
     }
     return out;
   }
+}
+
+/** A finished job with a callback_url goes on the webhook queue (again after a redelivery: the sender skips a delivered one). */
+async function queueWebhook(bus: Bus, job: JobRecord): Promise<void> {
+  if (job.callbackUrl && job.state !== 'stopped') await bus.enqueue('webhook', { jobId: job.id }, job.id);
 }

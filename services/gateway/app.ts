@@ -41,6 +41,8 @@ export interface GatewayDeps {
   keys: KeyStore;
   audit: AuditLog;
   auth: { apiKey: string | null; metricsPublic: boolean; rateLimit: number; rateBurst: number };
+  /** Webhooks are on when a secret is set. */
+  webhooks: { secret: string | null };
 }
 
 export interface GatewayContext extends GatewayDeps {

@@ -12,8 +12,20 @@ import { metrics } from '../../libs/service/metrics.js';
 import { jobView } from './views.js';
 import { summaryWithIndexedNames, withIndexedNames } from './indexed-names.js';
 import { jsonBody, route, type GatewayContext } from './app.js';
+import { checkedAddresses, isSourceFetchError } from '../../libs/fetch/fetch-source.js';
 
 const MODEL_FIELD = 'modules.face_recognition';
+
+/** A callback_url must be callable: webhooks on, and its host's addresses pass the guard sources pass. */
+async function checkCallbackUrl(ctx: GatewayContext, url: string): Promise<void> {
+  if (!ctx.webhooks.secret) throw invalid('callback_url', 'webhooks are off: the operator has not set FACEREC_WEBHOOK_SECRET');
+  try {
+    await checkedAddresses(new URL(url), ctx.fetch);
+  } catch (err) {
+    if (isSourceFetchError(err)) throw invalid('callback_url', err.message.replace(/^download refused/, 'refused'));
+    throw err;
+  }
+}
 
 export function jobRoutes(ctx: GatewayContext): Router {
   const router = Router();
@@ -23,6 +35,7 @@ export function jobRoutes(ctx: GatewayContext): Router {
     jsonBody,
     route(async (req, res) => {
       const parsed = parseJobRequest(req.body, { maxSources: ctx.limits.maxSources });
+      if (parsed.callbackUrl) await checkCallbackUrl(ctx, parsed.callbackUrl);
       // Every upload named must exist now: a typo is the client's to fix, not a failed job later.
       for (const [i, source] of parsed.sources.entries()) {
         if (source.startsWith('storage://') && !(await ctx.blobs.stat(source.slice('storage://'.length)))) {
@@ -54,6 +67,7 @@ export function jobRoutes(ctx: GatewayContext): Router {
         timeCompleted: null,
         mediaType: null,
         summary: null,
+        ...(parsed.callbackUrl ? { callbackUrl: parsed.callbackUrl, webhook: { state: 'pending', attempts: [], nextAttemptAt: null } } : {}),
       };
       await ctx.jobs.create(job);
       await ctx.bus.enqueue('decode', { jobId: job.id }, job.id);
@@ -126,6 +140,21 @@ export function jobRoutes(ctx: GatewayContext): Router {
       const results = await ctx.jobs.getResults(job.id, page);
       const base = `${ctx.apiBase(req)}/jobs/${job.id}/detailed-results/`;
       res.json({ total: results.total, offset: page.offset, limit: page.limit, ...pageLinks(base, {}, { ...page, total: results.total }), data: await withIndexedNames(ctx.matcher, results.items, ctx.log) });
+    }),
+  );
+
+  router.get(
+    '/:id/deliveries',
+    route(async (req, res) => {
+      const job = await findJob(ctx, String(req.params.id));
+      const status = job.webhook ?? null;
+      res.json({
+        callback_url: job.callbackUrl ?? null,
+        state: status?.state ?? null,
+        next_attempt_at: status?.nextAttemptAt ?? null,
+        total: status?.attempts.length ?? 0,
+        data: status?.attempts ?? [],
+      });
     }),
   );
 

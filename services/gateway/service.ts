@@ -4,6 +4,7 @@ import { detectorClient, embedderClient, matcherClient } from '../../libs/grpc/g
 import type { ReadinessCheck } from '../../libs/service/health-server.js';
 import type { Runtime, RunningService } from '../../libs/service/runtime.js';
 import { createGatewayApp } from './app.js';
+import { requeuePendingWebhooks, WebhookSender } from './webhooks.js';
 
 /** Loopback names and addresses: the only ones the gateway listens on without keys, unless allowed. */
 export function isLoopbackHost(host: string): boolean {
@@ -38,6 +39,7 @@ export async function startGateway(rt: Runtime, readiness: () => readonly Readin
     keys: await adapters.keyStore(),
     audit: await adapters.auditLog(),
     auth: config.auth,
+    webhooks: config.webhooks,
   });
   const host = listenHost(config.gateway.host, config.auth);
   if (config.auth.apiKey) log.info('API keys required (FACEREC_API_KEY is set)');
@@ -51,11 +53,24 @@ export async function startGateway(rt: Runtime, readiness: () => readonly Readin
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.gateway.port;
   log.info({ port }, 'gateway listening');
+  // Webhooks of finished jobs: one gateway takes each from the queue.
+  const jobs = await adapters.jobStore();
+  const bus = await adapters.bus();
+  const webhooks = new WebhookSender(jobs, log, {
+    ...config.webhooks,
+    allowPrivate: config.fetch.allowPrivate,
+    apiBase: `${config.gateway.publicUrl?.replace(/\/$/, '') ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`}/api/v1`,
+  }).start(bus);
+  if (!adapters.distributed) {
+    const requeued = await requeuePendingWebhooks(jobs, bus);
+    if (requeued > 0) log.info({ jobs: requeued }, 'queued again the webhooks left pending by the last run');
+  }
   return {
     name: 'gateway',
     port,
     checks: [{ name: 'gateway', ready: () => server.listening }],
     stop: async () => {
+      await webhooks.stop();
       // Stop accepting, let requests in flight finish, then drop idle keep-alive connections.
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {

@@ -13,6 +13,7 @@ const EXPECTED = [
   'GET /api/v1/jobs/{id}/',
   'DELETE /api/v1/jobs/{id}/',
   'GET /api/v1/jobs/{id}/detailed-results/',
+  'GET /api/v1/jobs/{id}/deliveries/',
   'POST /api/v1/models/',
   'GET /api/v1/models/',
   'GET /api/v1/models/{model}/',

@@ -27,9 +27,18 @@ describe('parseJobRequest: body', () => {
     expect(fieldOf(body)).toBeNull();
   });
 
-  it('refuses unknown top-level keys, callback_url included', () => {
-    expect(fieldOf(job({}, { callback_url: 'https://x.example/hook' }))).toBe('callback_url');
+  it('refuses unknown top-level keys', () => {
     expect(fieldOf(job({}, { source: [URL_A] }))).toBe('source');
+  });
+
+  it('takes callback_url: an absolute http(s) URL without credentials', () => {
+    const opts = { maxSources: 10 };
+    expect(parseJobRequest(job({}, { callback_url: 'https://x.example/hook?a=1' }), opts).callbackUrl).toBe('https://x.example/hook?a=1');
+    expect(parseJobRequest(job({}, { callback_url: null }), opts).callbackUrl).toBeNull();
+    expect(parseJobRequest(job({}), opts).callbackUrl).toBeNull();
+    for (const bad of ['ftp://x.example/hook', '/relative', 'https://user:pw@x.example/', 42, `https://x.example/${'a'.repeat(3000)}`]) {
+      expect(fieldOf(job({}, { callback_url: bad })), String(bad).slice(0, 40)).toBe('callback_url');
+    }
   });
 });
 
@@ -201,7 +210,7 @@ describe('parseJobRequest: normalisation', () => {
   it('fills every default for an empty or null module', () => {
     for (const fr of [{}, null]) {
       const r = parseJobRequest(job(fr), opts);
-      expect(r).toEqual({ sources: [URL_A], tag: '', request: {}, params: defaults });
+      expect(r).toEqual({ sources: [URL_A], tag: '', callbackUrl: null, request: {}, params: defaults });
     }
     expect(FACE_RECOGNITION_DEFAULTS.model).toBe('celebrities');
   });
@@ -259,6 +268,7 @@ describe('parseJobRequest: normalisation', () => {
     expect(r).toStrictEqual({
       sources: [URL_A, STORED, URL_A],
       tag: 'evening news',
+      callbackUrl: null,
       request: fr,
       params: { ...rest, models: [model] },
     });

@@ -83,7 +83,8 @@ describe('POST /api/v1/jobs/: module parameters', () => {
 
 describe('POST /api/v1/jobs/: body, modules and sources', () => {
   it.each<[string, Body, string]>([
-    ['an unknown top-level key', urlJob({ callback_url: 'https://hooks.example.com/x' }), 'callback_url'],
+    ['an unknown top-level key', urlJob({ callback: 'https://hooks.example.com/x' }), 'callback'],
+    ['a callback_url where FACEREC_WEBHOOK_SECRET is not set', urlJob({ callback_url: 'https://hooks.example.com/x' }), 'callback_url'],
     ['modules missing', { sources: [URL_A] }, 'modules'],
     ['modules null', { sources: [URL_A], modules: null }, 'modules'],
     ['modules without face_recognition', { sources: [URL_A], modules: {} }, F],
