@@ -54,6 +54,8 @@ export interface Config {
   auth: { apiKey: string | null; allowAnonymous: boolean; metricsPublic: boolean; rateLimit: number; rateBurst: number };
   /** Webhooks: HMAC secret (none: callback_url is refused), first retry delay (doubling, at most 1 h), time limit per call. */
   webhooks: { secret: string | null; retryBaseMs: number; timeoutMs: number };
+  /** Finished jobs (with results and the uploads only they used) are removed after this many days; 0 keeps them. */
+  retentionDays: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -122,6 +124,7 @@ export function loadConfig(env: Env = process.env): Config {
       retryBaseMs: read.number('FACEREC_WEBHOOK_RETRY_S', 10, 0.05, 3600) * 1000,
       timeoutMs: read.number('FACEREC_WEBHOOK_TIMEOUT_S', 10, 0.1, 300) * 1000,
     },
+    retentionDays: read.number('FACEREC_RETENTION_DAYS', 30, 0, 36_500),
   };
   return config;
 }
@@ -136,7 +139,7 @@ export const CONFIG_VARIABLES: readonly string[] = [
   'EMBEDDER_BATCH_WAIT_MS', 'FACEREC_SHUTDOWN_GRACE_S', 'FACEREC_VIDEO_SAMPLE_SECONDS', 'FACEREC_VIDEO_MAX_SIDE',
   'FFMPEG_PATH', 'FFPROBE_PATH', 'FACEREC_VIDEO_EMBED_ALL', 'FACEREC_QUEUE_ACK_WAIT_S',
   'FACEREC_API_KEY', 'FACEREC_ALLOW_ANONYMOUS', 'FACEREC_METRICS_PUBLIC', 'FACEREC_RATE_LIMIT', 'FACEREC_RATE_BURST',
-  'FACEREC_WEBHOOK_SECRET', 'FACEREC_WEBHOOK_RETRY_S', 'FACEREC_WEBHOOK_TIMEOUT_S',
+  'FACEREC_WEBHOOK_SECRET', 'FACEREC_WEBHOOK_RETRY_S', 'FACEREC_WEBHOOK_TIMEOUT_S', 'FACEREC_RETENTION_DAYS',
   // read by the engine (libs/engine/session.ts), the logger and the model catalog
   'FACEREC_EXECUTION_PROVIDERS', 'FACEREC_INTRA_OP_THREADS', 'CUDA_DEVICE_ID', 'LOG_LEVEL', 'FACEREC_MODELS_DIR',
 ];

@@ -23,6 +23,8 @@ export interface BlobStore {
   /** A stream of the blob (video); undefined when absent. */
   open(id: string): Promise<Readable | undefined>;
   delete(id: string): Promise<boolean>;
+  /** Every stored blob's metadata (retention sweeps), in no particular order. */
+  list(): Promise<BlobMeta[]>;
   close(): Promise<void>;
 }
 

@@ -2,7 +2,7 @@
 // `<id>.json`. Uploads are written under `.partial/` and renamed into place when complete, so a
 // blob is either whole or absent; the metadata file, renamed last, is what makes it present.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open as openFile, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open as openFile, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { BLOB_ID_PATTERN, BlobTooLargeError, type BlobMeta, type BlobStore } from './blob-store.js';
@@ -79,6 +79,12 @@ export class FileBlobStore implements BlobStore {
     await rm(this.metaPath(id), { force: true });
     await rm(this.dataPath(id), { force: true });
     return true;
+  }
+
+  async list(): Promise<BlobMeta[]> {
+    const ids = (await readdir(this.dir)).filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -'.json'.length));
+    const metas = await Promise.all(ids.map((id) => this.stat(id)));
+    return metas.filter((m): m is BlobMeta => m !== undefined);
   }
 
   async close(): Promise<void> {}

@@ -58,6 +58,12 @@ export class NatsBlobStore implements BlobStore {
     return (await this.objects.delete(id)).success;
   }
 
+  async list(): Promise<BlobMeta[]> {
+    // list() answers infos without their headers: each is read again for its content type.
+    const names = (await this.objects.list()).filter((info) => !info.deleted && BLOB_ID_PATTERN.test(info.name)).map((info) => info.name);
+    return (await Promise.all(names.map((name) => this.stat(name)))).filter((m): m is BlobMeta => m !== undefined);
+  }
+
   /** Nothing to release: the bucket lives on the server and the connection is the caller's. */
   async close(): Promise<void> {}
 

@@ -5,6 +5,7 @@ import type { ReadinessCheck } from '../../libs/service/health-server.js';
 import type { Runtime, RunningService } from '../../libs/service/runtime.js';
 import { createGatewayApp } from './app.js';
 import { requeuePendingWebhooks, WebhookSender } from './webhooks.js';
+import { startRetention } from './retention.js';
 
 /** Loopback names and addresses: the only ones the gateway listens on without keys, unless allowed. */
 export function isLoopbackHost(host: string): boolean {
@@ -61,6 +62,7 @@ export async function startGateway(rt: Runtime, readiness: () => readonly Readin
     allowPrivate: config.fetch.allowPrivate,
     apiBase: `${config.gateway.publicUrl?.replace(/\/$/, '') ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`}/api/v1`,
   }).start(bus);
+  const retention = startRetention(jobs, await adapters.blobStore(), config.retentionDays, log.child({ retention: true }));
   if (!adapters.distributed) {
     const requeued = await requeuePendingWebhooks(jobs, bus);
     if (requeued > 0) log.info({ jobs: requeued }, 'queued again the webhooks left pending by the last run');
@@ -71,6 +73,7 @@ export async function startGateway(rt: Runtime, readiness: () => readonly Readin
     checks: [{ name: 'gateway', ready: () => server.listening }],
     stop: async () => {
       await webhooks.stop();
+      await retention.stop();
       // Stop accepting, let requests in flight finish, then drop idle keep-alive connections.
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {

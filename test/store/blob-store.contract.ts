@@ -113,6 +113,15 @@ export function describeBlobStore(name: string, factory: () => Promise<BlobStore
       expect((await store.read(keep.id))?.toString()).toBe('keep');
     });
 
+    it('lists every stored blob with its metadata, and not the deleted ones', async () => {
+      const a = await store.put(Buffer.from('aa'), { contentType: 'image/png' });
+      const b = await store.put(Buffer.from('bbb'), { contentType: 'text/plain' });
+      const c = await store.put(Buffer.from('c'), { contentType: 'text/plain' });
+      await store.delete(c.id);
+      const listed = (await store.list()).sort((x, y) => x.size - y.size);
+      expect(listed).toEqual([a, b].sort((x, y) => x.size - y.size));
+    });
+
     it('answers absent for an unknown id', async () => {
       const unknown = 'AAAAAAAAAAAAAAAAAAAAAA';
       expect(await store.stat(unknown)).toBeUndefined();
