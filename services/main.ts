@@ -38,8 +38,13 @@ async function main(argv: string[]): Promise<void> {
       process.exit(1);
     }, config.shutdownGraceMs + 5000);
     force.unref();
+    const started = Date.now();
     product.stop().then(
-      () => process.exit(0),
+      (drained) => {
+        // The last line of a clean stop (a killed process has none): what each service finished.
+        rootLogger.info({ signal, drained, seconds: (Date.now() - started) / 1000 }, 'stopped');
+        process.exit(0);
+      },
       (err: unknown) => {
         rootLogger.error({ err }, 'stopping failed');
         process.exit(1);
@@ -48,6 +53,12 @@ async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // Started by `npm run distributed` (services/launch.ts): the launcher's end of stdin closes when
+  // it dies, however it dies, and the service stops rather than outlive it.
+  if (process.env.FACEREC_STOP_ON_STDIN_EOF === '1') {
+    process.stdin.on('end', () => shutdown('launcher gone'));
+    process.stdin.resume();
+  }
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

@@ -7,7 +7,7 @@ import { rootLogger } from '../log/logger.js';
 import { Adapters } from './adapters.js';
 import { startHealthServer, type ReadinessCheck } from './health-server.js';
 import { registerServiceMetrics } from './metrics.js';
-import type { Runtime, RunningService } from './runtime.js';
+import type { DrainReport, Runtime, RunningService } from './runtime.js';
 
 /** Start order: servers before their clients; stop order is the reverse. */
 const START_ORDER: readonly ServiceName[] = ['matcher', 'detector', 'embedder', 'aggregator', 'decoder', 'gateway'];
@@ -19,7 +19,8 @@ export interface Product {
   services: RunningService[];
   /** The gateway's port when it runs here. */
   gatewayPort: number | null;
-  stop(): Promise<void>;
+  /** Stops the services (clients before servers); what each finished meanwhile and how long it took. */
+  stop(): Promise<Record<string, DrainReport>>;
 }
 
 /**
@@ -36,13 +37,20 @@ export async function startServices(names: readonly ServiceName[], baseConfig: C
   let healthServer: Server | undefined;
   const checks = (): ReadinessCheck[] => services.flatMap((s) => s.checks);
 
-  const stop = async (): Promise<void> => {
+  const stop = async (): Promise<Record<string, DrainReport>> => {
+    const drained: Record<string, DrainReport> = {};
     for (const service of [...services].reverse()) {
-      await service.stop().catch((err: unknown) => log.error({ err, service: service.name }, 'stopping failed'));
+      const started = Date.now();
+      const report = await service.stop().catch((err: unknown) => {
+        log.error({ err, service: service.name }, 'stopping failed');
+        return { failed: 1 };
+      });
+      drained[service.name] = { ...(report ?? {}), ms: Date.now() - started };
     }
     services.length = 0;
     await new Promise<void>((resolve) => (healthServer ? healthServer.close(() => resolve()) : resolve()));
     await adapters.close();
+    return drained;
   };
 
   try {

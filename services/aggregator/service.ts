@@ -2,7 +2,7 @@
 import { catalogEntry } from '../../models/catalog.js';
 import { matcherClient } from '../../libs/grpc/grpc.js';
 import { metrics } from '../../libs/service/metrics.js';
-import type { Runtime, RunningService } from '../../libs/service/runtime.js';
+import { InFlight, type Runtime, type RunningService } from '../../libs/service/runtime.js';
 import { AggregatorWorker } from './aggregator-worker.js';
 
 export async function startAggregator(rt: Runtime): Promise<RunningService> {
@@ -26,14 +26,18 @@ export async function startAggregator(rt: Runtime): Promise<RunningService> {
       metrics.sources.inc({ outcome: 'failed' }, sources.failed);
     },
   });
-  const consumer = (await adapters.bus()).consume('aggregate', (work, delivery) => worker.handle(work, delivery), { concurrency: config.aggregator.concurrency });
+  const inFlight = new InFlight();
+  const consumer = (await adapters.bus()).consume('aggregate', inFlight.wrap((work, delivery) => worker.handle(work, delivery)), { concurrency: config.aggregator.concurrency });
   log.info({ concurrency: config.aggregator.concurrency, matcher: config.addresses.matcher }, 'aggregator consuming');
   return {
     name: 'aggregator',
     checks: [{ name: 'aggregator', ready: () => true }],
     stop: async () => {
+      const jobs = inFlight.count;
+      if (jobs > 0) log.info({ jobs }, 'finishing the jobs in flight');
       await consumer.stop();
       matcher.close();
+      return { jobs };
     },
   };
 }

@@ -1,7 +1,7 @@
 // Starts the decoder: a consumer of the `decode` work queue.
 import { detectorClient, embedderClient } from '../../libs/grpc/grpc.js';
 import { metrics } from '../../libs/service/metrics.js';
-import type { Runtime, RunningService } from '../../libs/service/runtime.js';
+import { InFlight, type Runtime, type RunningService } from '../../libs/service/runtime.js';
 import { DecoderWorker } from './decoder-worker.js';
 
 export async function startDecoder(rt: Runtime): Promise<RunningService> {
@@ -21,15 +21,19 @@ export async function startDecoder(rt: Runtime): Promise<RunningService> {
     log,
     onSource: (outcome) => metrics.sourceAttempts.inc({ outcome }),
   });
-  const consumer = (await adapters.bus()).consume('decode', (work, delivery) => worker.handle(work, delivery), { concurrency: config.decoder.concurrency });
+  const inFlight = new InFlight();
+  const consumer = (await adapters.bus()).consume('decode', inFlight.wrap((work, delivery) => worker.handle(work, delivery)), { concurrency: config.decoder.concurrency });
   log.info({ concurrency: config.decoder.concurrency, detector: config.addresses.detector, embedder: config.addresses.embedder }, 'decoder consuming');
   return {
     name: 'decoder',
     checks: [{ name: 'decoder', ready: () => true }],
     stop: async () => {
+      const jobs = inFlight.count;
+      if (jobs > 0) log.info({ jobs }, 'finishing the jobs in flight');
       await consumer.stop();
       detector.close();
       embedder.close();
+      return { jobs };
     },
   };
 }
