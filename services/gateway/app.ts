@@ -21,6 +21,7 @@ import { identityIndexRoutes } from './identities-routes.js';
 import { jobRoutes } from './jobs-routes.js';
 import { modelRoutes } from './models-routes.js';
 import { storageRoutes } from './storage-routes.js';
+import { webAppRoutes } from './web-app.js';
 
 export interface GatewayDeps {
   jobs: JobStore;
@@ -80,6 +81,8 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
   app.use('/api/v1/storage', storageRoutes(ctx));
   app.use('/api/v1/keys', keyRoutes(ctx));
   app.use('/api/v1/audit', auditRoutes(ctx));
+
+  app.use(webAppRoutes());
 
   app.use((req, _res, next) => next(new ApiError(404, 'not_found', null, `no route ${req.method} ${req.path}`)));
   app.use(errorHandler(deps.log));
