@@ -10,6 +10,7 @@ import type { Model__Output } from '../../libs/grpc/generated/facerec/v1/Model.j
 import type { AddSamplesRequest } from '../../libs/grpc/generated/facerec/v1/AddSamplesRequest.js';
 import type { Sample } from '../../libs/grpc/generated/facerec/v1/Sample.js';
 import { jsonBody, route, type GatewayContext, fromGrpc } from './app.js';
+import { principalOf } from './auth.js';
 import { readImages, readPeopleFolder, type EnrolImage, type Rejected } from './enrol.js';
 import { isMultipart, readMultipart } from './multipart.js';
 
@@ -137,7 +138,16 @@ export function modelRoutes(ctx: GatewayContext): Router {
   router.delete(
     '/:model/identities/:identity',
     route(async (req, res) => {
-      await unary(m, m.DeleteIdentity, identityParams(req));
+      // Erasure of a gallery person: the matcher removes their vectors, samples and crops. Read first, for the audit record.
+      const params = identityParams(req);
+      const before = await unary<object, Identity__Output>(m, m.GetIdentity, params);
+      await unary(m, m.DeleteIdentity, params);
+      await ctx.audit.append({
+        actor: principalOf(res).id,
+        action: 'erasure.identity',
+        target: `${before.modelId}/${before.id}`,
+        details: { samples: before.sampleCount }, // no name: the record outlives the person's data
+      });
       res.status(204).end();
     }),
   );

@@ -1,0 +1,71 @@
+// Erasure of a gallery person (issue 12, part 3) through the REST API with real photos: after
+// DELETE /api/v1/models/{m}/identities/{id}/ no vector, crop or name of theirs is reachable through
+// the gallery routes (identity, list, export) and new jobs no longer name them; an audit record
+// says who erased what, without the name.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmbedded, waitForJob, type RunningProduct } from '../support/product.js';
+import { sharedDataFile } from '../support/shared-data.js';
+import { expectError, filePart, send, uploadFile } from './helpers.js';
+
+const galleryDir = sharedDataFile('faces/people/gallery');
+
+describe.skipIf(!galleryDir)('erasing a gallery person', () => {
+  let product: RunningProduct;
+  beforeAll(async () => {
+    product = await startEmbedded();
+  });
+  afterAll(async () => {
+    await product?.stop();
+  });
+
+  it('leaves no vector, crop or name of theirs in the gallery routes, and new jobs do not name them', async () => {
+    const url = product.url;
+    const model = (await send(url, 'POST', '/api/v1/models/', { json: { name: 'erasure' } })).body;
+    const form = new FormData();
+    form.append('name', 'obama');
+    for (const f of ['obama1.jpg', 'obama2.jpg']) form.append('images', filePart(readFileSync(join(galleryDir!, 'obama', f)), 'image/jpeg'), f);
+    const created = await send(url, 'POST', `/api/v1/models/${model.id}/identities/`, { form });
+    expect(created.status, created.text).toBe(201);
+    const identity = created.body.identity ?? created.body;
+    const other = new FormData();
+    other.append('name', 'biden');
+    other.append('images', filePart(readFileSync(join(galleryDir!, 'biden', 'biden1.jpg')), 'image/jpeg'), 'biden1.jpg');
+    expect((await send(url, 'POST', `/api/v1/models/${model.id}/identities/`, { form: other })).status).toBe(201);
+
+    const probe = await uploadFile(url, join(dirname(galleryDir!), 'probes', 'obama1.jpg'));
+    const runJob = async () => {
+      const r = await send(url, 'POST', '/api/v1/jobs/', { json: { sources: [probe], modules: { face_recognition: { model: model.id } } } });
+      expect(r.status, r.text).toBe(201);
+      await waitForJob(url, r.body.id);
+      return (await send(url, 'GET', `/api/v1/jobs/${r.body.id}/detailed-results/?limit=100`)).body.data as any[];
+    };
+    expect((await runJob()).map((d) => d.meta.person)).toContain('obama');
+    const exportBefore = (await send(url, 'GET', `/api/v1/models/${model.id}/export/`)).text;
+    expect(exportBefore).toContain('obama');
+
+    expect((await send(url, 'DELETE', `/api/v1/models/${model.id}/identities/${identity.id}/`)).status).toBe(204);
+
+    expectError(await send(url, 'GET', `/api/v1/models/${model.id}/identities/${identity.id}/`), 404, 'not_found', null);
+    const list = await send(url, 'GET', `/api/v1/models/${model.id}/identities/?limit=1000`);
+    expect(list.body.data.map((i: any) => i.name)).toEqual(['biden']);
+    const exportAfter = await send(url, 'GET', `/api/v1/models/${model.id}/export/`);
+    expect(exportAfter.status).toBe(200);
+    expect(exportAfter.text).not.toContain('obama');
+    expect(exportAfter.text).not.toContain(identity.id);
+    // the remaining person's samples (embeddings, crops) are all that is exported
+    expect(JSON.stringify(exportAfter.body.identities ?? exportAfter.body).length).toBeLessThan(exportBefore.length);
+
+    const after = await runJob();
+    for (const d of after) {
+      expect(d.meta.person).not.toBe('obama');
+      expect(d.meta.closest_person).not.toBe('obama');
+    }
+
+    const audit = await send(url, 'GET', '/api/v1/audit/');
+    const record = audit.body.data.find((a: any) => a.action === 'erasure.identity');
+    expect(record).toMatchObject({ actor: 'anonymous', target: `${model.id}/${identity.id}`, details: { samples: 2 } });
+    expect(audit.text).not.toContain('obama');
+  });
+});
