@@ -13,15 +13,25 @@ export type ConverterSpec =
   | ({ kind: 'tfjs-graph'; model: string } & Omit<GraphConversionOptions, 'name'>)
   | { kind: 'faceapi-recognition'; manifest: string };
 
+/** A published ONNX file used as it is: from a mirror folder or its upstream address, or from an npm tarball. */
+export type PublishedSource =
+  | { kind: 'published-file'; file: string; upstream: string }
+  | { kind: 'npm-tarball'; package: string; version: string; file: string };
+
+export type ModelRole = 'detector' | 'detector-candidate' | 'landmarks' | 'embedder' | 'embedder-candidate';
+
 export interface CatalogEntry {
-  role: 'detector' | 'landmarks' | 'embedder' | 'embedder-candidate';
+  role: ModelRole;
   description: string;
   licence: string;
-  package: string;
-  version: string;
-  /** Package-relative file → SHA-256 of the file the conversion reads. */
-  sources: Record<string, string>;
-  converter: ConverterSpec;
+  /** Converted models: the npm package and version they are built from. */
+  package?: string;
+  version?: string;
+  /** Converted models: package-relative file → SHA-256 of the file the conversion reads. */
+  sources?: Record<string, string>;
+  converter?: ConverterSpec;
+  /** Published models: where the file comes from (its bytes must match onnx.sha256). */
+  source?: PublishedSource;
   input: Record<string, string>;
   output: string;
   onnx: { file: string; sha256: string };
@@ -41,6 +51,11 @@ export function catalogEntry(id: string): CatalogEntry {
   const entry = readCatalog().models[id];
   if (!entry) throw new Error(`model '${id}' is not in ${CATALOG_PATH}`);
   return entry;
+}
+
+/** The catalog's SHA-256 of a model's ONNX file: the identity of the model a vector was made by. */
+export function modelSha256(id: string): string {
+  return catalogEntry(id).onnx.sha256;
 }
 
 export function onnxPath(id: string): string {

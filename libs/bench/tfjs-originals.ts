@@ -128,7 +128,7 @@ async function loadGraph(id: OriginalModelId, modelJsonPath: string): Promise<Gr
 export async function loadOriginalGraphModel(id: OriginalModelId, backend: TfjsBackend = 'wasm'): Promise<OriginalGraphModel> {
   const entry = catalogEntry(id);
   const c = entry.converter;
-  if (c.kind !== 'tfjs-graph') throw new Error(`${id} is not converted from a TF.js graph model`);
+  if (c?.kind !== 'tfjs-graph' || !entry.package) throw new Error(`${id} is not converted from a TF.js graph model`);
   const tf = await useTfjsBackend(backend);
   const model = await loadGraph(id, join(packageDir(entry.package), c.model));
   const input = model.inputs[0];

@@ -1,6 +1,8 @@
-// `facerec bench`: how fast the engine's ONNX networks run on this CPU, beside the TF.js originals
-// they were converted from (Human's blazeface/facemesh, face-api's dlib ResNet, TF.js WASM backend,
-// single thread), in one run. Prints markdown tables, then a one-line JSON summary.
+// `facerec bench`: how fast the engine's ONNX networks run on this CPU — the default pipeline
+// (YuNet + faceplugin-fr512), the previous one (BlazeFace + FaceMesh + dlib ResNet) and the TF.js
+// originals the previous one was converted from (Human's blazeface/facemesh, face-api's dlib
+// ResNet, TF.js WASM backend, single thread) — in one run. Prints markdown tables, then a
+// one-line JSON summary.
 //
 //   facerec bench [--rounds N] [--threads N]
 //
@@ -14,8 +16,9 @@ import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import sharp, { type Sharp } from 'sharp';
 import { onnxPath } from '../../models/catalog.js';
-import { DEFAULT_ANALYSE, FaceEngine } from '../engine/engine.js';
+import { DEFAULT_ANALYSE, FaceEngine, MeshLocator } from '../engine/engine.js';
 import { pyramidLevels, type DetectedFace } from '../engine/detector.js';
+import { detectionLevels } from '../engine/yunet.js';
 import { createSession, type SessionConfig } from '../engine/session.js';
 import type { Box } from '../geometry/box.js';
 import type { RgbImage } from '../image/image.js';
@@ -31,6 +34,7 @@ const FRAME_SIZES = [
 ] as const;
 const EMBED_BATCHES = [1, 8, 32] as const;
 const MESH_SIZE = 192;
+/** face-api's descriptor input (the TF.js original's crop). */
 const CHIP_SIZE = 150;
 /** The crop the product (and MediaPipe) gives FaceMesh: 1.5x the detector box. */
 const MESH_CROP_ENLARGE = 1.5;
@@ -208,6 +212,8 @@ export async function benchCommand(argv: string[]): Promise<void> {
     `Load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine skews every figure).\n`);
 
   const engine = await FaceEngine.load(config);
+  const previous = await FaceEngine.load(config, { detector: 'blazeface', embedder: 'dlib-resnet' });
+  const mesh = previous.locator as MeshLocator;
   const meshSession = (await createSession(onnxPath('facemesh'), config)).session;
 
   let originals: Originals | undefined;
@@ -229,12 +235,17 @@ export async function benchCommand(argv: string[]): Promise<void> {
     detSource = source;
     for (const scale of DETECTION_SCALES) {
       let faces = 0;
+      let blazeFaces = 0;
       const t = await time(rounds, async () => {
-        faces = (await engine.detector.detect(img, { scale })).length;
+        faces = (await engine.locate(img, { scale })).length;
       });
-      const levels = pyramidLevels(scale).map((s) => Math.round(s)).join('/');
-      detRows.push([`${w}x${h}`, String(scale), levels, String(faces), fmt(t.median) + roundsNote(t, rounds)]);
-      detection.push({ frame: `${w}x${h}`, scale, onnx_ms: +t.median.toFixed(2), faces });
+      const blaze = await time(rounds, async () => {
+        blazeFaces = (await mesh.detector.detect(img, { scale })).length;
+      });
+      const levels = detectionLevels(scale).map((l) => (l.canvas ? `${l.longSide} in ${l.canvas}` : String(l.longSide))).join(' / ');
+      const blazeLevels = pyramidLevels(scale).map((s) => Math.round(s)).join('/');
+      detRows.push([`${w}x${h}`, String(scale), `${levels}`, String(faces), fmt(t.median) + roundsNote(t, rounds), `${blazeLevels} + 160 in 256`, String(blazeFaces), fmt(blaze.median), ratio(blaze.median, t.median)]);
+      detection.push({ frame: `${w}x${h}`, scale, onnx_ms: +t.median.toFixed(2), faces, blazeface_ms: +blaze.median.toFixed(2), blazeface_faces: blazeFaces });
     }
     let orig: Timing | undefined;
     if (originals) {
@@ -248,23 +259,24 @@ export async function benchCommand(argv: string[]): Promise<void> {
         }
       });
     }
-    const onnx600 = detection.find((d) => d.frame === `${w}x${h}` && d.scale === 600)!.onnx_ms as number;
+    const onnx600 = detection.find((d) => d.frame === `${w}x${h}` && d.scale === 600)!.blazeface_ms as number;
     origDetRows.push([`${w}x${h}`, fmt(orig?.median) + roundsNote(orig, rounds), fmt(onnx600), ratio(onnx600, orig?.median)]);
     detection.push({ frame: `${w}x${h}`, tfjs_blazeface256_ms: orig ? +orig.median.toFixed(2) : null });
   }
   console.log(`## Detection, ms per frame (${detSource})\n`);
-  console.log(table(['frame', 'scale', 'pyramid levels (long side)', 'faces', 'ONNX FaceDetector.detect'], detRows));
+  console.log(table(['frame', 'scale', 'YuNet levels (long side)', 'faces', 'YuNet (default)', 'BlazeFace levels', 'faces', 'BlazeFace (previous)', 'BlazeFace / YuNet'], detRows));
   console.log(
     '\nThe original BlazeFace only runs at 256x256: for any frame and any scale it does one resize to 256x256 + one pass, ' +
       'so it is reported once per frame size (and, its smallest face being ~20 px at 256, it misses faces under ~75 px ' +
       'on a 960-wide frame, ~150 px on a 1920-wide one).\n',
   );
-  console.log(table(['frame', 'TF.js blazeface 256 (wasm)', 'ONNX at scale 600 (3 levels)', 'ONNX 600 / TF.js'], origDetRows));
+  console.log(table(['frame', 'TF.js blazeface 256 (wasm)', 'ONNX BlazeFace at scale 600 (3 levels)', 'ONNX 600 / TF.js'], origDetRows));
 
   // --- Pipeline frame (also gives real faces for the per-face benches) ---
   const mosaic = await mosaicFrame(dataDir);
-  const detected = await engine.detector.detect(mosaic.img, { scale: DEFAULT_ANALYSE.scale });
+  const detected = await mesh.detector.detect(mosaic.img, { scale: DEFAULT_ANALYSE.scale });
   const analysed = await engine.analyse(mosaic.img);
+  const analysedPrevious = await previous.analyse(mosaic.img);
   const sampleFace: DetectedFace = detected[0] ?? {
     box: { x: 400, y: 190, w: 160, h: 160 },
     score: 1,
@@ -275,8 +287,8 @@ export async function benchCommand(argv: string[]): Promise<void> {
   const meshInput = new Float32Array(MESH_SIZE * MESH_SIZE * 3);
   for (let i = 0; i < meshInput.length; i++) meshInput[i] = (i * 37) % 256;
   const meshNet = await time(rounds, () => meshSession.run({ input: new ort.Tensor('float32', meshInput, [1, MESH_SIZE, MESH_SIZE, 3]) }));
-  const meshOne = await time(rounds, () => engine.landmarkModel.landmarks(mosaic.img, [sampleFace], { passes: 1 }));
-  const meshRefined = await time(rounds, () => engine.landmarkModel.landmarks(mosaic.img, [sampleFace], { passes: 2 }));
+  const meshOne = await time(rounds, () => mesh.landmarkModel.landmarks(mosaic.img, [sampleFace], { passes: 1 }));
+  const meshRefined = await time(rounds, () => mesh.landmarkModel.landmarks(mosaic.img, [sampleFace], { passes: 3 }));
   let meshOrig: Timing | undefined;
   let meshOrigCrop: Timing | undefined;
   if (originals) {
@@ -290,47 +302,54 @@ export async function benchCommand(argv: string[]): Promise<void> {
       frame.dispose();
     }
   }
-  console.log(`\n## Landmarks (FaceMesh 192), ms per face, batch 1\n`);
+  console.log(`\n## Landmarks (FaceMesh 192, previous pipeline only: YuNet gives its own five points), ms per face, batch 1\n`);
   console.log(
     table(
       ['path', 'ONNX', 'TF.js original (wasm)', 'TF.js / ONNX'],
       [
         ['network only', fmt(meshNet.median), fmt(meshOrig?.median) + roundsNote(meshOrig, rounds), ratio(meshOrig?.median, meshNet.median)],
         ['crop from the frame + network (LandmarkModel.landmarks, 1 pass / tf cropAndResize)', fmt(meshOne.median), fmt(meshOrigCrop?.median), ratio(meshOrigCrop?.median, meshOne.median)],
-        ['LandmarkModel.landmarks, 2 passes (the default)', fmt(meshRefined.median), '—', '—'],
+        ['LandmarkModel.landmarks, 3 passes (the previous pipeline)', fmt(meshRefined.median), '—', '—'],
       ],
     ),
   );
 
   // --- Embedding ---
   const maxBatch = Math.max(...EMBED_BATCHES);
-  const realChips = analysed.length > 0 ? engine.embedder.alignChips(mosaic.img, analysed.map((f) => f.landmarks)) : undefined;
-  const chipFloats = CHIP_SIZE * CHIP_SIZE * 3;
-  const chips = new Float32Array(maxBatch * chipFloats);
-  for (let i = 0; i < maxBatch; i++) {
-    if (realChips) chips.set(realChips.subarray(((i % analysed.length) * chipFloats), ((i % analysed.length) + 1) * chipFloats), i * chipFloats);
-    else for (let k = 0; k < chipFloats; k++) chips[i * chipFloats + k] = ((i + 1) * k * 13) % 256;
-  }
   const embRows: string[][] = [];
   const embedding: Record<string, unknown>[] = [];
-  for (const n of EMBED_BATCHES) {
-    const batch = chips.subarray(0, n * chipFloats);
-    const plain = await time(rounds, () => engine.embedder.embedChips(batch, n, { flip: false }));
-    const flipped = await time(rounds, () => engine.embedder.embedChips(batch, n, { flip: true }));
-    let orig: Timing | undefined;
-    if (originals) {
-      const o = originals;
-      orig = await time(rounds, () => o.recognise(batch, n), 1);
+  for (const [label, eng, faces, withOriginal] of [
+    ['faceplugin-fr512 (default), 112 px', engine, analysed, false],
+    ['dlib ResNet (previous), 150 px', previous, analysedPrevious, true],
+  ] as const) {
+    const size = eng.embedder.chipSize;
+    const chipFloats = size * size * 3;
+    const realChips = faces.length > 0 ? eng.embedder.alignChips(mosaic.img, faces) : undefined;
+    const chips = new Float32Array(maxBatch * chipFloats);
+    for (let i = 0; i < maxBatch; i++) {
+      if (realChips) chips.set(realChips.subarray((i % faces.length) * chipFloats, ((i % faces.length) + 1) * chipFloats), i * chipFloats);
+      else for (let k = 0; k < chipFloats; k++) chips[i * chipFloats + k] = ((i + 1) * k * 13) % 256;
     }
-    const per = (t: Timing | undefined) => (t ? t.median / n : undefined);
-    embRows.push([String(n), fmt(per(plain)), fmt(per(flipped)), fmt(per(orig)) + roundsNote(orig, rounds), ratio(per(orig), per(plain))]);
-    embedding.push({ batch: n, onnx_ms_per_face: +per(plain)!.toFixed(2), onnx_flip_ms_per_face: +per(flipped)!.toFixed(2), tfjs_ms_per_face: orig ? +per(orig)!.toFixed(2) : null });
+    for (const n of EMBED_BATCHES) {
+      const batch = chips.subarray(0, n * chipFloats);
+      const plain = await time(rounds, () => eng.embedder.embedChips(batch, n, { flip: false }));
+      const flipped = await time(rounds, () => eng.embedder.embedChips(batch, n, { flip: true }));
+      let orig: Timing | undefined;
+      if (originals && withOriginal) {
+        const o = originals;
+        orig = await time(rounds, () => o.recognise(batch, n), 1);
+      }
+      const per = (t: Timing | undefined) => (t ? t.median / n : undefined);
+      embRows.push([label, String(n), fmt(per(plain)), fmt(per(flipped)), withOriginal ? fmt(per(orig)) + roundsNote(orig, rounds) : '—', withOriginal ? ratio(per(orig), per(plain)) : '—']);
+      embedding.push({ embedder: eng.embedder.model, batch: n, onnx_ms_per_face: +per(plain)!.toFixed(2), onnx_flip_ms_per_face: +per(flipped)!.toFixed(2), tfjs_ms_per_face: orig ? +per(orig)!.toFixed(2) : null });
+    }
   }
-  console.log(`\n## Embedding (dlib ResNet, 150x150 chips), ms per face\n`);
-  console.log(table(['batch', 'ONNX embedChips, flip off', 'ONNX, flip on (2 passes)', 'TF.js face-api original (wasm)', 'TF.js / ONNX (flip off)'], embRows));
+  console.log(`\n## Embedding, ms per face (faceplugin-fr512's published graph takes one chip per run)\n`);
+  console.log(table(['embedder', 'batch', 'ONNX embedChips, flip off', 'ONNX, flip on (2 passes)', 'TF.js face-api original (wasm)', 'TF.js / ONNX (flip off)'], embRows));
 
   // --- Default pipeline ---
   const pipe = await time(rounds, () => engine.analyse(mosaic.img));
+  const pipePrevious = await time(rounds, () => previous.analyse(mosaic.img));
   let origPipe: Timing | undefined;
   let origMatched: Timing | undefined;
   if (originals && detected.length > 0) {
@@ -341,7 +360,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
         await originalDetect(o, frame);
         for (const face of detected) for (let p = 0; p < passes; p++) await originalMesh(o, frame, mosaic.img, face);
         // Like the engine: a mesh for every detection, a descriptor for those FaceMesh keeps.
-        for (const face of analysed) for (let p = 0; p < passes; p++) await originalDescriptor(o, frame, mosaic.img, face);
+        for (const face of analysedPrevious) for (let p = 0; p < passes; p++) await originalDescriptor(o, frame, mosaic.img, face);
       } finally {
         frame.dispose();
       }
@@ -357,10 +376,12 @@ export async function benchCommand(argv: string[]): Promise<void> {
     faceApiFaces = await faceApi(mosaic.img);
     faceApiPipe = await time(rounds, () => faceApi(mosaic.img), 1);
   }
-  const levels = pyramidLevels(DEFAULT_ANALYSE.scale).map((s) => Math.round(s)).join('/');
-  console.log(`\n## Default pipeline, ms per 960x540 frame (${mosaic.source}: ${detected.length} faces detected, ${analysed.length} analysed)\n`);
+  const levels = detectionLevels(DEFAULT_ANALYSE.scale).map((l) => (l.canvas ? `${l.longSide} in ${l.canvas}` : String(l.longSide))).join(' / ');
+  const blazeLevels = pyramidLevels(DEFAULT_ANALYSE.scale).map((s) => Math.round(s)).join('/');
+  console.log(`\n## Pipelines, ms per 960x540 frame (${mosaic.source}: ${analysed.length} faces analysed by the default, ${analysedPrevious.length} by the previous; BlazeFace detections ${detected.length})\n`);
   const pipeRows = [
-    [`ONNX FaceEngine.analyse (defaults: scale ${DEFAULT_ANALYSE.scale} → levels ${levels}, FaceMesh ${DEFAULT_ANALYSE.landmarkPasses} passes/detection, flip = 2 descriptors/face)`, fmt(pipe.median), '1.0x'],
+    [`ONNX FaceEngine.analyse, default: YuNet at scale ${DEFAULT_ANALYSE.scale} (levels ${levels}) + faceplugin-fr512, flip = 2 runs/face`, fmt(pipe.median), '1.0x'],
+    [`ONNX FaceEngine.analyse, previous: BlazeFace (levels ${blazeLevels} + 160 in 256) + FaceMesh 3 passes/detection + dlib, flip`, fmt(pipePrevious.median), ratio(pipePrevious.median, pipe.median)],
     [`TF.js face-api's own pipeline (wasm): SSD MobileNet 512 + 68 landmarks + descriptor (${faceApiFaces} faces)`, fmt(faceApiPipe?.median) + roundsNote(faceApiPipe, rounds), ratio(faceApiPipe?.median, pipe.median)],
     ['TF.js originals (wasm): blazeface 256 + facemesh 1x/detection + face-api descriptor 1x/face', fmt(origPipe?.median) + roundsNote(origPipe, rounds), ratio(origPipe?.median, pipe.median)],
     ['TF.js originals, same passes as ONNX (but one detector level): blazeface 256 + facemesh 2x/detection + descriptor 2x/face', fmt(origMatched?.median) + roundsNote(origMatched, rounds), ratio(origMatched?.median, pipe.median)],
@@ -381,6 +402,9 @@ export async function benchCommand(argv: string[]): Promise<void> {
     pipeline: {
       faces: analysed.length,
       onnx_ms: +pipe.median.toFixed(2),
+      previous_faces: analysedPrevious.length,
+      previous_ms: +pipePrevious.median.toFixed(2),
+      previous_ratio: +(pipePrevious.median / pipe.median).toFixed(2),
       faceapi_ms: faceApiPipe ? +faceApiPipe.median.toFixed(2) : null,
       faceapi_ratio: faceApiPipe ? +(faceApiPipe.median / pipe.median).toFixed(2) : null,
       tfjs_ms: origPipe ? +origPipe.median.toFixed(2) : null,

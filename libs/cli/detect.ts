@@ -3,8 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { catalogEntry } from '../../models/catalog.js';
-import { calibratedDistance, similarityOf } from '../engine/calibration.js';
-import { EMBEDDING_MODEL } from '../engine/embedder.js';
+import { contractDistanceFor, similarityOf } from '../engine/calibration.js';
 import { euclidean } from '../engine/distance.js';
 import { FaceEngine, largestFace, type Face } from '../engine/engine.js';
 import { decodeImage, type RgbImage } from '../image/image.js';
@@ -51,12 +50,12 @@ export async function compareCommand(argv: string[]): Promise<void> {
   const scale = parseIntOption('scale', values.scale);
   const engine = await FaceEngine.load();
   const [fa, fb] = [await subjectFace(engine, a, scale), await subjectFace(engine, b, scale)];
-  const threshold = catalogEntry(EMBEDDING_MODEL).calibration!.threshold;
+  const model = engine.embedder.model;
   const raw = euclidean(fa.embedding, fb.embedding);
-  const distance = calibratedDistance(raw, threshold);
+  const distance = contractDistanceFor(catalogEntry(model).calibration)(raw);
   console.log(
     JSON.stringify(
-      { a, b, distance: round(distance, 4), similarity: round(similarityOf(distance), 4), raw_distance: round(raw, 4), model: EMBEDDING_MODEL, max_distance: DEFAULT_MAX_DISTANCE, same_person: distance <= DEFAULT_MAX_DISTANCE },
+      { a, b, distance: round(distance, 4), similarity: round(similarityOf(distance), 4), raw_distance: round(raw, 4), model, max_distance: DEFAULT_MAX_DISTANCE, same_person: distance <= DEFAULT_MAX_DISTANCE },
       null,
       2,
     ),

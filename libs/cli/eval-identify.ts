@@ -6,8 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { catalogEntry } from '../../models/catalog.js';
-import { calibratedDistance } from '../engine/calibration.js';
-import { EMBEDDING_MODEL } from '../engine/embedder.js';
+import { contractDistanceFor } from '../engine/calibration.js';
 import { euclidean } from '../engine/distance.js';
 import { FaceEngine, largestFace } from '../engine/engine.js';
 import { decodeImage } from '../image/image.js';
@@ -27,7 +26,7 @@ export async function identifyCommand(argv: string[]): Promise<void> {
   if (!values.gallery) throw new UsageError('eval identify needs --gallery');
   const scale = parseIntOption('scale', values.scale);
   const engine = await FaceEngine.load();
-  const threshold = catalogEntry(EMBEDDING_MODEL).calibration!.threshold;
+  const toContract = contractDistanceFor(catalogEntry(engine.embedder.model).calibration);
   const samples: Sample[] = [];
   const missing: string[] = [];
   for (const person of readdirSync(values.gallery).sort()) {
@@ -50,7 +49,7 @@ export async function identifyCommand(argv: string[]): Promise<void> {
     evaluated++;
     const best = nearestPerson(probe.embedding, others);
     if (best.person === probe.person) correct++;
-    else errors.push(`${probe.person}/${probe.file} → ${best.person} (distance ${calibratedDistance(best.raw, threshold).toFixed(3)})`);
+    else errors.push(`${probe.person}/${probe.file} → ${best.person} (distance ${toContract(best.raw).toFixed(3)})`);
   }
   console.log(`gallery: ${samples.length} samples of ${new Set(samples.map((s) => s.person)).size} people; no face in ${missing.length}${missing.length ? `: ${missing.join(', ')}` : ''}`);
   console.log(`rank-1 leave-one-out: ${correct}/${evaluated} (${((100 * correct) / Math.max(evaluated, 1)).toFixed(1)} %)`);
@@ -62,7 +61,7 @@ export async function identifyCommand(argv: string[]): Promise<void> {
       const faces = await engine.analyse(await decodeImage(join(values.probes, file)), { scale });
       const named = faces.map((f) => {
         const best = nearestPerson(f.embedding, samples);
-        const distance = calibratedDistance(best.raw, threshold);
+        const distance = toContract(best.raw);
         return { person: distance <= DEFAULT_MAX_DISTANCE ? best.person : null, closest: best.person, distance: Math.round(distance * 1000) / 1000 };
       });
       probes.push({ probe: file, faces: named });

@@ -1,23 +1,29 @@
-// `facerec` command line: detect, compare, evaluate and benchmark the face engine.
+// `facerec` command line: detect, compare, evaluate and benchmark the face engine; galleries of a
+// running service; administration. Quiet unless --verbose: no log lines, and an error is one line.
 import { parseArgs } from 'node:util';
 import { catalogEntry } from '../../models/catalog.js';
 import { FaceEngine } from '../engine/engine.js';
-import { EMBEDDING_MODEL } from '../engine/embedder.js';
 import { runLfwEval } from '../eval/lfw-eval.js';
-import { parseIntOption, parseRange, UsageError } from './args.js';
+import { setLogLevel } from '../log/logger.js';
+import { ADMIN_USAGE } from './admin.js';
+import { errorLine, parseIntOption, parseRange, takeVerbose, UsageError } from './args.js';
 import { MODELS_USAGE } from './models.js';
 
 const USAGE = `usage:
   facerec detect <image> [--scale N] [--out annotated.png]
   facerec compare <imageA> <imageB> [--scale N]
-  facerec eval lfw --pairs <pairs.txt> --images <dir> [--folds 1-10] [--scale N] [--fusion] [--cache file.json]
+  facerec eval lfw --pairs <pairs.txt> --images <dir> [--folds 1-10] [--scale N] [--cache file.json] [--extra-variants]
+  facerec eval openset --images <dir of person folders> [--gallery-photos 2] [--min-photos 4] [--strangers 500] [--scale N] [--cache file.json]
   facerec eval wider --gt <ground_truth.txt> --images <dir> [--scale N] [--scales 300,600,1200,2000]
   facerec eval identify --gallery <dir of person folders> [--probes <dir>]
   facerec bench [--rounds N]
   facerec bench api [--images N] [--clients 1,4,16] [--modes embedded,nats]
   facerec bench video [--loops N] [--sizes 640x360,960x540,1920x1080]
 galleries of a running service (npm start):
-${MODELS_USAGE}`;
+${MODELS_USAGE}
+administration:
+${ADMIN_USAGE}
+every command takes --verbose: log lines on stderr, and the stack trace of an error`;
 
 export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -34,6 +40,8 @@ export async function main(argv: string[]): Promise<void> {
       return (await import('./bench.js')).benchCommand(rest);
     case 'models':
       return (await import('./models.js')).modelsCommand(rest);
+    case 'admin':
+      return (await import('./admin.js')).adminCommand(rest);
     case 'keys':
       return (await import('./keys.js')).keysCommand(rest);
     case undefined:
@@ -56,14 +64,13 @@ async function evalCommand(argv: string[]): Promise<void> {
         images: { type: 'string' },
         folds: { type: 'string' },
         scale: { type: 'string', default: '600' },
-        fusion: { type: 'boolean', default: false },
         cache: { type: 'string' },
+        'extra-variants': { type: 'boolean', default: false },
       },
     });
     if (!values.pairs || !values.images) throw new UsageError('eval lfw needs --pairs and --images');
     const engine = await FaceEngine.load();
-    const calibration = catalogEntry(EMBEDDING_MODEL).calibration;
-    if (!calibration) throw new Error(`catalog entry ${EMBEDDING_MODEL} has no calibration`);
+    const calibration = catalogEntry(engine.embedder.model).calibration;
     const result = await runLfwEval(
       engine,
       {
@@ -71,26 +78,68 @@ async function evalCommand(argv: string[]): Promise<void> {
         imagesDir: values.images,
         folds: values.folds ? parseRange(values.folds) : undefined,
         scale: parseIntOption('scale', values.scale),
-        fusion: values.fusion,
         cache: values.cache,
-        defaultVariant: 'default pipeline',
-        threshold: calibration.threshold,
+        extraVariants: values['extra-variants'],
+        calibration,
       },
       (line) => console.log(line),
     );
     console.log(JSON.stringify(result));
     return;
   }
+  if (kind === 'openset') return openSetCommand(rest);
   if (kind === 'wider') return (await import('./eval-wider.js')).widerCommand(rest);
   if (kind === 'identify') return (await import('./eval-identify.js')).identifyCommand(rest);
-  throw new UsageError(`unknown evaluation '${kind ?? ''}' (lfw, wider, identify)`);
+  throw new UsageError(`unknown evaluation '${kind ?? ''}' (lfw, openset, wider, identify)`);
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
+async function openSetCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      images: { type: 'string' },
+      'gallery-photos': { type: 'string', default: '2' },
+      'min-photos': { type: 'string', default: '4' },
+      strangers: { type: 'string', default: '500' },
+      scale: { type: 'string', default: '600' },
+      cache: { type: 'string' },
+    },
+  });
+  if (!values.images) throw new UsageError('eval openset needs --images (a folder of person folders, LFW layout)');
+  const galleryPhotos = parseIntOption('gallery-photos', values['gallery-photos']);
+  const minPhotos = parseIntOption('min-photos', values['min-photos']);
+  if (galleryPhotos < 1 || minPhotos <= galleryPhotos) throw new UsageError('--min-photos must exceed --gallery-photos (the rest are probes), and --gallery-photos be at least 1');
+  const { runOpenSet } = await import('../eval/openset.js');
+  const { contractDistanceFor } = await import('../engine/calibration.js');
+  const engine = await FaceEngine.load();
+  const result = await runOpenSet(
+    engine,
+    {
+      imagesDir: values.images,
+      galleryPhotos,
+      minPhotos,
+      strangers: parseIntOption('strangers', values.strangers),
+      scale: parseIntOption('scale', values.scale),
+      toContract: contractDistanceFor(catalogEntry(engine.embedder.model).calibration),
+      cache: values.cache,
+    },
+    (line) => console.log(line),
+  );
+  console.log(JSON.stringify(result));
+}
+
+const { verbose, args } = takeVerbose(process.argv.slice(2));
+// Log lines are for services; a command shows them with --verbose (LOG_LEVEL, when set, wins).
+if (!process.env.LOG_LEVEL) {
+  setLogLevel(verbose ? 'debug' : 'error');
+  process.env.LOG_LEVEL = verbose ? 'debug' : 'error'; // for the commands that set their own level
+}
+
+main(args).catch((err: unknown) => {
   if (err instanceof UsageError) {
     console.error(`facerec: ${err.message}\n${USAGE}`);
     process.exit(2);
   }
-  console.error(`facerec: ${(err as Error).stack ?? err}`);
+  console.error(`facerec: ${verbose ? ((err as Error).stack ?? String(err)) : errorLine(err)}`);
   process.exit(1);
 });

@@ -21,3 +21,13 @@ export function rawDistance(distance: number, threshold: number): number {
 export function similarityOf(distance: number): number {
   return 1 - (distance * distance) / 2;
 }
+
+/**
+ * The contract distance for an embedder's raw Euclidean distance: its catalog calibration when it
+ * has one (dlib), else the raw distance itself (unit vectors already live on the 0..2 scale).
+ */
+export function contractDistanceFor(calibration: { threshold: number } | undefined): (raw: number) => number {
+  if (!calibration) return (raw) => raw;
+  const t = calibration.threshold;
+  return (raw) => calibratedDistance(raw, t);
+}

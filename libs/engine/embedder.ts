@@ -1,100 +1,187 @@
-// dlib's face recognition ResNet: a 150 px dlib-aligned chip → a 128-d descriptor.
+// Face recognisers: an aligned chip → an embedding. One class owns the session and the network's
+// own pre- and post-processing; which network runs is a catalog name (FACEREC_EMBEDDER).
+//
+//   faceplugin-fr512 (default): 112 px chip on the ArcFace 5-point template, NCHW RGB
+//     (x − 127.5) / 128, 512-d, returned as unit vectors: the contract's distance is the plain
+//     Euclidean distance between them and its similarity the cosine (s = 1 − d²/2).
+//   dlib-resnet: 150 px dlib chip, NHWC RGB 0..255 (normalised inside the graph), 128-d, raw
+//     (its norm carries information): compared by raw Euclidean distance, mapped onto the
+//     contract's scale by the catalog's calibration (see calibration.ts).
 import * as ort from 'onnxruntime-node';
-import type { Point } from '../geometry/similarity.js';
 import { warpToChip } from '../geometry/warp.js';
 import type { RgbImage } from '../image/image.js';
-import { onnxPath } from '../../models/catalog.js';
-import { DLIB_CHIP, dlibChipTransform } from './alignment.js';
+import { catalogEntry, modelSha256, onnxPath } from '../../models/catalog.js';
+import { alignmentFor, type AlignableFace, type ChipAlignment } from './alignment.js';
 import { createSession, type LoadedSession, type SessionConfig } from './session.js';
 
-export const EMBEDDING_MODEL = 'dlib-resnet';
-export const EMBEDDING_SIZE = 128;
-const CHIP = DLIB_CHIP.size;
-const CHIP_FLOATS = CHIP * CHIP * 3;
+export const DEFAULT_EMBEDDER = 'faceplugin-fr512';
+export const EMBEDDERS = ['faceplugin-fr512', 'dlib-resnet'] as const;
+export type EmbedderName = (typeof EMBEDDERS)[number];
+
+interface NetworkSpec {
+  dimension: number;
+  layout: 'NHWC' | 'NCHW';
+  /** Applied by the engine: (x − mean) / std; absent when the graph normalises itself. */
+  normalise?: { mean: number; std: number };
+  output: string;
+  /** The largest batch the graph accepts (some published graphs fix the batch at 1). */
+  maxBatch: number;
+  /** Return unit vectors (compare by Euclidean distance = chord of the cosine). */
+  unitVectors: boolean;
+}
+
+const NETWORKS: Record<EmbedderName, NetworkSpec> = {
+  // (x − 127.5)/128 measured against the vendor code's (x − 127)/128: see models/README.md.
+  'faceplugin-fr512': { dimension: 512, layout: 'NCHW', normalise: { mean: 127.5, std: 128 }, output: 'output', maxBatch: 1, unitVectors: true },
+  'dlib-resnet': { dimension: 128, layout: 'NHWC', output: 'descriptor', maxBatch: Infinity, unitVectors: false },
+};
+
+/** The embedder a process uses: FACEREC_EMBEDDER, or the default. */
+export function embedderFromEnv(env: NodeJS.ProcessEnv = process.env): EmbedderName {
+  const name = env.FACEREC_EMBEDDER ?? DEFAULT_EMBEDDER;
+  if (!(EMBEDDERS as readonly string[]).includes(name)) throw new Error(`FACEREC_EMBEDDER: unknown embedder '${name}' (${EMBEDDERS.join(', ')})`);
+  return name as EmbedderName;
+}
+
+/** What a vector was made by: the catalog name and the SHA-256 of the network file. */
+export interface EmbedderIdentity {
+  model: string;
+  sha256: string;
+  dimension: number;
+}
+
+export function embedderIdentity(name: EmbedderName): EmbedderIdentity {
+  return { model: name, sha256: modelSha256(name), dimension: NETWORKS[name].dimension };
+}
 
 /**
- * Test-time augmentation: the descriptor is the mean of the descriptors of several chips of the
- * same face — at each of `paddings` (dlib's chip margin; 0.25 is the trained one), and each also
- * mirrored when `flip`. More chips cost proportionally more and steady the descriptor against
- * landmark noise.
+ * Test-time augmentation: with `flip` the embedding is the mean of the chip's and its mirror
+ * image's (measured in models/README.md).
  */
 export interface EmbedOptions {
   flip?: boolean;
-  paddings?: readonly number[];
+  /** Replaces the network's input mean (to measure preprocessing candidates; see `facerec eval lfw`). */
+  inputMean?: number;
 }
 
 export class FaceEmbedder {
-  readonly model = EMBEDDING_MODEL;
+  readonly alignment: ChipAlignment;
+  readonly dimension: number;
+  readonly sha256: string;
+  /** Whether embeddings are unit vectors (compared by Euclidean distance = chord of the cosine). */
+  readonly unitVectors: boolean;
+  private readonly spec: NetworkSpec;
 
-  private constructor(private readonly loaded: LoadedSession) {}
-
-  static async load(config?: SessionConfig): Promise<FaceEmbedder> {
-    return new FaceEmbedder(await createSession(onnxPath(EMBEDDING_MODEL), config));
+  private constructor(
+    readonly model: EmbedderName,
+    private readonly loaded: LoadedSession,
+  ) {
+    this.spec = NETWORKS[model];
+    this.alignment = alignmentFor(model);
+    this.dimension = this.spec.dimension;
+    this.unitVectors = this.spec.unitVectors;
+    this.sha256 = catalogEntry(model).onnx.sha256;
   }
 
-  /** Aligned chips (RGB 0..255, HWC) for faces given by their five dlib-ordered points. */
-  alignChips(img: RgbImage, fivePoints: readonly (readonly Point[])[], padding: number = DLIB_CHIP.padding): Float32Array {
-    const chips = new Float32Array(fivePoints.length * CHIP_FLOATS);
-    fivePoints.forEach((points, i) => warpToChip(img, dlibChipTransform(points, CHIP, padding), CHIP, CHIP, chips, i * CHIP_FLOATS));
+  static async load(config?: SessionConfig, model: EmbedderName = embedderFromEnv()): Promise<FaceEmbedder> {
+    return new FaceEmbedder(model, await createSession(onnxPath(model), config));
+  }
+
+  get provider(): string {
+    return this.loaded.provider;
+  }
+
+  get chipSize(): number {
+    return this.alignment.size;
+  }
+
+  /** Aligned chips (RGB 0..255, HWC, one after the other) for the faces. */
+  alignChips(img: RgbImage, faces: readonly AlignableFace[]): Float32Array {
+    const size = this.alignment.size;
+    const floats = size * size * 3;
+    const chips = new Float32Array(faces.length * floats);
+    faces.forEach((face, i) => warpToChip(img, this.alignment.transform(face), size, size, chips, i * floats));
     return chips;
   }
 
-  /** Descriptors of `count` chips laid one after the other in `chips` (mirrored too with `flip`). */
-  async embedChips(chips: Float32Array, count: number, opts: { flip?: boolean } = {}): Promise<Float32Array[]> {
+  /** Embeddings of `count` HWC RGB 0..255 chips laid one after the other (mirrored too with `flip`). */
+  async embedChips(chips: Float32Array | Uint8Array, count: number, opts: EmbedOptions = {}): Promise<Float32Array[]> {
+    const views = await this.embedChipViews(chips, count, opts);
+    return views.map((v) => meanOfViews(v, this.spec.unitVectors));
+  }
+
+  /** Per chip, the embedding of each view: the chip, then (with `flip`) its mirror image. */
+  async embedChipViews(chips: Float32Array | Uint8Array, count: number, opts: EmbedOptions = {}): Promise<Float32Array[][]> {
     if (count === 0) return [];
-    const input = opts.flip ? withMirrors(chips, count) : chips.subarray(0, count * CHIP_FLOATS);
+    const size = this.alignment.size;
+    const floats = size * size * 3;
+    if (chips.length < count * floats) throw new RangeError(`${count} chips of ${size}x${size} need ${count * floats} values, got ${chips.length}`);
     const views = opts.flip ? 2 : 1;
-    const out = await this.loaded.session.run({ input: new ort.Tensor('float32', input, [count * views, CHIP, CHIP, 3]) });
-    return meanOfViews(out.descriptor!.data as Float32Array, count, views);
-  }
-
-  /** One descriptor per face, averaged over the augmentations `opts` asks for, in one batch. */
-  async embed(img: RgbImage, fivePoints: readonly (readonly Point[])[], opts: EmbedOptions = {}): Promise<Float32Array[]> {
-    const count = fivePoints.length;
-    if (count === 0) return [];
-    const paddings = opts.paddings ?? [DLIB_CHIP.padding];
-    const chips = new Float32Array(paddings.length * count * CHIP_FLOATS);
-    paddings.forEach((padding, p) => chips.set(this.alignChips(img, fivePoints, padding), p * count * CHIP_FLOATS));
-    // Chips are laid out [padding][face], so the per-face mean runs over `paddings.length` views.
-    const perView = await this.embedChips(chips, count * paddings.length, { flip: opts.flip });
-    return Array.from({ length: count }, (_, i) => {
-      const v = new Float32Array(EMBEDDING_SIZE);
-      for (let p = 0; p < paddings.length; p++) {
-        const d = perView[p * count + i]!;
-        for (let k = 0; k < EMBEDDING_SIZE; k++) v[k]! += d[k]! / paddings.length;
+    const perChip: Float32Array[][] = Array.from({ length: count }, () => []);
+    // Inputs laid [view][chip] so that a batch is contiguous; run in batches the graph accepts.
+    const total = count * views;
+    const batch = Math.min(total, this.spec.maxBatch);
+    const input = new Float32Array(batch * floats);
+    for (let start = 0; start < total; start += batch) {
+      const n = Math.min(batch, total - start);
+      for (let k = 0; k < n; k++) {
+        const item = start + k;
+        const chip = item % count;
+        this.toInput(chips, chip * floats, item >= count, input, k * floats, opts.inputMean);
       }
-      return v;
-    });
-  }
-}
-
-/** Per chip, the mean of its `views` descriptors (views laid out [view][chip]). */
-function meanOfViews(data: Float32Array, count: number, views: number): Float32Array[] {
-  return Array.from({ length: count }, (_, i) => {
-    const v = new Float32Array(EMBEDDING_SIZE);
-    for (let view = 0; view < views; view++) {
-      const offset = (view * count + i) * EMBEDDING_SIZE;
-      for (let k = 0; k < EMBEDDING_SIZE; k++) v[k]! += data[offset + k]! / views;
+      const shape = this.spec.layout === 'NCHW' ? [n, 3, size, size] : [n, size, size, 3];
+      const out = await this.loaded.session.run({ input: new ort.Tensor('float32', input.subarray(0, n * floats), shape) });
+      const data = out[this.spec.output]!.data as Float32Array;
+      for (let k = 0; k < n; k++) {
+        const v = data.slice(k * this.dimension, (k + 1) * this.dimension);
+        perChip[(start + k) % count]!.push(this.spec.unitVectors ? unit(v) : v);
+      }
     }
-    return v;
-  });
-}
+    return perChip;
+  }
 
-/** The chips followed by their horizontal mirrors. */
-function withMirrors(chips: Float32Array, count: number): Float32Array {
-  const out = new Float32Array(count * 2 * CHIP_FLOATS);
-  out.set(chips.subarray(0, count * CHIP_FLOATS));
-  for (let i = 0; i < count; i++) {
-    const src = i * CHIP_FLOATS;
-    const dst = (count + i) * CHIP_FLOATS;
-    for (let y = 0; y < CHIP; y++)
-      for (let x = 0; x < CHIP; x++) {
-        const s = src + (y * CHIP + x) * 3;
-        const d = dst + (y * CHIP + (CHIP - 1 - x)) * 3;
-        out[d] = chips[s]!;
-        out[d + 1] = chips[s + 1]!;
-        out[d + 2] = chips[s + 2]!;
+  /** One embedding per face (see EmbedOptions), in one batch. */
+  async embed(img: RgbImage, faces: readonly AlignableFace[], opts: EmbedOptions = {}): Promise<Float32Array[]> {
+    if (faces.length === 0) return [];
+    return this.embedChips(this.alignChips(img, faces), faces.length, opts);
+  }
+
+  /** One HWC 0..255 chip (optionally mirrored) into the network's input layout and range. */
+  private toInput(chips: Float32Array | Uint8Array, from: number, mirror: boolean, out: Float32Array, to: number, inputMean?: number): void {
+    const size = this.alignment.size;
+    const plane = size * size;
+    const mean = inputMean ?? this.spec.normalise?.mean ?? 0;
+    const inv = 1 / (this.spec.normalise?.std ?? 1);
+    const nchw = this.spec.layout === 'NCHW';
+    for (let y = 0; y < size; y++)
+      for (let x = 0; x < size; x++) {
+        const s = from + (y * size + (mirror ? size - 1 - x : x)) * 3;
+        const p = y * size + x;
+        for (let c = 0; c < 3; c++) {
+          const v = (chips[s + c]! - mean) * inv;
+          if (nchw) out[to + c * plane + p] = v;
+          else out[to + p * 3 + c] = v;
+        }
       }
   }
+}
+
+/**
+ * One embedding from a face's views: their mean, unit-normalised for unit-vector networks (each
+ * view is a unit vector already, so neither outweighs the other).
+ */
+export function meanOfViews(views: readonly Float32Array[], unitVectors: boolean): Float32Array {
+  const v = new Float32Array(views[0]!.length);
+  for (const view of views) for (let d = 0; d < v.length; d++) v[d]! += view[d]! / views.length;
+  return unitVectors ? unit(v) : v;
+}
+
+export function unit(v: Float32Array): Float32Array {
+  let n = 0;
+  for (let i = 0; i < v.length; i++) n += v[i]! * v[i]!;
+  n = Math.sqrt(n);
+  if (n === 0) return v.slice();
+  const out = new Float32Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = v[i]! / n;
   return out;
 }

@@ -1,103 +1,149 @@
-// The face engine: detect → landmarks → align → embed, one call per image or frame.
+// The face engine: locate (detect + landmarks) → align → embed, one call per image or frame.
+// Which networks run is configuration (FACEREC_DETECTOR, FACEREC_EMBEDDER: catalog names); the
+// default is YuNet (its own five landmarks) + the 512-d faceplugin-fr512 recogniser. The previous
+// generation — BlazeFace + FaceMesh + dlib — stays available and measured (models/README.md).
 import { boundingBox, dropNested, nms, type Box } from '../geometry/box.js';
 import type { Point } from '../geometry/similarity.js';
 import type { RgbImage } from '../image/image.js';
-import { FaceDetector, type DetectedFace, type DetectOptions } from './detector.js';
-import { FaceEmbedder, type EmbedOptions } from './embedder.js';
-import { LandmarkModel, type FaceLandmarks } from './landmarks.js';
+import { FACEMESH_EYE_CORNERS, FACEMESH_MOUTH_CORNERS, FACEMESH_NOSE_TIP, type AlignableFace } from './alignment.js';
+import { FaceDetector } from './detector.js';
+import { FaceEmbedder, embedderFromEnv, type EmbedOptions, type EmbedderName } from './embedder.js';
+import { LandmarkModel } from './landmarks.js';
+import { landmarkQuality } from './quality.js';
 import { sessionConfigFromEnv, type SessionConfig } from './session.js';
+import { DEFAULT_MIN_SCORE, YuNetDetector, type DetectOptions } from './yunet.js';
 
-export interface Face {
+export const DETECTORS = ['yunet', 'yunet-n', 'blazeface'] as const;
+export type DetectorName = (typeof DETECTORS)[number];
+export const DEFAULT_DETECTOR: DetectorName = 'yunet';
+
+/** The detector a process uses: FACEREC_DETECTOR, or the default. */
+export function detectorFromEnv(env: NodeJS.ProcessEnv = process.env): DetectorName {
+  const name = env.FACEREC_DETECTOR ?? DEFAULT_DETECTOR;
+  if (!(DETECTORS as readonly string[]).includes(name)) throw new Error(`FACEREC_DETECTOR: unknown detector '${name}' (${DETECTORS.join(', ')})`);
+  return name as DetectorName;
+}
+
+/** A face found and landmarked, ready to align. */
+export interface LocatedFace extends AlignableFace {
+  /** Pixels of the original image, top-left origin. */
   box: Box;
   /** Detector probability (0..1). */
   score: number;
-  /** FaceMesh's face probability for the crop (0..1): low for profiles and non-faces. */
+  /**
+   * How usable the landmarks make the face for recognition (0..1): frontality × sharpness from
+   * YuNet's points, or FaceMesh's face probability in the BlazeFace pipeline.
+   */
   landmarkScore: number;
-  /** dlib-ordered five points in image pixels: left eye outer/inner, right eye outer/inner, nose. */
+  /** ArcFace order: eye on the image's left, other eye, nose tip, mouth corner on the image's left, other corner. */
   landmarks: Point[];
+}
+
+export interface Face extends LocatedFace {
   embedding: Float32Array;
 }
 
-export interface AnalyseOptions extends DetectOptions, EmbedOptions {
-  /** FaceMesh passes: the first on the detector's box, each next one on the previous mesh. */
-  landmarkPasses?: number;
-  /** Faces whose FaceMesh score is below this are dropped as false detections. */
-  minLandmarkScore?: number;
+export interface AnalyseOptions extends DetectOptions, EmbedOptions {}
+
+/** The pipeline's defaults, chosen with `facerec eval lfw` / `eval wider` (every candidate is in models/README.md). */
+export const DEFAULT_ANALYSE = {
+  scale: 600,
+  minScore: DEFAULT_MIN_SCORE,
+  flip: true,
+} as const satisfies AnalyseOptions;
+
+/** Finds faces with their landmarks: one implementation per detector. */
+export interface FaceLocator {
+  readonly name: DetectorName;
+  locate(img: RgbImage, options?: DetectOptions): Promise<LocatedFace[]>;
 }
 
-/** The pipeline's defaults, chosen with `facerec eval lfw` (every candidate is in models/README.md). */
-export const DEFAULT_ANALYSE: Required<Omit<AnalyseOptions, 'iouThreshold'>> = {
-  scale: 600,
-  minScore: 0.5,
-  landmarkPasses: 3,
-  flip: true,
-  paddings: [0.25],
-  minLandmarkScore: 0.5,
-};
+export interface EngineChoice {
+  detector?: DetectorName;
+  embedder?: EmbedderName;
+}
 
 export class FaceEngine {
   private constructor(
-    readonly detector: FaceDetector,
-    readonly landmarkModel: LandmarkModel,
+    readonly locator: FaceLocator,
     readonly embedder: FaceEmbedder,
   ) {}
 
-  static async load(config: SessionConfig = sessionConfigFromEnv()): Promise<FaceEngine> {
-    const [detector, landmarks, embedder] = await Promise.all([FaceDetector.load(config), LandmarkModel.load(config), FaceEmbedder.load(config)]);
-    return new FaceEngine(detector, landmarks, embedder);
+  static async load(config: SessionConfig = sessionConfigFromEnv(), choice: EngineChoice = {}): Promise<FaceEngine> {
+    const [locator, embedder] = await Promise.all([loadLocator(choice.detector ?? detectorFromEnv(), config), FaceEmbedder.load(config, choice.embedder ?? embedderFromEnv())]);
+    return new FaceEngine(locator, embedder);
   }
 
   async analyse(img: RgbImage, options: AnalyseOptions = {}): Promise<Face[]> {
     const opts = { ...DEFAULT_ANALYSE, ...options };
-    const located = await this.locate(img, opts);
-    const embeddings = await this.embedder.embed(img, located.map((f) => f.landmarks.fivePoints), opts);
-    return located.map((f, i) => ({
-      box: f.detection.box,
-      score: f.detection.score,
-      landmarkScore: f.landmarks.score,
-      landmarks: f.landmarks.fivePoints,
-      embedding: embeddings[i]!,
-    }));
+    const located = await this.locator.locate(img, opts);
+    const embeddings = await this.embedder.embed(img, located, opts);
+    return located.map((f, i) => ({ ...f, embedding: embeddings[i]! }));
   }
 
-  /** Faces confirmed by FaceMesh, with their landmarks (see locateFaces). */
-  locate(img: RgbImage, options: AnalyseOptions = {}): Promise<LocatedFace[]> {
-    return locateFaces(this.detector, this.landmarkModel, img, options);
+  locate(img: RgbImage, options: DetectOptions = {}): Promise<LocatedFace[]> {
+    return this.locator.locate(img, { ...DEFAULT_ANALYSE, ...options });
   }
 }
 
-/**
- * Faces confirmed by FaceMesh, with the landmarks of every pass (the last is the most precise).
- * Two detections of one face (a face and a part of it, found at different pyramid levels) end
- * up with the same mesh: the best-scoring one per mesh is kept, and a confirmed face nested in a
- * much larger confirmed face is a part of it. A free function so that a detection service can
- * run it without loading the embedder.
- */
-export async function locateFaces(detector: FaceDetector, landmarkModel: LandmarkModel, img: RgbImage, options: AnalyseOptions = {}): Promise<LocatedFace[]> {
-  const opts = { ...DEFAULT_ANALYSE, ...options };
-  const detected = await detector.detect(img, opts);
-  const passes = await landmarkModel.landmarkPasses(img, detected, opts.landmarkPasses, REFINE_MIN_SCORE);
-  // A face is confirmed by its latest pass that FaceMesh accepts: a poor first crop may only
-  // score well once re-centred, and a re-crop can drift off a hard face that the first one held.
-  const confirmed = detected.flatMap((detection, i) => {
-    const all = passes.map((p) => p[i]!);
-    const landmarks = all.findLast((l) => l.score >= opts.minLandmarkScore);
-    return landmarks ? [{ detection, passes: all, landmarks, box: boundingBox(landmarks.mesh), score: detection.score }] : [];
-  });
-  return dropNested(nms(confirmed, SAME_MESH_IOU)).map(({ detection, passes, landmarks }) => ({ detection, passes, landmarks }));
+export async function loadLocator(name: DetectorName, config?: SessionConfig): Promise<FaceLocator> {
+  if (name === 'blazeface') {
+    const [detector, landmarks] = await Promise.all([FaceDetector.load(config), LandmarkModel.load(config)]);
+    return new MeshLocator(detector, landmarks);
+  }
+  return new YuNetLocator(await YuNetDetector.load(config, name === 'yunet-n' ? 'yunet-n' : 'yunet'), name);
 }
 
-export interface LocatedFace {
-  detection: DetectedFace;
-  /** Landmarks after each FaceMesh pass. */
-  passes: FaceLandmarks[];
-  /** The latest pass FaceMesh accepted: the landmarks the face is aligned with. */
-  landmarks: FaceLandmarks;
+/** YuNet: one network gives boxes and the five points; quality from the points and the pixels. */
+export class YuNetLocator implements FaceLocator {
+  constructor(
+    readonly detector: YuNetDetector,
+    readonly name: DetectorName = 'yunet',
+  ) {}
+
+  async locate(img: RgbImage, options: DetectOptions = {}): Promise<LocatedFace[]> {
+    const found = await this.detector.detect(img, { ...options, minScore: options.minScore ?? DEFAULT_MIN_SCORE });
+    return found.map((f) => ({ box: f.box, score: f.score, landmarks: f.landmarks, landmarkScore: landmarkQuality(img, f.landmarks) }));
+  }
 }
 
+/** The previous generation: BlazeFace over a pyramid, FaceMesh passes to confirm and landmark each face. */
+export class MeshLocator implements FaceLocator {
+  readonly name = 'blazeface' as const;
+  constructor(
+    readonly detector: FaceDetector,
+    readonly landmarkModel: LandmarkModel,
+    private readonly passes = MESH_PASSES,
+  ) {}
+
+  /**
+   * Faces confirmed by FaceMesh: a face is kept with its latest pass FaceMesh accepts (a poor
+   * first crop may only score well once re-centred). Two detections of one face (a face and a
+   * part of it, found at different pyramid levels) end up with the same mesh: the best-scoring
+   * one per mesh is kept, and a confirmed face nested in a much larger one is a part of it.
+   */
+  async locate(img: RgbImage, options: DetectOptions = {}): Promise<LocatedFace[]> {
+    const detected = await this.detector.detect(img, { ...options, minScore: 0.5 });
+    const passes = await this.landmarkModel.landmarkPasses(img, detected, this.passes, REFINE_MIN_SCORE);
+    const confirmed = detected.flatMap((detection, i) => {
+      const landmarks = passes.map((p) => p[i]!).findLast((l) => l.score >= MIN_MESH_SCORE);
+      if (!landmarks) return [];
+      const m = landmarks.mesh;
+      const centre = ([a, b]: readonly [number, number]): Point => [(m[a]![0] + m[b]![0]) / 2, (m[a]![1] + m[b]![1]) / 2];
+      const arcface: Point[] = [centre(FACEMESH_EYE_CORNERS[0]), centre(FACEMESH_EYE_CORNERS[1]), m[FACEMESH_NOSE_TIP]!, m[FACEMESH_MOUTH_CORNERS[0]]!, m[FACEMESH_MOUTH_CORNERS[1]]!];
+      const face: LocatedFace = { box: detection.box, score: detection.score, landmarkScore: landmarks.score, landmarks: arcface, dlibPoints: landmarks.fivePoints };
+      return [{ face, box: boundingBox(m), score: detection.score }];
+    });
+    return dropNested(nms(confirmed, SAME_MESH_IOU)).map((c) => c.face);
+  }
+}
+
+/** FaceMesh passes: the first on the detector's box, each next one on the previous mesh. */
+const MESH_PASSES = 3;
+/** Faces whose FaceMesh score is below this are dropped as false detections. */
+const MIN_MESH_SCORE = 0.5;
 /** First-pass FaceMesh score under which a detection is not worth refining (clearly no face). */
 const REFINE_MIN_SCORE = 0.05;
-
 /** Meshes overlapping this much describe the same face. */
 const SAME_MESH_IOU = 0.5;
 

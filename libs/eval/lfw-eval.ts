@@ -1,12 +1,13 @@
-// `facerec eval lfw`: verification on LFW pair lists, every candidate pipeline side by side, the
-// calibration of the default one fitted on half the folds and checked on the other half.
+// `facerec eval lfw`: verification on LFW pair lists, the engine's candidate variants side by side,
+// the default pipeline on the contract's distance scale (and, for an embedder that needs one, its
+// calibration fitted on half the folds and checked on the other half).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { calibratedDistance } from '../engine/calibration.js';
 import type { FaceEngine } from '../engine/engine.js';
 import { lfwImagePath, parseLfwPairs, type LfwPair } from './lfw.js';
 import { cosineDistance, euclidean } from '../engine/distance.js';
-import { DLIB_VARIANTS, LfwFeatureExtractor, type DlibVariant, type ImageFeatures } from './lfw-features.js';
-import { accuracyAt, bestThreshold, crossValidate, falseAcceptRate, meanStd, rocAuc, tarAtFar, type ScoredPair } from './metrics.js';
+import { DEFAULT_VARIANT, extractLfwFeatures, variantNames, type ImageFeatures } from './lfw-features.js';
+import { accuracyAt, bestThreshold, crossValidate, falseAcceptRate, rocAuc, tarAtFar, type ScoredPair } from './metrics.js';
 import { Progress } from './progress.js';
 
 export interface LfwEvalOptions {
@@ -15,13 +16,12 @@ export interface LfwEvalOptions {
   /** 1-based folds to use (default all). */
   folds?: number[];
   scale: number;
-  /** Also measure the FaceRes embedder and its fusion with dlib (slower). */
-  fusion: boolean;
-  /** JSON file caching per-image features between runs. */
+  /** JSON file caching per-image features between runs (written as it goes). */
   cache?: string;
-  /** The default pipeline's variant and its calibration threshold (raw Euclidean distance). */
-  defaultVariant: DlibVariant;
-  threshold: number;
+  /** Also measure the preprocessing candidates that need network runs of their own. */
+  extraVariants?: boolean;
+  /** The embedder's calibration (raw Euclidean → contract distance), when it has one. */
+  calibration?: { threshold: number };
 }
 
 export interface CandidateResult {
@@ -30,21 +30,24 @@ export interface CandidateResult {
   std: number;
   auc: number;
   tarAtFar1: number;
+  tarAtFar01: number;
   bestThreshold: number;
 }
 
 export interface LfwEvalResult {
+  pipeline: { detector: string; embedder: string; scale: number };
   accuracy: number;
   accuracy_std: number;
   accuracy_at_1: number;
   far_at_1: number;
   auc: number;
   tar_at_far_1pct: number;
+  tar_at_far_01pct: number;
   pairs: number;
   images: number;
   no_face: number;
   per_fold: number[];
-  calibration: { fitted_threshold: number; fit_folds: number[]; check_folds: number[]; check_best_accuracy: number; check_accuracy_at_1: number; check_far_at_1: number };
+  calibration?: { fitted_threshold: number; fit_folds: number[]; check_folds: number[]; check_best_accuracy: number; check_accuracy_at_1: number; check_far_at_1: number };
   candidates: CandidateResult[];
 }
 
@@ -56,56 +59,60 @@ export async function runLfwEval(engine: FaceEngine, opts: LfwEvalOptions, out: 
   const images = [...new Set(pairs.flatMap((p) => [imageKey(p.a), imageKey(p.b)]))];
   const features = await extractAll(engine, images, opts);
   const noFace = images.filter((k) => features.get(k) === null);
+  const pipeline = { detector: engine.locator.name, embedder: engine.embedder.model, scale: opts.scale };
 
-  const candidates = scoreCandidates(pairs, features, opts.fusion);
-  out(`LFW verification: ${pairs.length} pairs, ${images.length} images, no face found in ${noFace.length}${noFace.length ? ` (${noFace.slice(0, 5).join(', ')}${noFace.length > 5 ? ', …' : ''})` : ''}`);
+  const candidates = scoreCandidates(pairs, features, variantNames(engine, opts.extraVariants ?? false));
+  out(`LFW verification (${pipeline.detector} + ${pipeline.embedder}, scale ${opts.scale}): ${pairs.length} pairs, ${images.length} images, no face found in ${noFace.length}${noFace.length ? ` (${noFace.slice(0, 5).join(', ')}${noFace.length > 5 ? ', …' : ''})` : ''}`);
   out('');
-  out('| candidate | accuracy (10-fold CV) | ROC AUC | TAR @ FAR 1% | best threshold |');
-  out('|---|---|---|---|---|');
+  out('| candidate | accuracy (10-fold CV) | ROC AUC | TAR @ FAR 1% | TAR @ FAR 0.1% | best threshold |');
+  out('|---|---|---|---|---|---|');
   for (const c of candidates.results) {
-    out(`| ${c.name} | ${pct(c.accuracy)} ± ${pct(c.std)} | ${c.auc.toFixed(4)} | ${pct(c.tarAtFar1)} | ${Number.isFinite(c.bestThreshold) ? c.bestThreshold.toFixed(3) : '—'} |`);
+    out(`| ${c.name} | ${pct(c.accuracy)} ± ${pct(c.std)} | ${c.auc.toFixed(4)} | ${pct(c.tarAtFar1)} | ${pct(c.tarAtFar01)} | ${Number.isFinite(c.bestThreshold) ? c.bestThreshold.toFixed(3) : '—'} |`);
   }
 
   // The default pipeline, on the contract's distance scale.
-  const raw = candidates.scores.get(`dlib ${opts.defaultVariant}, euclidean`)!;
-  const calibrated = raw.map((p) => ({ ...p, score: p.score === null ? null : calibratedDistance(p.score, opts.threshold) }));
-  const cv = crossValidate(calibrated);
-  const foldIds = [...new Set(pairs.map((p) => p.fold))].sort((a, b) => a - b);
-  const fitFolds = foldIds.slice(0, Math.ceil(foldIds.length / 2));
-  const checkFolds = foldIds.slice(fitFolds.length);
-  const fitted = fitCalibrationThreshold(raw.filter((p) => fitFolds.includes(p.fold)));
-  const check = raw.filter((p) => checkFolds.includes(p.fold));
-  const checkCal = check.map((p) => ({ ...p, score: p.score === null ? null : calibratedDistance(p.score, fitted) }));
+  const raw = candidates.scores.get(`${DEFAULT_VARIANT}, euclidean`)!;
+  const toContract = (t: number) => (r: number) => calibratedDistance(r, t);
+  const contract = opts.calibration ? raw.map((p) => ({ ...p, score: p.score === null ? null : toContract(opts.calibration!.threshold)(p.score) })) : raw;
+  const cv = crossValidate(contract);
   const result: LfwEvalResult = {
+    pipeline,
     accuracy: cv.mean,
     accuracy_std: cv.std,
-    accuracy_at_1: accuracyAt(calibrated, 1),
-    far_at_1: falseAcceptRate(calibrated, 1),
-    auc: rocAuc(calibrated),
-    tar_at_far_1pct: tarAtFar(calibrated, 0.01),
+    accuracy_at_1: accuracyAt(contract, 1),
+    far_at_1: falseAcceptRate(contract, 1),
+    auc: rocAuc(contract),
+    tar_at_far_1pct: tarAtFar(contract, 0.01),
+    tar_at_far_01pct: tarAtFar(contract, 0.001),
     pairs: pairs.length,
     images: images.length,
     no_face: noFace.length,
     per_fold: cv.perFold,
-    calibration: {
+    candidates: candidates.results,
+  };
+  out('');
+  out(`default pipeline: ${opts.calibration ? `raw Euclidean distance calibrated with threshold ${opts.calibration.threshold} (catalog)` : 'Euclidean distance between unit vectors (the contract distance itself)'}`);
+  out(`  per fold: ${cv.perFold.map(pct).join(' ')}`);
+  out(`  accuracy ${pct(cv.mean)} ± ${pct(cv.std)}, ROC AUC ${result.auc.toFixed(4)}, TAR @ FAR 1% ${pct(result.tar_at_far_1pct)}, TAR @ FAR 0.1% ${pct(result.tar_at_far_01pct)}`);
+  out(`  at the default max_distance 1.0: accuracy ${pct(result.accuracy_at_1)}, false-accept rate ${pct(result.far_at_1)}`);
+  out(`  pairs with a no-face image (counted as errors): ${raw.filter((p) => p.score === null).length}`);
+  if (opts.calibration) {
+    const foldIds = [...new Set(pairs.map((p) => p.fold))].sort((a, b) => a - b);
+    const fitFolds = foldIds.slice(0, Math.ceil(foldIds.length / 2));
+    const checkFolds = foldIds.slice(fitFolds.length);
+    const fitted = fitCalibrationThreshold(raw.filter((p) => fitFolds.includes(p.fold)));
+    const checkCal = raw.filter((p) => checkFolds.includes(p.fold)).map((p) => ({ ...p, score: p.score === null ? null : toContract(fitted)(p.score) }));
+    const c = (result.calibration = {
       fitted_threshold: fitted,
       fit_folds: fitFolds,
       check_folds: checkFolds,
       check_best_accuracy: bestThreshold(checkCal).accuracy,
       check_accuracy_at_1: accuracyAt(checkCal, 1),
       check_far_at_1: falseAcceptRate(checkCal, 1),
-    },
-    candidates: candidates.results,
-  };
-  out('');
-  out(`default pipeline: dlib ${opts.defaultVariant}, raw Euclidean distance, calibrated with threshold ${opts.threshold} (catalog)`);
-  out(`  per fold: ${cv.perFold.map(pct).join(' ')}`);
-  out(`  accuracy ${pct(cv.mean)} ± ${pct(cv.std)}, ROC AUC ${result.auc.toFixed(4)}, TAR @ FAR 1% ${pct(result.tar_at_far_1pct)}`);
-  out(`  at the default max_distance 1.0: accuracy ${pct(result.accuracy_at_1)}, false-accept rate ${pct(result.far_at_1)}`);
-  out(`  pairs with a no-face image (counted as errors): ${raw.filter((p) => p.score === null).length}`);
-  const c = result.calibration;
-  out(`calibration fitted on folds ${fitFolds.join(',')}: threshold ${fitted.toFixed(4)}; checked on folds ${checkFolds.join(',')}:`);
-  out(`  best-threshold accuracy ${pct(c.check_best_accuracy)}, accuracy at 1.0 ${pct(c.check_accuracy_at_1)} (gap ${((c.check_best_accuracy - c.check_accuracy_at_1) * 100).toFixed(2)} pp), FAR at 1.0 ${pct(c.check_far_at_1)}`);
+    });
+    out(`calibration fitted on folds ${fitFolds.join(',')}: threshold ${fitted.toFixed(4)}; checked on folds ${checkFolds.join(',')}:`);
+    out(`  best-threshold accuracy ${pct(c.check_best_accuracy)}, accuracy at 1.0 ${pct(c.check_accuracy_at_1)} (gap ${((c.check_best_accuracy - c.check_accuracy_at_1) * 100).toFixed(2)} pp), FAR at 1.0 ${pct(c.check_far_at_1)}`);
+  }
   return result;
 }
 
@@ -126,7 +133,7 @@ export function fitCalibrationThreshold(pairs: ScoredPair[], maxFar = 0.01): num
   return best.threshold;
 }
 
-function scoreCandidates(pairs: LfwPair[], features: Features, fusion: boolean): { results: CandidateResult[]; scores: Map<string, ScoredPair[]> } {
+function scoreCandidates(pairs: LfwPair[], features: Features, variants: string[]): { results: CandidateResult[]; scores: Map<string, ScoredPair[]> } {
   const scores = new Map<string, ScoredPair[]>();
   const score = (name: string, f: (a: ImageFeatures, b: ImageFeatures) => number | null): void => {
     scores.set(
@@ -138,75 +145,35 @@ function scoreCandidates(pairs: LfwPair[], features: Features, fusion: boolean):
       }),
     );
   };
-  for (const v of Object.keys(DLIB_VARIANTS) as DlibVariant[]) {
-    score(`dlib ${v}, euclidean`, (a, b) => euclidean(a.dlib[v], b.dlib[v]));
-    score(`dlib ${v}, cosine`, (a, b) => cosineDistance(a.dlib[v], b.dlib[v]));
-  }
-  if (fusion) {
-    score('faceres, cosine', (a, b) => (a.faceres && b.faceres ? cosineDistance(a.faceres, b.faceres) : null));
+  for (const v of variants) {
+    score(`${v}, euclidean`, (a, b) => euclidean(a[v]!, b[v]!));
+    score(`${v}, cosine`, (a, b) => cosineDistance(a[v]!, b[v]!));
   }
   const results: CandidateResult[] = [...scores.entries()].map(([name, s]) => {
     const cv = crossValidate(s);
-    return { name, accuracy: cv.mean, std: cv.std, auc: rocAuc(s), tarAtFar1: tarAtFar(s, 0.01), bestThreshold: bestThreshold(s).threshold };
+    return { name, accuracy: cv.mean, std: cv.std, auc: rocAuc(s), tarAtFar1: tarAtFar(s, 0.01), tarAtFar01: tarAtFar(s, 0.001), bestThreshold: bestThreshold(s).threshold };
   });
-  if (fusion) {
-    for (const v of ['mesh3', 'mesh3+flip+3 paddings'] as const) {
-      results.push(fusedCandidate(`fusion: dlib ${v} euclidean + faceres cosine`, scores.get(`dlib ${v}, euclidean`)!, scores.get('faceres, cosine')!));
-    }
-  }
   return { results, scores };
 }
 
-/**
- * Score fusion: both distances z-scored (statistics of all pairs, no labels), mixed with a weight.
- * Cross-validated honestly: for each held-out fold the weight and the threshold are both chosen on
- * the other folds. AUC and TAR are given for the weight most folds chose.
- */
-function fusedCandidate(name: string, a: ScoredPair[], b: ScoredPair[]): CandidateResult {
-  const za = zscore(a);
-  const zb = zscore(b);
-  const weights = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1];
-  const mixes = weights.map((w) => a.map((p, i) => ({ ...p, score: za[i] === null || zb[i] === null ? null : w * za[i]! + (1 - w) * zb[i]! })));
-  const folds = [...new Set(a.map((p) => p.fold))];
-  const chosen: number[] = [];
-  const perFold = folds.map((k) => {
-    let best = { m: 0, acc: -1, threshold: 0 };
-    mixes.forEach((mix, m) => {
-      const fit = bestThreshold(mix.filter((q) => q.fold !== k));
-      if (fit.accuracy > best.acc) best = { m, acc: fit.accuracy, threshold: fit.threshold };
-    });
-    chosen.push(best.m);
-    return accuracyAt(mixes[best.m]!.filter((q) => q.fold === k), best.threshold);
-  });
-  const mode = chosen.sort((x, y) => chosen.filter((c) => c === y).length - chosen.filter((c) => c === x).length)[0]!;
-  const { mean, std } = meanStd(perFold);
-  return { name: `${name} (weight ${weights[mode]})`, accuracy: mean, std, auc: rocAuc(mixes[mode]!), tarAtFar1: tarAtFar(mixes[mode]!, 0.01), bestThreshold: NaN };
-}
-
-function zscore(s: ScoredPair[]): (number | null)[] {
-  const v = s.flatMap((p) => (p.score === null ? [] : [p.score]));
-  const mean = v.reduce((x, y) => x + y, 0) / v.length;
-  const std = Math.sqrt(v.reduce((x, y) => x + (y - mean) ** 2, 0) / v.length);
-  return s.map((p) => (p.score === null ? null : (p.score - mean) / std));
-}
-
 async function extractAll(engine: FaceEngine, keys: string[], opts: LfwEvalOptions): Promise<Features> {
-  const cached = loadCache(opts.cache, opts.scale);
-  const extractor = await LfwFeatureExtractor.create(engine, { faceres: opts.fusion });
+  const extra = opts.extraVariants ?? false;
+  const key = cacheKey(engine, opts.scale, extra);
+  const features = loadCache(opts.cache, key);
   const progress = new Progress('lfw images', keys.length);
-  const features: Features = new Map();
-  for (const key of keys) {
-    let f = cached.get(key);
-    if (f === undefined || (opts.fusion && f && !f.faceres)) {
-      const [name, index] = key.split('#') as [string, string];
-      f = await extractor.extract(lfwImagePath(opts.imagesDir, name, Number(index)), opts.scale);
+  let sinceSave = 0;
+  for (const k of keys) {
+    if (!features.has(k)) {
+      const [name, index] = k.split('#') as [string, string];
+      features.set(k, await extractLfwFeatures(engine, lfwImagePath(opts.imagesDir, name, Number(index)), opts.scale, extra));
+      // Saved as it goes: a long run stopped half-way resumes where it was.
+      if (opts.cache && ++sinceSave >= 500) [sinceSave] = [0, saveCache(opts.cache, key, features)];
     }
-    features.set(key, f);
     progress.tick();
   }
   progress.done();
-  if (opts.cache) saveCache(opts.cache, opts.scale, features);
-  return features;
+  if (opts.cache) saveCache(opts.cache, key, features);
+  return new Map(keys.map((k) => [k, features.get(k)!]));
 }
 
 function imageKey(img: { name: string; index: number }): string {
@@ -216,38 +183,28 @@ function imageKey(img: { name: string; index: number }): string {
 interface CacheFile {
   /** What the features were computed with: a cache made with other settings is ignored. */
   key: string;
-  images: Record<string, null | { dlib: Record<string, number[]>; faceres?: number[] }>;
+  images: Record<string, null | Record<string, number[]>>;
 }
 
-function loadCache(path: string | undefined, scale: number): Features {
+function loadCache(path: string | undefined, key: string): Features {
   const features: Features = new Map();
   if (!path || !existsSync(path)) return features;
   const file = JSON.parse(readFileSync(path, 'utf8')) as CacheFile;
-  if (file.key !== cacheKey(scale)) return features;
+  if (file.key !== key) return features;
   for (const [k, v] of Object.entries(file.images)) {
-    features.set(
-      k,
-      v === null
-        ? null
-        : {
-            dlib: Object.fromEntries(Object.entries(v.dlib).map(([n, a]) => [n, Float32Array.from(a)])) as Record<DlibVariant, Float32Array>,
-            ...(v.faceres ? { faceres: Float32Array.from(v.faceres) } : {}),
-          },
-    );
+    features.set(k, v === null ? null : Object.fromEntries(Object.entries(v).map(([n, a]) => [n, Float32Array.from(a)])));
   }
   return features;
 }
 
-function saveCache(path: string, scale: number, features: Features): void {
+function saveCache(path: string, key: string, features: Features): void {
   const images: CacheFile['images'] = {};
-  for (const [k, v] of features) {
-    images[k] = v === null ? null : { dlib: Object.fromEntries(Object.entries(v.dlib).map(([n, a]) => [n, [...a]])), ...(v.faceres ? { faceres: [...v.faceres] } : {}) };
-  }
-  writeFileSync(path, JSON.stringify({ key: cacheKey(scale), images } satisfies CacheFile));
+  for (const [k, v] of features) images[k] = v === null ? null : Object.fromEntries(Object.entries(v).map(([n, a]) => [n, [...a]]));
+  writeFileSync(path, JSON.stringify({ key, images } satisfies CacheFile));
 }
 
-function cacheKey(scale: number): string {
-  return JSON.stringify({ scale, variants: DLIB_VARIANTS });
+function cacheKey(engine: FaceEngine, scale: number, extra: boolean): string {
+  return JSON.stringify({ scale, detector: engine.locator.name, embedder: engine.embedder.sha256, variants: variantNames(engine, extra) });
 }
 
 function pct(x: number): string {

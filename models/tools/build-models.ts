@@ -1,6 +1,7 @@
-// Produces every ONNX file of the catalog from the npm packages installed beside the project.
+// Produces every ONNX file of the catalog: converted from the npm packages installed beside the
+// project, or taken as published (a mirror folder, the upstream address, an npm tarball).
 // Runs after `npm ci` (postinstall) and on demand: `npm run build:models [-- --force] [-- --update-checksums]`.
-// Deterministic: the same package files give the same bytes, checked against the catalog's SHA-256.
+// Deterministic: the same sources give the same bytes, checked against the catalog's SHA-256.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CATALOG_PATH, ONNX_DIR, readCatalog, type CatalogEntry } from '../catalog.js';
 import { buildFaceRecognitionOnnx } from './faceapi-recognition.js';
+import { fetchPublished } from './published.js';
 import { convertTfjsGraphFile } from './tfjs-graph.js';
 
 const require = createRequire(import.meta.url);
@@ -26,6 +28,7 @@ export function packageDir(name: string): string {
 }
 
 export function verifySources(id: string, entry: CatalogEntry): string {
+  if (!entry.package || !entry.version || !entry.sources) throw new Error(`${id}: a converted model needs package, version and sources`);
   const dir = packageDir(entry.package);
   const version = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
   if (version !== entry.version) throw new Error(`${id}: needs ${entry.package}@${entry.version}, found ${version}`);
@@ -39,11 +42,12 @@ export function verifySources(id: string, entry: CatalogEntry): string {
 export function convert(id: string, entry: CatalogEntry): Uint8Array {
   const dir = verifySources(id, entry);
   const c = entry.converter;
+  if (!c) throw new Error(`${id}: no converter`);
   if (c.kind === 'faceapi-recognition') return buildFaceRecognitionOnnx(join(dir, c.manifest));
   return convertTfjsGraphFile(join(dir, c.model), { name: id, input: c.input, outputs: c.outputs, normalise: c.normalise });
 }
 
-export function buildModels(opts: { force?: boolean; updateChecksums?: boolean; log?: (line: string) => void } = {}): void {
+export async function buildModels(opts: { force?: boolean; updateChecksums?: boolean; log?: (line: string) => void } = {}): Promise<void> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const catalog = readCatalog();
   mkdirSync(ONNX_DIR, { recursive: true });
@@ -55,7 +59,13 @@ export function buildModels(opts: { force?: boolean; updateChecksums?: boolean; 
       continue;
     }
     const started = performance.now();
-    const bytes = convert(id, entry);
+    let origin = 'converted';
+    let bytes: Uint8Array;
+    if (entry.source) {
+      // A published file is never re-made: its bytes must be the published ones.
+      const published = await fetchPublished(id, entry.source, entry.onnx.sha256);
+      [bytes, origin] = [published.bytes, published.origin];
+    } else bytes = convert(id, entry);
     const digest = sha256(bytes);
     if (digest !== entry.onnx.sha256) {
       if (!opts.updateChecksums) {
@@ -68,7 +78,7 @@ export function buildModels(opts: { force?: boolean; updateChecksums?: boolean; 
     const tmp = `${target}.tmp`;
     writeFileSync(tmp, bytes);
     renameSync(tmp, target);
-    log(`models: ${id} → ${target} (${(bytes.length / 1e6).toFixed(1)} MB, ${Math.round(performance.now() - started)} ms, sha256 ${digest.slice(0, 12)}…)`);
+    log(`models: ${id} → ${target} (${origin}, ${(bytes.length / 1e6).toFixed(1)} MB, ${Math.round(performance.now() - started)} ms, sha256 ${digest.slice(0, 12)}…)`);
   }
   if (changed) {
     writeFileSync(CATALOG_PATH, `${JSON.stringify(catalog, null, 2)}\n`);
@@ -78,10 +88,8 @@ export function buildModels(opts: { force?: boolean; updateChecksums?: boolean; 
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const args = new Set(process.argv.slice(2));
-  try {
-    buildModels({ force: args.has('--force'), updateChecksums: args.has('--update-checksums') });
-  } catch (err) {
+  buildModels({ force: args.has('--force'), updateChecksums: args.has('--update-checksums') }).catch((err: unknown) => {
     console.error((err as Error).message);
     process.exit(1);
-  }
+  });
 }

@@ -2,7 +2,6 @@
 // galleries, builds the results and summary, writes them, and completes the job. Results are
 // replaced as a whole, so a redelivered job writes them once.
 import type { Bus, Delivery, HandlerOutcome } from '../../libs/bus/bus.js';
-import { calibratedDistance } from '../../libs/engine/calibration.js';
 import { euclidean } from '../../libs/engine/distance.js';
 import { unary, type MatcherClient } from '../../libs/grpc/grpc.js';
 import type { MatchReply__Output } from '../../libs/grpc/generated/facerec/v1/MatchReply.js';
@@ -20,7 +19,8 @@ export interface AggregatorDeps {
   bus: Bus;
   matcher: MatcherClient;
   /** Raw distance of each embedding model that maps to the contract's 1.0 (models/catalog.json). */
-  calibrationThreshold: (embeddingModel: string) => number;
+  /** The contract distance for a raw Euclidean distance between two vectors of an embedding model. */
+  contractDistance: (embeddingModel: string) => (raw: number) => number;
   log: Logger;
   /** A job finished: its final state, processing time, and how many of its sources were read and how many failed (once per job, however often it was delivered). */
   onJob?: (state: JobRecord['state'], seconds: number, sources: { ok: number; failed: number }) => void;
@@ -50,8 +50,8 @@ export class AggregatorWorker {
     const candidates = new Map(faces.map((f, i) => [f, matched[i]!]));
 
     const models = new Set(observed.sources.map((s) => s.embeddingModel).filter(Boolean));
-    const threshold = models.size > 0 ? this.deps.calibrationThreshold([...models][0]!) : 1;
-    const distance = (a: readonly number[], b: readonly number[]) => calibratedDistance(euclidean(a, b), threshold);
+    const toContract = models.size > 0 ? this.deps.contractDistance([...models][0]!) : (raw: number) => raw;
+    const distance = (a: readonly number[], b: readonly number[]) => toContract(euclidean(a, b));
     const { items, summary, unknownPersons } = buildJobResults(job.id, job.params, observed.sources, candidates, distance);
 
     // This delivery's holder may have been paused past the ack wait (a GC pause, a frozen VM) while

@@ -1,5 +1,6 @@
 // Starts the aggregator: a consumer of the `aggregate` work queue.
 import { catalogEntry } from '../../models/catalog.js';
+import { contractDistanceFor } from '../../libs/engine/calibration.js';
 import { matcherClient } from '../../libs/grpc/grpc.js';
 import { metrics } from '../../libs/service/metrics.js';
 import { InFlight, type Runtime, type RunningService } from '../../libs/service/runtime.js';
@@ -13,11 +14,7 @@ export async function startAggregator(rt: Runtime): Promise<RunningService> {
     jobs: await adapters.jobStore(),
     bus: await adapters.bus(),
     matcher,
-    calibrationThreshold: (model) => {
-      const threshold = catalogEntry(model).calibration?.threshold;
-      if (!threshold) throw new Error(`no calibration for embedding model ${model}`);
-      return threshold;
-    },
+    contractDistance: (model) => contractDistanceFor(catalogEntry(model).calibration),
     log,
     onJob: (state, seconds, sources) => {
       metrics.jobsFinished.inc({ state });

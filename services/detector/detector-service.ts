@@ -1,22 +1,17 @@
 // The Detector gRPC service: frames in, faces out — boxes, five landmarks, the aligned chip the
 // embedder needs and a small JPEG thumbnail — one reply per frame, in order.
-import type { Point } from '../../libs/geometry/similarity.js';
 import { warpToChip } from '../../libs/geometry/warp.js';
 import { clipBox, type Box } from '../../libs/geometry/box.js';
 import { cropImage, encodeJpeg, resizeImage, type RgbImage } from '../../libs/image/image.js';
-import { DLIB_CHIP, dlibChipTransform } from '../../libs/engine/alignment.js';
-import { MAX_DETECTION_SCALE, MIN_DETECTION_SCALE } from '../../libs/engine/detector.js';
-import type { AnalyseOptions, LocatedFace } from '../../libs/engine/engine.js';
+import type { AlignableFace, ChipAlignment } from '../../libs/engine/alignment.js';
+import type { FaceLocator } from '../../libs/engine/engine.js';
+import { MAX_DETECTION_SCALE, MIN_DETECTION_SCALE } from '../../libs/engine/yunet.js';
 import { grpc } from '../../libs/grpc/grpc.js';
 import type { DetectorHandlers } from '../../libs/grpc/generated/facerec/v1/Detector.js';
 import type { DetectRequest__Output } from '../../libs/grpc/generated/facerec/v1/DetectRequest.js';
 import type { DetectReply } from '../../libs/grpc/generated/facerec/v1/DetectReply.js';
 import type { DetectedFace } from '../../libs/grpc/generated/facerec/v1/DetectedFace.js';
 import type { Logger } from '../../libs/log/logger.js';
-
-export interface FaceLocator {
-  locate(img: RgbImage, options: AnalyseOptions): Promise<LocatedFace[]>;
-}
 
 /** Frames waiting in a call before it stops reading from the client (back-pressure). */
 const MAX_QUEUED_FRAMES = 2;
@@ -32,7 +27,9 @@ export class InvalidFrameError extends Error {
  * when it closes (ended, failed or cancelled): the in-flight streams a load signal reads.
  */
 export function detectorHandlers(
-  locator: FaceLocator,
+  locator: Pick<FaceLocator, 'locate'>,
+  /** Where the installation's embedder wants a face (its chip is cut here, from the full frame). */
+  alignment: ChipAlignment,
   log: Logger,
   onFrame?: (faces: number) => void,
   onStream?: (delta: 1 | -1) => void,
@@ -61,7 +58,7 @@ export function detectorHandlers(
         try {
           for (;;) {
             while (started.length < concurrency && queue.length > 0 && !failed) {
-              const work = detectFrame(locator, queue.shift()!);
+              const work = detectFrame(locator, alignment, queue.shift()!);
               work.catch(() => {}); // awaited in order below
               started.push(work);
             }
@@ -99,7 +96,7 @@ export function detectorHandlers(
   };
 }
 
-async function detectFrame(locator: FaceLocator, request: DetectRequest__Output): Promise<DetectReply> {
+async function detectFrame(locator: Pick<FaceLocator, 'locate'>, alignment: ChipAlignment, request: DetectRequest__Output): Promise<DetectReply> {
   const frame = request.frame;
   if (!frame) throw new InvalidFrameError('a request carries no frame');
   const { width, height, rgb } = frame;
@@ -115,24 +112,23 @@ async function detectFrame(locator: FaceLocator, request: DetectRequest__Output)
   const located = await locator.locate(img, { scale });
   const faces: DetectedFace[] = [];
   for (const face of located) {
-    const points = face.landmarks.fivePoints;
     faces.push({
-      box: face.detection.box,
-      score: face.detection.score,
-      landmarkScore: face.landmarks.score,
-      landmarks: points.map(([x, y]) => ({ x, y })),
-      chip: options?.chips ? { size: DLIB_CHIP.size, rgb: alignedChip(img, points) } : null,
-      thumbnail: options?.thumbnailSize ? await faceThumbnail(img, face.detection.box, options.thumbnailSize) : Buffer.alloc(0),
+      box: face.box,
+      score: face.score,
+      landmarkScore: face.landmarkScore,
+      landmarks: face.landmarks.map(([x, y]) => ({ x, y })),
+      chip: options?.chips ? { size: alignment.size, rgb: alignedChip(img, face, alignment) } : null,
+      thumbnail: options?.thumbnailSize ? await faceThumbnail(img, face.box, options.thumbnailSize) : Buffer.alloc(0),
     });
   }
   return { frameIndex: frame.index, faces };
 }
 
 /** The embedder's chip as 8-bit RGB (rounding the warp's bilinear samples). */
-function alignedChip(img: RgbImage, points: readonly Point[]): Buffer {
-  const size = DLIB_CHIP.size;
+function alignedChip(img: RgbImage, face: AlignableFace, alignment: ChipAlignment): Buffer {
+  const size = alignment.size;
   const chip = new Float32Array(size * size * 3);
-  warpToChip(img, dlibChipTransform(points, size, DLIB_CHIP.padding), size, size, chip, 0);
+  warpToChip(img, alignment.transform(face), size, size, chip, 0);
   const bytes = Buffer.allocUnsafe(chip.length);
   for (let i = 0; i < chip.length; i++) bytes[i] = Math.min(255, Math.max(0, Math.round(chip[i]!)));
   return bytes;

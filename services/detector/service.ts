@@ -1,7 +1,7 @@
-// Starts the Detector gRPC service (BlazeFace + FaceMesh from the engine).
-import { FaceDetector } from '../../libs/engine/detector.js';
-import { locateFaces } from '../../libs/engine/engine.js';
-import { LandmarkModel } from '../../libs/engine/landmarks.js';
+// Starts the Detector gRPC service (FACEREC_DETECTOR: YuNet by default; chips cut for FACEREC_EMBEDDER).
+import { alignmentFor } from '../../libs/engine/alignment.js';
+import { embedderFromEnv } from '../../libs/engine/embedder.js';
+import { detectorFromEnv, loadLocator } from '../../libs/engine/engine.js';
 import { sessionConfigFromEnv } from '../../libs/engine/session.js';
 import { GrpcServer, loadProtos } from '../../libs/grpc/grpc.js';
 import { metrics } from '../../libs/service/metrics.js';
@@ -10,10 +10,10 @@ import { detectorHandlers } from './detector-service.js';
 
 export async function startDetector(rt: Runtime): Promise<RunningService> {
   const log = rt.log.child({ service: 'detector' });
-  const sessions = sessionConfigFromEnv();
-  const [detector, landmarks] = await Promise.all([FaceDetector.load(sessions), LandmarkModel.load(sessions)]);
+  const locator = await loadLocator(detectorFromEnv(), sessionConfigFromEnv());
   const handlers = detectorHandlers(
-    { locate: (img, opts) => locateFaces(detector, landmarks, img, opts) },
+    locator,
+    alignmentFor(embedderFromEnv()),
     log,
     (faces) => {
       metrics.detectorFrames.inc();

@@ -1,13 +1,10 @@
 // The Embedder gRPC service: aligned chips in, embeddings out, batched across every caller.
-import { DLIB_CHIP } from '../../libs/engine/alignment.js';
-import { EMBEDDING_SIZE, type FaceEmbedder } from '../../libs/engine/embedder.js';
+import type { FaceEmbedder } from '../../libs/engine/embedder.js';
 import { grpc } from '../../libs/grpc/grpc.js';
 import type { EmbedderHandlers } from '../../libs/grpc/generated/facerec/v1/Embedder.js';
 import type { EmbedRequest__Output } from '../../libs/grpc/generated/facerec/v1/EmbedRequest.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { Batcher, type BatcherOptions } from './batcher.js';
-
-const CHIP_BYTES = DLIB_CHIP.size * DLIB_CHIP.size * 3;
 
 export class EmbedderService {
   readonly batcher: Batcher<Uint8Array, Float32Array>;
@@ -21,16 +18,20 @@ export class EmbedderService {
     this.batcher = new Batcher((chips) => this.embedBatch(chips), options, onBatch);
   }
 
-  /** Mirrored chips are averaged in, as in the engine's default pipeline (measured: +0.9 pp on LFW). */
+  private get chipBytes(): number {
+    return this.embedder.chipSize * this.embedder.chipSize * 3;
+  }
+
+  /** Mirrored chips are averaged in, as in the engine's default pipeline (measured in models/README.md). */
   private async embedBatch(chips: Uint8Array[]): Promise<Float32Array[]> {
-    const input = new Float32Array(chips.length * CHIP_BYTES);
-    chips.forEach((chip, i) => input.set(chip, i * CHIP_BYTES));
+    const input = new Uint8Array(chips.length * this.chipBytes);
+    chips.forEach((chip, i) => input.set(chip, i * this.chipBytes));
     return this.embedder.embedChips(input, chips.length, { flip: true });
   }
 
   handlers(): EmbedderHandlers {
     return {
-      Describe: (_call, callback) => callback(null, { model: this.embedder.model, dimension: EMBEDDING_SIZE, chipSize: DLIB_CHIP.size }),
+      Describe: (_call, callback) => callback(null, { model: this.embedder.model, dimension: this.embedder.dimension, chipSize: this.embedder.chipSize }),
       Embed: (call) => {
         const pending = new Set<Promise<void>>();
         let failed = false;
@@ -41,8 +42,9 @@ export class EmbedderService {
         };
         call.on('data', (request: EmbedRequest__Output) => {
           const chip = request.chip;
-          if (!chip || chip.size !== DLIB_CHIP.size || chip.rgb.length !== CHIP_BYTES) {
-            return fail(grpc.status.INVALID_ARGUMENT, `face ${request.faceId}: a chip must be ${DLIB_CHIP.size}x${DLIB_CHIP.size} RGB (${CHIP_BYTES} bytes)`);
+          const size = this.embedder.chipSize;
+          if (!chip || chip.size !== size || chip.rgb.length !== this.chipBytes) {
+            return fail(grpc.status.INVALID_ARGUMENT, `face ${request.faceId}: a chip must be ${size}x${size} RGB (${this.chipBytes} bytes) for ${this.embedder.model}`);
           }
           const work = this.batcher.submit(chip.rgb).then(
             (embedding) => {

@@ -1,7 +1,6 @@
 // Galleries ("models") of known people and matching against them. Metadata and face crops live in
 // the GalleryStore, vectors in the VectorIndex; this class keeps the two in step.
 import { randomUUID } from 'node:crypto';
-import { calibratedDistance } from '../../libs/engine/calibration.js';
 import type { GalleryStore, IdentityRecord, ModelRecord, ModelStats, SampleRecord } from '../../libs/gallery/gallery-store.js';
 import type { Page } from '../../libs/store/job-store.js';
 import type { VectorIndex } from '../../libs/vector/vector-index.js';
@@ -18,10 +17,13 @@ export class InvalidArgumentError extends Error {
 }
 
 export interface EmbeddingModelInfo {
+  /** Catalog name of the embedder whose vectors this matcher compares. */
   name: string;
+  /** SHA-256 of its network file: a gallery remembers it, so vectors of another network are never mixed in. */
+  sha256: string;
   dimension: number;
-  /** Raw distance that maps to the contract's distance 1.0 (models/catalog.json). */
-  threshold: number;
+  /** The contract distance (0..2) for a raw Euclidean distance between two vectors (see libs/engine/calibration.ts). */
+  toContract: (raw: number) => number;
 }
 
 export interface Candidate {
@@ -168,7 +170,7 @@ export class Galleries {
     return perFace.map((candidates) =>
       candidates
         .filter((c) => names.has(c.identityId)) // deleted between search and lookup
-        .map((c) => ({ identityId: c.identityId, modelId: c.modelId, person: names.get(c.identityId)!, distance: calibratedDistance(c.raw, this.embedding.threshold) })),
+        .map((c) => ({ identityId: c.identityId, modelId: c.modelId, person: names.get(c.identityId)!, distance: this.embedding.toContract(c.raw) })),
     );
   }
 

@@ -4,7 +4,6 @@
 // Naming an indexed identity moves its samples into a gallery (Galleries.addSamples): from then on
 // that person is recognised through the gallery, and the index never hands out its id again.
 import { randomUUID } from 'node:crypto';
-import { calibratedDistance } from '../../libs/engine/calibration.js';
 import { euclidean } from '../../libs/engine/distance.js';
 import {
   AlreadyNamedError,
@@ -220,7 +219,7 @@ export class IdentityIndex {
   }
 
   private distance(a: Float32Array, b: Float32Array): number {
-    return calibratedDistance(euclidean(a, b), this.galleries.embedding.threshold);
+    return this.galleries.embedding.toContract(euclidean(a, b));
   }
 
   private async record(id: string): Promise<IndexedIdentityRecord> {

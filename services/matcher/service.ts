@@ -1,6 +1,7 @@
 // Starts the Matcher gRPC service over the gallery store and the vector index.
 import { catalogEntry } from '../../models/catalog.js';
-import { EMBEDDING_MODEL, EMBEDDING_SIZE } from '../../libs/engine/embedder.js';
+import { contractDistanceFor } from '../../libs/engine/calibration.js';
+import { embedderFromEnv, embedderIdentity } from '../../libs/engine/embedder.js';
 import { GrpcServer, loadProtos } from '../../libs/grpc/grpc.js';
 import type { Runtime, RunningService } from '../../libs/service/runtime.js';
 import { Galleries } from './galleries.js';
@@ -9,10 +10,10 @@ import { matcherHandlers } from './matcher-service.js';
 
 export async function startMatcher(rt: Runtime): Promise<RunningService> {
   const log = rt.log.child({ service: 'matcher' });
-  const threshold = catalogEntry(EMBEDDING_MODEL).calibration?.threshold;
-  if (!threshold) throw new Error(`models/catalog.json has no calibration for ${EMBEDDING_MODEL}`);
+  // The matcher compares the vectors of the embedder this installation runs (FACEREC_EMBEDDER).
+  const embedder = embedderIdentity(embedderFromEnv());
   const vectors = await rt.adapters.vectorIndex();
-  const galleries = new Galleries(await rt.adapters.galleryStore(), vectors, { name: EMBEDDING_MODEL, dimension: EMBEDDING_SIZE, threshold });
+  const galleries = new Galleries(await rt.adapters.galleryStore(), vectors, { ...embedder, name: embedder.model, toContract: contractDistanceFor(catalogEntry(embedder.model).calibration) });
   await galleries.init();
   const index = new IdentityIndex(await rt.adapters.identityIndexStore(), vectors, galleries);
   await index.init();

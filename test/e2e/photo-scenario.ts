@@ -113,7 +113,7 @@ export async function photoScenario(url: string, data: ScenarioData, engine: Fac
   // Boxes lie on the faces: each named face's box matches the engine's own detection.
   for (const [file, source] of [['obama_and_biden.jpg', obamaBiden], ['kit_with_rose.jpg', kitRose]] as const) {
     const img = await decodeImage(probe(file));
-    const reference = (await engine.locate(img)).map((f) => f.detection.box);
+    const reference = (await engine.locate(img)).map((f) => f.box);
     for (const r of results.filter((x) => x.source === source && x.meta.person)) {
       const d = r.detections[0].data;
       const box = { x: d.x * img.width, y: d.y * img.height, w: d.w * img.width, h: d.h * img.height };

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaceEngine, largestFace } from '../../libs/engine/engine.js';
-import { EMBEDDING_MODEL } from '../../libs/engine/embedder.js';
+import { DEFAULT_EMBEDDER as EMBEDDING_MODEL } from '../../libs/engine/embedder.js';
 import { matcherClient, unary, type MatcherClient } from '../../libs/grpc/grpc.js';
 import type { IndexPersonsReply__Output } from '../../libs/grpc/generated/facerec/v1/IndexPersonsReply.js';
 import type { IndexPersonsRequest } from '../../libs/grpc/generated/facerec/v1/IndexPersonsRequest.js';

@@ -250,8 +250,8 @@ describe('TF.js graph models: ONNX conversion vs original (TF.js WASM)', () => {
     }
   });
 
-  it('conversion is deterministic and gives the SHA-256 the catalog records, for every catalog model', () => {
-    for (const [id, entry] of Object.entries(readCatalog().models)) {
+  it('conversion is deterministic and gives the SHA-256 the catalog records, for every converted catalog model', () => {
+    for (const [id, entry] of Object.entries(readCatalog().models).filter(([, e]) => e.converter)) {
       const first = convert(id, entry);
       const second = convert(id, entry);
       expect(Buffer.compare(Buffer.from(first), Buffer.from(second)), `${id}: two conversions differ`).toBe(0);

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { calibratedDistance } from '../../libs/engine/calibration.js';
+import { contractDistanceFor } from '../../libs/engine/calibration.js';
 import { euclidean } from '../../libs/engine/distance.js';
 import { INDEX_MODEL_ID } from '../../libs/gallery/identity-index.js';
 import { SqliteGalleryStore } from '../../libs/gallery/sqlite-gallery-store.js';
@@ -18,7 +18,7 @@ import { mostDiverse } from '../../services/aggregator/identity-index.js';
 import { mulberry32 } from '../support/random.js';
 
 const DIM = 128;
-const EMBEDDING = { name: 'dlib-resnet', dimension: DIM, threshold: 0.5657 };
+const EMBEDDING = { name: 'dlib-resnet', sha256: 'test', dimension: DIM, toContract: contractDistanceFor({ threshold: 0.5657 }) };
 
 /** Seeded normal-ish numbers (mulberry32 + Box–Muller): the same every run. */
 function rng(seed: number): () => number {
@@ -95,8 +95,8 @@ describe('IdentityIndex', () => {
   it('the synthetic persons are shaped as the test assumes', () => {
     const [a1, a2] = person(1).looks(2);
     const [b1] = person(2).looks(1);
-    const same = calibratedDistance(euclidean(a1!, a2!), EMBEDDING.threshold);
-    const other = calibratedDistance(euclidean(a1!, b1!), EMBEDDING.threshold);
+    const same = EMBEDDING.toContract(euclidean(a1!, a2!));
+    const other = EMBEDDING.toContract(euclidean(a1!, b1!));
     expect(same).toBeGreaterThan(0.3); // not near-copies: they are kept as samples
     expect(same).toBeLessThan(0.8);
     expect(other).toBeGreaterThan(1.2);

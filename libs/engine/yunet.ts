@@ -1,0 +1,175 @@
+// Face detection with YuNet (OpenCV Zoo / libfacedetection), run fully convolutionally.
+//
+// YuNet is anchor-free: every cell of its stride-8, -16 and -32 grids predicts a face score, a
+// box and the five ArcFace landmarks. It was trained on faces of about 10 to 300 px, so one pass
+// at `face_detection_scale` (the frame's longer side scaled to it, padded to a multiple of 32)
+// finds faces from ~10 px up to half a 600 px frame. Larger faces (close-ups, tight gallery crops)
+// are found by one more pass over the whole frame shrunk into a padded canvas, and, at large
+// scales, by an intermediate pass; levels are merged with NMS.
+import * as ort from 'onnxruntime-node';
+import { nms, type Box } from '../geometry/box.js';
+import type { Point } from '../geometry/similarity.js';
+import { resizeImage, type RgbImage } from '../image/image.js';
+import { onnxPath } from '../../models/catalog.js';
+import { createSession, type LoadedSession, type SessionConfig } from './session.js';
+
+export interface DetectedFace {
+  /** Pixels of the original image, top-left origin. */
+  box: Box;
+  score: number;
+  /**
+   * Five landmarks in image pixels, ArcFace order: the eye on the image's left (the subject's
+   * right), the other eye, nose tip, mouth corner on the image's left, the other mouth corner.
+   */
+  landmarks: Point[];
+}
+
+export interface DetectOptions {
+  /** Longer side, in px, the image is scaled to before detection (SPEC: 100–2000, default 600). */
+  scale?: number;
+  /** Minimum face probability kept (0..1). */
+  minScore?: number;
+  /** Overlap above which detections are merged. */
+  iouThreshold?: number;
+}
+
+export const DEFAULT_DETECTION_SCALE = 600;
+export const MIN_DETECTION_SCALE = 100;
+export const MAX_DETECTION_SCALE = 2000;
+export const DEFAULT_MIN_SCORE = 0.6;
+const DEFAULT_IOU = 0.3;
+const GRID = 32;
+const STRIDES = [8, 16, 32] as const;
+/** The largest faces YuNet finds reliably, in input pixels. */
+const LARGEST_FACE = 300;
+/** The whole-frame level: the frame's longer side in a canvas with a margin, so a frame-filling face is ~this size. */
+const WHOLE_FRAME_SIDE = 224;
+const WHOLE_FRAME_CANVAS = 320;
+
+interface Level {
+  /** Longer side of the frame at this level. */
+  longSide: number;
+  /** Square canvas the frame is centred in (0: the frame at the origin, padded to a multiple of 32). */
+  canvas: number;
+}
+
+export class YuNetDetector {
+  private constructor(
+    private readonly loaded: LoadedSession,
+    readonly model: string,
+  ) {}
+
+  static async load(config?: SessionConfig, model = 'yunet'): Promise<YuNetDetector> {
+    return new YuNetDetector(await createSession(onnxPath(model), config), model);
+  }
+
+  get provider(): string {
+    return this.loaded.provider;
+  }
+
+  async detect(img: RgbImage, opts: DetectOptions = {}): Promise<DetectedFace[]> {
+    const scale = checkScale(opts.scale ?? DEFAULT_DETECTION_SCALE);
+    const minScore = opts.minScore ?? DEFAULT_MIN_SCORE;
+    const candidates: DetectedFace[] = [];
+    for (const level of detectionLevels(scale)) {
+      const factor = level.longSide / Math.max(img.width, img.height);
+      const w = Math.max(1, Math.round(img.width * factor));
+      const h = Math.max(1, Math.round(img.height * factor));
+      const scaled = w === img.width && h === img.height ? img : await resizeImage(img, w, h);
+      for (const f of await this.runLevel(scaled, minScore, level.canvas)) candidates.push(rescale(f, img.width / w, img.height / h));
+    }
+    return nms(candidates, opts.iouThreshold ?? DEFAULT_IOU).map((f) => ({ ...f, box: clampBox(f.box, img.width, img.height) }));
+  }
+
+  /** One network run on the image, placed at the origin (canvas 0) or centred in a square canvas. */
+  private async runLevel(img: RgbImage, minScore: number, canvas: number): Promise<DetectedFace[]> {
+    const pw = Math.ceil(Math.max(img.width, canvas) / GRID) * GRID;
+    const ph = Math.ceil(Math.max(img.height, canvas) / GRID) * GRID;
+    const ox = canvas ? Math.floor((pw - img.width) / 2) : 0;
+    const oy = canvas ? Math.floor((ph - img.height) / 2) : 0;
+    const input = bgrPlanes(img, pw, ph, ox, oy);
+    const out = await this.loaded.session.run({ input: new ort.Tensor('float32', input, [1, 3, ph, pw]) });
+    const faces: DetectedFace[] = [];
+    for (const s of STRIDES) {
+      const cls = out[`cls_${s}`]!.data as Float32Array;
+      const obj = out[`obj_${s}`]!.data as Float32Array;
+      const bbox = out[`bbox_${s}`]!.data as Float32Array;
+      const kps = out[`kps_${s}`]!.data as Float32Array;
+      const cols = pw / s;
+      for (let i = 0; i < cls.length; i++) {
+        const score = Math.sqrt(clamp01(cls[i]!) * clamp01(obj[i]!));
+        if (score < minScore) continue;
+        const c = i % cols;
+        const r = Math.floor(i / cols);
+        const cx = (c + bbox[i * 4]!) * s - ox;
+        const cy = (r + bbox[i * 4 + 1]!) * s - oy;
+        const bw = Math.exp(bbox[i * 4 + 2]!) * s;
+        const bh = Math.exp(bbox[i * 4 + 3]!) * s;
+        const landmarks: Point[] = [];
+        for (let k = 0; k < 5; k++) landmarks.push([(kps[i * 10 + 2 * k]! + c) * s - ox, (kps[i * 10 + 2 * k + 1]! + r) * s - oy]);
+        faces.push({ box: { x: cx - bw / 2, y: cy - bh / 2, w: bw, h: bh }, score, landmarks });
+      }
+    }
+    return faces;
+  }
+}
+
+export function checkScale(scale: number): number {
+  if (!Number.isInteger(scale) || scale < MIN_DETECTION_SCALE || scale > MAX_DETECTION_SCALE) {
+    throw new RangeError(`face_detection_scale must be an integer from ${MIN_DETECTION_SCALE} to ${MAX_DETECTION_SCALE}, got ${scale}`);
+  }
+  return scale;
+}
+
+/**
+ * The passes for a scale: the scale itself, smaller levels each 3x apart while a face too large
+ * for the previous one (over 300 px) would still be large at the next, then the whole frame in a
+ * padded canvas, where a frame-filling face is ~224 px and no face touches the border.
+ */
+export function detectionLevels(scale: number): Level[] {
+  const levels: Level[] = [{ longSide: scale, canvas: 0 }];
+  while (levels.at(-1)!.longSide / 3 > WHOLE_FRAME_CANVAS) levels.push({ longSide: Math.round(levels.at(-1)!.longSide / 3), canvas: 0 });
+  // A frame no larger than the largest face YuNet finds needs no whole-frame pass unless a face may fill it.
+  levels.push({ longSide: WHOLE_FRAME_SIDE, canvas: WHOLE_FRAME_CANVAS });
+  return levels;
+}
+
+/** The image as BGR float planes (YuNet's input: raw 0..255, no normalisation) in a black w x h canvas. */
+function bgrPlanes(img: RgbImage, w: number, h: number, ox: number, oy: number): Float32Array {
+  const plane = w * h;
+  const out = new Float32Array(plane * 3);
+  const src = img.data;
+  for (let y = 0; y < img.height; y++) {
+    let s = y * img.width * 3;
+    let d = (y + oy) * w + ox;
+    for (let x = 0; x < img.width; x++, s += 3, d++) {
+      out[d] = src[s + 2]!;
+      out[plane + d] = src[s + 1]!;
+      out[2 * plane + d] = src[s]!;
+    }
+  }
+  return out;
+}
+
+function clamp01(v: number): number {
+  return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+
+function rescale(f: DetectedFace, sx: number, sy: number): DetectedFace {
+  return {
+    box: { x: f.box.x * sx, y: f.box.y * sy, w: f.box.w * sx, h: f.box.h * sy },
+    score: f.score,
+    landmarks: f.landmarks.map(([x, y]) => [x * sx, y * sy] as Point),
+  };
+}
+
+/** The box cut to the image (a face at the border may be predicted beyond it). */
+function clampBox(b: Box, width: number, height: number): Box {
+  const x0 = Math.max(0, b.x);
+  const y0 = Math.max(0, b.y);
+  const x1 = Math.min(width, b.x + b.w);
+  const y1 = Math.min(height, b.y + b.h);
+  return { x: x0, y: y0, w: Math.max(0, x1 - x0), h: Math.max(0, y1 - y0) };
+}
+
+export { LARGEST_FACE };

@@ -1,0 +1,172 @@
+// `facerec eval openset`: open-set identification as the product does it — a gallery of named
+// people, probes of people in it and of strangers — on an LFW-layout folder (one folder per person).
+//
+// Protocol: people with at least `minPhotos` photos are known; their first `galleryPhotos` photos
+// (sorted by file name) form the gallery, the next `minPhotos − galleryPhotos` are probes.
+// Strangers are people with exactly one photo, `strangers` of them spread evenly over the sorted
+// names; none is in the gallery. A probe is named by its nearest gallery sample when that lies
+// within the threshold. Reported: named right / wrong / strangers named at the default and at
+// other thresholds, DIR (detection and identification rate) at 1 % and 5 % of strangers named,
+// and closed-set rank-1.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeImage } from '../image/image.js';
+import { centreFace, type FaceEngine } from '../engine/engine.js';
+import { Progress } from './progress.js';
+
+export interface OpenSetOptions {
+  imagesDir: string;
+  galleryPhotos: number;
+  minPhotos: number;
+  strangers: number;
+  scale: number;
+  /** The contract distance for a raw Euclidean distance between embeddings. */
+  toContract: (raw: number) => number;
+  /** JSON file caching embeddings between runs. */
+  cache?: string;
+}
+
+export interface OpenSetAt {
+  threshold: number;
+  named_right: number;
+  named_wrong: number;
+  strangers_named: number;
+}
+
+export interface OpenSetResult {
+  pipeline: { detector: string; embedder: string; scale: number };
+  gallery_people: number;
+  gallery_samples: number;
+  known_probes: number;
+  stranger_probes: number;
+  no_face: number;
+  at_default: OpenSetAt;
+  sweep: OpenSetAt[];
+  dir_at_1pct: { threshold: number; dir: number };
+  dir_at_5pct: { threshold: number; dir: number };
+  rank1: number;
+}
+
+interface Probe {
+  person: string;
+  known: boolean;
+  /** Nearest gallery person and its distance; null when no face was found. */
+  nearest: { person: string; distance: number } | null;
+}
+
+export const DEFAULT_THRESHOLD = 1.0;
+const SWEEP = [0.9, 0.95, 1.0, 1.05, 1.1, 1.15, 1.2];
+
+export async function runOpenSet(engine: FaceEngine, opts: OpenSetOptions, out: (line: string) => void): Promise<OpenSetResult> {
+  const people = readdirSync(opts.imagesDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => ({ name: d.name, photos: readdirSync(join(opts.imagesDir, d.name)).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort() }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const known = people.filter((p) => p.photos.length >= opts.minPhotos);
+  const singles = people.filter((p) => p.photos.length === 1);
+  const strangers = evenly(singles, opts.strangers);
+  if (known.length === 0) throw new Error(`no person in ${opts.imagesDir} has ${opts.minPhotos} photos or more`);
+
+  const files = [
+    ...known.flatMap((p) => p.photos.slice(0, opts.minPhotos).map((f) => join(p.name, f))),
+    ...strangers.map((p) => join(p.name, p.photos[0]!)),
+  ];
+  const embeddings = await embedAll(engine, opts, files);
+  const gallery: { person: string; embedding: Float32Array }[] = [];
+  for (const p of known)
+    for (const f of p.photos.slice(0, opts.galleryPhotos)) {
+      const e = embeddings.get(join(p.name, f));
+      if (e) gallery.push({ person: p.name, embedding: e });
+    }
+  const nearest = (e: Float32Array | null): Probe['nearest'] => {
+    if (!e) return null;
+    let best = { person: '', distance: Infinity };
+    for (const g of gallery) {
+      const d = opts.toContract(euclid(e, g.embedding));
+      if (d < best.distance) best = { person: g.person, distance: d };
+    }
+    return best;
+  };
+  const probes: Probe[] = [
+    ...known.flatMap((p) => p.photos.slice(opts.galleryPhotos, opts.minPhotos).map((f) => ({ person: p.name, known: true, nearest: nearest(embeddings.get(join(p.name, f)) ?? null) }))),
+    ...strangers.map((p) => ({ person: p.name, known: false, nearest: nearest(embeddings.get(join(p.name, p.photos[0]!)) ?? null) })),
+  ];
+  const knownProbes = probes.filter((p) => p.known);
+  const strangerProbes = probes.filter((p) => !p.known);
+  const at = (threshold: number): OpenSetAt => ({
+    threshold,
+    named_right: knownProbes.filter((p) => p.nearest && p.nearest.distance <= threshold && p.nearest.person === p.person).length / knownProbes.length,
+    named_wrong: knownProbes.filter((p) => p.nearest && p.nearest.distance <= threshold && p.nearest.person !== p.person).length / knownProbes.length,
+    strangers_named: strangerProbes.filter((p) => p.nearest && p.nearest.distance <= threshold).length / Math.max(1, strangerProbes.length),
+  });
+  const dirAt = (fpir: number) => {
+    // The largest threshold that names at most `fpir` of the strangers.
+    const d = strangerProbes.map((p) => p.nearest?.distance ?? Infinity).sort((a, b) => a - b);
+    const allowed = Math.floor(fpir * d.length);
+    const threshold = allowed < d.length ? d[allowed]! - 1e-9 : Infinity;
+    return { threshold, dir: at(threshold).named_right };
+  };
+  const result: OpenSetResult = {
+    pipeline: { detector: engine.locator.name, embedder: engine.embedder.model, scale: opts.scale },
+    gallery_people: known.length,
+    gallery_samples: gallery.length,
+    known_probes: knownProbes.length,
+    stranger_probes: strangerProbes.length,
+    no_face: probes.filter((p) => !p.nearest).length,
+    at_default: at(DEFAULT_THRESHOLD),
+    sweep: SWEEP.map(at),
+    dir_at_1pct: dirAt(0.01),
+    dir_at_5pct: dirAt(0.05),
+    rank1: knownProbes.filter((p) => p.nearest?.person === p.person).length / knownProbes.length,
+  };
+  out(`open set (${result.pipeline.detector} + ${result.pipeline.embedder}, scale ${opts.scale}): gallery ${known.length} people × ${opts.galleryPhotos} photos (${gallery.length} samples), ${knownProbes.length} known probes, ${strangerProbes.length} strangers, no face in ${result.no_face} probes`);
+  out('');
+  out('| max_distance | named right | named wrong | strangers named |');
+  out('|---|---|---|---|');
+  for (const s of result.sweep) out(`| ${s.threshold.toFixed(2)}${s.threshold === DEFAULT_THRESHOLD ? ' (default)' : ''} | ${pct(s.named_right)} | ${pct(s.named_wrong)} | ${pct(s.strangers_named)} |`);
+  out('');
+  out(`DIR at 1 % strangers named: ${pct(result.dir_at_1pct.dir)} (max_distance ${result.dir_at_1pct.threshold.toFixed(3)}); at 5 %: ${pct(result.dir_at_5pct.dir)} (${result.dir_at_5pct.threshold.toFixed(3)})`);
+  out(`closed-set rank-1: ${pct(result.rank1)}`);
+  return result;
+}
+
+/** `n` items spread evenly over the list (all of them when n ≥ its length). */
+function evenly<T>(items: readonly T[], n: number): T[] {
+  if (n >= items.length) return [...items];
+  return Array.from({ length: n }, (_, i) => items[Math.floor((i * items.length) / n)]!);
+}
+
+async function embedAll(engine: FaceEngine, opts: OpenSetOptions, files: string[]): Promise<Map<string, Float32Array | null>> {
+  const key = JSON.stringify({ detector: engine.locator.name, embedder: engine.embedder.sha256, scale: opts.scale });
+  const cache = new Map<string, Float32Array | null>();
+  if (opts.cache && existsSync(opts.cache)) {
+    const file = JSON.parse(readFileSync(opts.cache, 'utf8')) as { key: string; images: Record<string, number[] | null> };
+    if (file.key === key) for (const [k, v] of Object.entries(file.images)) cache.set(k, v && Float32Array.from(v));
+  }
+  const progress = new Progress('openset images', files.length);
+  for (const f of files) {
+    if (!cache.has(f)) {
+      const img = await decodeImage(join(opts.imagesDir, f));
+      const face = centreFace(await engine.locate(img, { scale: opts.scale }), img.width, img.height);
+      cache.set(f, face ? (await engine.embedder.embed(img, [face], { flip: true }))[0]! : null);
+    }
+    progress.tick();
+  }
+  progress.done();
+  if (opts.cache) {
+    const images: Record<string, number[] | null> = {};
+    for (const [k, v] of cache) images[k] = v && [...v];
+    writeFileSync(opts.cache, JSON.stringify({ key, images }));
+  }
+  return cache;
+}
+
+function euclid(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
+  return Math.sqrt(s);
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)} %`;
+}
