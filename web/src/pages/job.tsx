@@ -32,8 +32,10 @@ export function JobPage({ id }: { id: string }) {
       .then(setItems)
       .catch(setError);
   }, [id, done, version]);
-  const [models, setModels] = useState<Model[]>([]);
-  useEffect(() => void call('get', '/api/v1/models/', { query: { limit: 1000 } }).then((p) => setModels(p.data.filter((m) => m.name !== 'celebrities'))).catch(() => {}), []);
+  const [allModels, setAllModels] = useState<Model[]>([]);
+  useEffect(() => void call('get', '/api/v1/models/', { query: { limit: 1000 } }).then((p) => setAllModels(p.data)).catch(() => {}), []);
+  const models = allModels.filter((m) => m.name !== 'celebrities');
+  const modelName = (ref: string) => allModels.find((m) => m.id === ref || m.name === ref)?.name ?? ref;
 
   if (!job) return error ? <ErrorNote error={error} /> : <p aria-live="polite">Loading the job…</p>;
   const sources = job.result?.summary ?? [];
@@ -58,7 +60,7 @@ export function JobPage({ id }: { id: string }) {
         <dt>Duration</dt>
         <dd>{job.duration === null ? '—' : `${job.duration.toFixed(1)} s`}</dd>
         <dt>Galleries</dt>
-        <dd>{(job.modules.face_recognition.models ?? [job.modules.face_recognition.model ?? 'celebrities']).join(', ')}</dd>
+        <dd>{(job.modules.face_recognition.models ?? [job.modules.face_recognition.model ?? 'celebrities']).map(modelName).join(', ')}</dd>
       </dl>
       {job.errors.length > 0 && (
         <div class="error" role="alert">
