@@ -18,3 +18,24 @@ export function parseRange(spec: string): number[] {
   }
   return out;
 }
+
+/** Removes --verbose (anywhere on the line) from the arguments. */
+export function takeVerbose(argv: readonly string[]): { verbose: boolean; args: string[] } {
+  const args = argv.filter((a) => a !== '--verbose');
+  return { verbose: args.length !== argv.length, args };
+}
+
+/**
+ * An error as one line for the user: its message (which names the file, for file errors) and
+ * those of its causes, without the stack trace (`--verbose` shows it).
+ */
+export function errorLine(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const message = e instanceof Error ? e.message : String(e);
+    const line = message.split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
+    if (line && !parts.some((p) => p.includes(line))) parts.push(line);
+    if (!(e instanceof Error)) break;
+  }
+  return parts.join(': ') || 'failed';
+}
