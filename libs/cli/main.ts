@@ -3,7 +3,6 @@
 import { parseArgs } from 'node:util';
 import { catalogEntry } from '../../models/catalog.js';
 import { FaceEngine } from '../engine/engine.js';
-import { EMBEDDING_MODEL } from '../engine/embedder.js';
 import { runLfwEval } from '../eval/lfw-eval.js';
 import { setLogLevel } from '../log/logger.js';
 import { ADMIN_USAGE } from './admin.js';
@@ -13,7 +12,8 @@ import { MODELS_USAGE } from './models.js';
 const USAGE = `usage:
   facerec detect <image> [--scale N] [--out annotated.png]
   facerec compare <imageA> <imageB> [--scale N]
-  facerec eval lfw --pairs <pairs.txt> --images <dir> [--folds 1-10] [--scale N] [--fusion] [--cache file.json]
+  facerec eval lfw --pairs <pairs.txt> --images <dir> [--folds 1-10] [--scale N] [--cache file.json] [--extra-variants]
+  facerec eval openset --images <dir of person folders> [--gallery-photos 2] [--min-photos 4] [--strangers 500] [--scale N] [--cache file.json]
   facerec eval wider --gt <ground_truth.txt> --images <dir> [--scale N] [--scales 300,600,1200,2000]
   facerec eval identify --gallery <dir of person folders> [--probes <dir>]
   facerec bench [--rounds N]
@@ -64,14 +64,13 @@ async function evalCommand(argv: string[]): Promise<void> {
         images: { type: 'string' },
         folds: { type: 'string' },
         scale: { type: 'string', default: '600' },
-        fusion: { type: 'boolean', default: false },
         cache: { type: 'string' },
+        'extra-variants': { type: 'boolean', default: false },
       },
     });
     if (!values.pairs || !values.images) throw new UsageError('eval lfw needs --pairs and --images');
     const engine = await FaceEngine.load();
-    const calibration = catalogEntry(EMBEDDING_MODEL).calibration;
-    if (!calibration) throw new Error(`catalog entry ${EMBEDDING_MODEL} has no calibration`);
+    const calibration = catalogEntry(engine.embedder.model).calibration;
     const result = await runLfwEval(
       engine,
       {
@@ -79,19 +78,54 @@ async function evalCommand(argv: string[]): Promise<void> {
         imagesDir: values.images,
         folds: values.folds ? parseRange(values.folds) : undefined,
         scale: parseIntOption('scale', values.scale),
-        fusion: values.fusion,
         cache: values.cache,
-        defaultVariant: 'default pipeline',
-        threshold: calibration.threshold,
+        extraVariants: values['extra-variants'],
+        calibration,
       },
       (line) => console.log(line),
     );
     console.log(JSON.stringify(result));
     return;
   }
+  if (kind === 'openset') return openSetCommand(rest);
   if (kind === 'wider') return (await import('./eval-wider.js')).widerCommand(rest);
   if (kind === 'identify') return (await import('./eval-identify.js')).identifyCommand(rest);
-  throw new UsageError(`unknown evaluation '${kind ?? ''}' (lfw, wider, identify)`);
+  throw new UsageError(`unknown evaluation '${kind ?? ''}' (lfw, openset, wider, identify)`);
+}
+
+async function openSetCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      images: { type: 'string' },
+      'gallery-photos': { type: 'string', default: '2' },
+      'min-photos': { type: 'string', default: '4' },
+      strangers: { type: 'string', default: '500' },
+      scale: { type: 'string', default: '600' },
+      cache: { type: 'string' },
+    },
+  });
+  if (!values.images) throw new UsageError('eval openset needs --images (a folder of person folders, LFW layout)');
+  const galleryPhotos = parseIntOption('gallery-photos', values['gallery-photos']);
+  const minPhotos = parseIntOption('min-photos', values['min-photos']);
+  if (galleryPhotos < 1 || minPhotos <= galleryPhotos) throw new UsageError('--min-photos must exceed --gallery-photos (the rest are probes), and --gallery-photos be at least 1');
+  const { runOpenSet } = await import('../eval/openset.js');
+  const { contractDistanceFor } = await import('../engine/calibration.js');
+  const engine = await FaceEngine.load();
+  const result = await runOpenSet(
+    engine,
+    {
+      imagesDir: values.images,
+      galleryPhotos,
+      minPhotos,
+      strangers: parseIntOption('strangers', values.strangers),
+      scale: parseIntOption('scale', values.scale),
+      toContract: contractDistanceFor(catalogEntry(engine.embedder.model).calibration),
+      cache: values.cache,
+    },
+    (line) => console.log(line),
+  );
+  console.log(JSON.stringify(result));
 }
 
 const { verbose, args } = takeVerbose(process.argv.slice(2));
