@@ -108,7 +108,7 @@ export interface Container {
   name: string;
   image?: unknown;
   args?: string[];
-  env?: { name: string; value?: unknown }[];
+  env?: { name: string; value?: unknown; valueFrom?: { secretKeyRef?: { name: unknown; key: unknown } } }[];
   envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
   ports?: { name: string; containerPort: unknown }[];
   livenessProbe?: { httpGet?: { path: string; port: unknown } };

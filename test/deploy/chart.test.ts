@@ -15,6 +15,7 @@ import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { CONFIG_VARIABLES, loadConfig, SERVICE_NAMES } from '../../libs/config/config.js';
 import { sessionConfigFromEnv } from '../../libs/engine/session.js';
 import { QUEUE_NAMES } from '../../libs/jobs/types.js';
+import { listenHost } from '../../services/gateway/service.js';
 import { metrics } from '../../libs/service/metrics.js';
 import {
   at,
@@ -83,7 +84,11 @@ function environment(service: string, values: Values): Record<string, string> {
   for (const [name, value] of Object.entries((values.config as Values) ?? {})) env[name] = String(value);
   const { doc, container } = containerOf(service, ctx);
   for (const entry of container.env ?? []) {
-    if (!isPlaceholder(entry.name)) put(entry.name, entry.value, doc.pre);
+    if (isPlaceholder(entry.name)) continue;
+    // A value from a Secret stands in as `<secret>/<key>` (what the kubelet would read there is not known here).
+    const ref = entry.valueFrom?.secretKeyRef;
+    if (ref) env[entry.name] = `${String(resolve(ref.name, doc.pre, ctx))}/${String(resolve(ref.key, doc.pre, ctx))}`;
+    else put(entry.name, entry.value, doc.pre);
   }
   for (const [name, value] of Object.entries((lookup(values, [service, 'env']) as Values) ?? {})) env[name] = String(value);
   return env;
@@ -188,12 +193,14 @@ describe('templates under the shipped values (branches chosen as helm would)', (
       });
     };
     const sets = Object.fromEntries(valueSets().map((s) => [s.name, kinds(s.values)]));
-    // Defaults: six Deployments, the three headless Services and the gateway's, PDBs for all but the matcher, no HPA, no KEDA, no Ingress, no Secret.
+    // Defaults: six Deployments, the three headless Services and the gateway's, PDBs for all but the matcher, no HPA, no KEDA, no Ingress,
+    // and of Secrets only the gateway's generated one (API key, webhook secret).
     expect(sets['values.yaml']!.filter((k) => k.startsWith('Deployment')).length).toBe(6);
     expect(sets['values.yaml']!.filter((k) => k.startsWith('PodDisruptionBudget')).sort()).toEqual(
       ['aggregator', 'decoder', 'detector', 'embedder', 'gateway'].map((s) => `PodDisruptionBudget ${s}`),
     );
-    for (const kind of ['HorizontalPodAutoscaler', 'ScaledObject', 'Ingress', 'Secret']) {
+    expect(sets['values.yaml']!.filter((k) => k.startsWith('Secret'))).toEqual(['Secret auth']);
+    for (const kind of ['HorizontalPodAutoscaler', 'ScaledObject', 'Ingress']) {
       expect(sets['values.yaml']!.filter((k) => k.startsWith(kind)), kind).toEqual([]);
     }
     expect(sets['values.yaml']).toContain('PersistentVolumeClaim matcher-data');
@@ -265,6 +272,12 @@ describe('values.schema.json', () => {
     ['a KEDA lag threshold as text', 'decoder.keda.lagThreshold', 'four'],
     ['a non-numeric Prometheus threshold', 'embedder.keda.threshold', 'many'],
     ['a pull policy Kubernetes does not know', 'image.pullPolicy', 'Sometimes'],
+    ['a Secret name Kubernetes refuses', 'auth.existingSecret', 'My Keys'],
+    ['anonymous access as text', 'auth.allowAnonymous', 'yes'],
+    ['the API key in plain config (it comes from a Secret)', 'config', { FACEREC_API_KEY: 'k' }],
+    ['anonymous access through env instead of auth.allowAnonymous', 'gateway.env', { FACEREC_ALLOW_ANONYMOUS: 'true' }],
+    ['the webhook secret in plain env', 'gateway.env', { FACEREC_WEBHOOK_SECRET: 's' }],
+    ['a webhook generateSecret as text', 'webhooks.generateSecret', 'no'],
   ];
   for (const [what, path, value] of wrong) {
     it(`rejects ${what} (${path})`, () => {
@@ -407,8 +420,10 @@ describe('Deployments', () => {
     const [configMap] = docsOfKind('ConfigMap');
     for (const key of Object.keys(at(configMap!.data, 'data') as Values)) if (!isPlaceholder(key)) set.add(key);
     for (const secret of docsOfKind('Secret')) for (const key of Object.keys((at(secret.data, 'stringData') as Values) ?? {})) set.add(key);
-    for (const service of SERVICE_NAMES) {
-      for (const entry of containerOf(service).container.env ?? []) if (!isPlaceholder(entry.name)) set.add(entry.name);
+    for (const mode of ['then', 'else'] as const) {
+      for (const service of SERVICE_NAMES) {
+        for (const entry of containerOf(service, mode).container.env ?? []) if (!isPlaceholder(entry.name)) set.add(entry.name);
+      }
     }
     expect([...set].filter((n) => !known.has(n))).toEqual([]);
 
@@ -437,7 +452,8 @@ describe('Deployments', () => {
     expect(define('facerec.qdrantUrl')).toContain('http://%s.%s.svc:6333');
     expect(define('facerec.qdrantUrl')).toContain('.Values.externalQdrant.url');
     // The Secret's NATS_URL (credentials) comes after the ConfigMap in envFrom, so it wins.
-    expect(Object.keys((at(docsOfKind('Secret')[0]!.data, 'stringData') as Values) ?? {}).sort()).toEqual(['NATS_URL', 'QDRANT_API_KEY']);
+    const secret = docsOfKind('Secret').find((d) => d.file === 'secret.yaml')!;
+    expect(Object.keys((at(secret.data, 'stringData') as Values) ?? {}).sort()).toEqual(['NATS_URL', 'QDRANT_API_KEY']);
   });
 
   it('the ranges that add env entries read .Values.config and .Values.<service>.env', () => {
@@ -515,6 +531,80 @@ describe('Deployments', () => {
     expect(mounts.find((m) => m.name === 'data')?.mountPath).toBe(loadConfig(environment('matcher', values)).dataDir);
   });
 
+});
+
+describe('gateway credentials', () => {
+  const over = (extra: Values): Values => mergeValues(defaultValues(), extra) as Values;
+  const variants: { name: string; values: Values }[] = [
+    ...valueSets(),
+    { name: 'auth.existingSecret', values: over({ auth: { existingSecret: 'my-keys', existingSecretKey: 'admin' } }) },
+    { name: 'auth.allowAnonymous', values: over({ auth: { allowAnonymous: true } }) },
+    { name: 'both existing', values: over({ auth: { existingSecret: 'my-keys' }, webhooks: { existingSecret: 'hooks', existingSecretKey: 'sig' } }) },
+    { name: 'no webhook secret', values: over({ webhooks: { generateSecret: false } }) },
+  ];
+  const variant = (name: string): Values => variants.find((v) => v.name === name)!.values;
+  /** The generated Secret under some values: its resolved name and data keys, or null when not rendered. */
+  const authSecret = (values: Values): { name: unknown; keys: string[] } | null => {
+    const ctx = evalContext(values);
+    const doc = docsOfKind('Secret', ctx).find((d) => d.file === 'auth-secret.yaml');
+    if (!doc) return null;
+    return { name: resolve(at(doc.data, 'metadata', 'name'), doc.pre, ctx), keys: Object.keys((at(doc.data, 'data') as Values) ?? {}).sort() };
+  };
+
+  it('the gateway listens on HOST (0.0.0.0), not loopback, under every value set: a key, or anonymous access asked for', () => {
+    for (const { name, values } of variants) {
+      const config = loadConfig(environment('gateway', values));
+      expect(config.gateway.host, name).toBe('0.0.0.0');
+      expect(listenHost(config.gateway.host, config.auth), name).toBe('0.0.0.0');
+      expect(Boolean(config.auth.apiKey) !== config.auth.allowAnonymous, `${name}: a key, or anonymous, never both`).toBe(true);
+    }
+  });
+
+  it('by default the admin key and the webhook secret come from the Secret the chart generates', () => {
+    const env = environment('gateway', defaultValues());
+    expect(env.FACEREC_API_KEY).toBe('rel-facerec-auth/api-key');
+    expect(env.FACEREC_WEBHOOK_SECRET).toBe('rel-facerec-auth/webhook-secret');
+    expect(env.FACEREC_ALLOW_ANONYMOUS).toBeUndefined();
+    expect(authSecret(defaultValues())).toEqual({ name: 'rel-facerec-auth', keys: ['api-key', 'webhook-secret'] });
+    // Each value from the helper that keeps what the release's Secret holds, else makes a random one.
+    const doc = docsOfKind('Secret', evalContext(defaultValues())).find((d) => d.file === 'auth-secret.yaml')!;
+    for (const key of ['api-key', 'webhook-secret']) {
+      expect(actionOf(String(at(doc.data, 'data', key)), doc.pre)).toBe(`include "facerec.generatedSecret" (dict "root" . "key" "${key}") | quote`);
+    }
+    const helpers = read(join(TEMPLATES_DIR, '_helpers.tpl'));
+    const define = helpers.slice(helpers.indexOf('{{- define "facerec.generatedSecret" -}}'));
+    expect(define).toContain('lookup "v1" "Secret" .root.Release.Namespace (printf "%s-auth" (include "facerec.fullname" .root))');
+    expect(define).toContain('randAlphaNum 48 | b64enc');
+  });
+
+  it('an existing Secret replaces the generated values; with both existing the chart generates none', () => {
+    const env = environment('gateway', variant('auth.existingSecret'));
+    expect(env.FACEREC_API_KEY).toBe('my-keys/admin');
+    expect(authSecret(variant('auth.existingSecret'))).toEqual({ name: 'rel-facerec-auth', keys: ['webhook-secret'] });
+    const both = environment('gateway', variant('both existing'));
+    expect([both.FACEREC_API_KEY, both.FACEREC_WEBHOOK_SECRET]).toEqual(['my-keys/api-key', 'hooks/sig']);
+    expect(authSecret(variant('both existing'))).toBeNull();
+  });
+
+  it('anonymous access only when asked for: FACEREC_ALLOW_ANONYMOUS=true and no key; no webhook secret when none is wanted', () => {
+    const env = environment('gateway', variant('auth.allowAnonymous'));
+    expect(env.FACEREC_ALLOW_ANONYMOUS).toBe('true');
+    expect(env.FACEREC_API_KEY).toBeUndefined();
+    expect(authSecret(variant('auth.allowAnonymous'))!.keys).toEqual(['webhook-secret']);
+    expect(environment('gateway', variant('no webhook secret')).FACEREC_WEBHOOK_SECRET).toBeUndefined();
+    for (const { name, values } of valueSets()) expect(lookup(values, ['auth', 'allowAnonymous']), name).toBe(false);
+    // The two exclude each other (anonymous means no key): the chart refuses to render both.
+    expect(read(join(TEMPLATES_DIR, '_helpers.tpl'))).toContain('{{- if and .Values.auth.allowAnonymous .Values.auth.existingSecret }}');
+  });
+
+  it('only the gateway gets the credentials', () => {
+    for (const service of SERVICE_NAMES.filter((s) => s !== 'gateway')) {
+      for (const mode of ['then', 'else'] as const) {
+        const names = (containerOf(service, mode).container.env ?? []).map((e) => e.name);
+        expect(names.filter((n) => ['FACEREC_API_KEY', 'FACEREC_ALLOW_ANONYMOUS', 'FACEREC_WEBHOOK_SECRET'].includes(n)), service).toEqual([]);
+      }
+    }
+  });
 });
 
 describe('Services', () => {

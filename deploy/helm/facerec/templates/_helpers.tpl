@@ -125,6 +125,9 @@ Refuses values the services cannot honour. The schema types every value; these r
 {{- if and .Values.nats.enabled (not .Values.nats.config.jetstream.enabled) }}
 {{- fail "nats.config.jetstream.enabled must be true: jobs, results and uploads live in JetStream" }}
 {{- end }}
+{{- if and .Values.auth.allowAnonymous .Values.auth.existingSecret }}
+{{- fail "auth.allowAnonymous and auth.existingSecret exclude each other: anonymous means no API key at all" }}
+{{- end }}
 {{- if and (not .Values.nats.enabled) (not .Values.externalNats.url) (not .Values.secrets.natsUrl) (not .Values.secrets.existingSecret) }}
 {{- fail "no NATS: set nats.enabled, externalNats.url or secrets.natsUrl" }}
 {{- end }}
@@ -166,4 +169,19 @@ imagePullSecrets:
 {{- define "facerec.tmpVolumeMount" -}}
 - name: tmp
   mountPath: /tmp
+{{- end }}
+
+{{/*
+A value of the generated auth Secret, base64: the one the release's Secret already holds (so that
+an upgrade keeps the keys), else 48 new random characters. (dict "root" $ "key" "api-key").
+lookup answers nothing under `helm template` and --dry-run: there every render makes new values.
+*/}}
+{{- define "facerec.generatedSecret" -}}
+{{- $found := lookup "v1" "Secret" .root.Release.Namespace (printf "%s-auth" (include "facerec.fullname" .root)) | default dict }}
+{{- $data := get $found "data" | default dict }}
+{{- if hasKey $data .key }}
+{{- index $data .key }}
+{{- else }}
+{{- randAlphaNum 48 | b64enc }}
+{{- end }}
 {{- end }}
