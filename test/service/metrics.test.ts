@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryBus } from '../../libs/bus/memory-bus.js';
 import { matcherClient } from '../../libs/grpc/grpc.js';
+import { rootLogger } from '../../libs/log/logger.js';
 import type { ObservationChunk } from '../../libs/jobs/types.js';
 import { SERVICE_METRICS } from '../../libs/service/metrics.js';
 import { freePort, spawnService, waitReady, deleteNatsPrefix, type ServiceProcess } from '../../libs/service/spawn.js';
@@ -51,7 +52,7 @@ describe('a service process exports only its own metric families', () => {
 
   async function start(service: string, env: Record<string, string>): Promise<ServiceProcess> {
     const healthPort = await freePort();
-    const port = service === 'gateway' ? { PORT: String(healthPort), HOST: '127.0.0.1' } : {};
+    const port: Record<string, string> = service === 'gateway' ? { PORT: String(healthPort), HOST: '127.0.0.1' } : {};
     const s = spawnService(service, { FACEREC_DATA_DIR: join(dataDir, service), HEALTH_PORT: String(healthPort), ...port, ...env }, healthPort);
     running.push(s);
     await waitReady(s);
@@ -115,8 +116,8 @@ describe('sources of a job are counted once', () => {
       jobs,
       bus,
       matcher,
-      calibrationThreshold: () => 0.6,
-      log: (await import('../../libs/log/logger.js')).rootLogger,
+      contractDistance: () => (raw: number) => raw, // no face here has an embedding
+      log: rootLogger,
       onJob: (_state, _seconds, counts) => reported.push(counts),
     });
     await observe();
