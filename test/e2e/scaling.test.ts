@@ -220,7 +220,7 @@ describe.skipIf(!gallery || !probes || !clip || !natsUrl)('distributed product s
     const [decoders, aggregators, detectors, embedders] = [all('decoder'), all('aggregator'), all('detector'), all('embedder')];
     // The gallery's enrolment already used the detectors and embedders: count from here.
     const before = {
-      sources: await metrics(decoders, 'facerec_sources_total'),
+      sources: await metrics(decoders, 'facerec_source_attempts_total'),
       finished: await metrics(aggregators, 'facerec_jobs_finished_total'),
       frames: await metrics(detectors, 'facerec_detector_frames_total'),
       batches: await metrics(embedders, 'facerec_embedder_batch_size_count'),
@@ -230,7 +230,7 @@ describe.skipIf(!gallery || !probes || !clip || !natsUrl)('distributed product s
     const done = await finish(files, ids);
     console.log(`scaling: batch of ${files.length} jobs in ${((Date.now() - started) / 1000).toFixed(1)} s (${elapsed()})`);
 
-    const sources = minus(await metrics(decoders, 'facerec_sources_total'), before.sources);
+    const sources = minus(await metrics(decoders, 'facerec_source_attempts_total'), before.sources);
     const finished = minus(await metrics(aggregators, 'facerec_jobs_finished_total'), before.finished);
     const frames = minus(await metrics(detectors, 'facerec_detector_frames_total'), before.frames);
     const batches = minus(await metrics(embedders, 'facerec_embedder_batch_size_count'), before.batches);
