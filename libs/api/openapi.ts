@@ -190,8 +190,13 @@ const PATHS: Record<string, Record<string, Schema>> = {
     },
     delete: {
       operationId: 'deleteIdentity',
+      summary: 'Erase a gallery person',
+      description:
+        'Their samples (vectors and face crops) go, and so do the indexed identities once named into them; stored results of jobs ' +
+        'matched against this model no longer show their name or face thumbnails (boxes and times stay). ' +
+        'An audit record (`erasure.identity`) keeps ids and counts, not the name.',
       parameters: [MODEL, IDENTITY],
-      responses: { '204': { description: 'Deleted with its samples' }, ...errors(404) },
+      responses: { '204': { description: 'Erased with its samples' }, ...errors(404) },
     },
   },
   '/api/v1/models/{model}/import-folder/': {
@@ -260,6 +265,16 @@ const PATHS: Record<string, Record<string, Schema>> = {
       parameters: [INDEXED_ID],
       requestBody: { required: true, content: { 'application/json': { schema: ref('IndexedIdentityName') } } },
       responses: { '200': json(ref('IndexedIdentity'), 'The named identity'), ...errors(400, 404, 409) },
+    },
+    delete: {
+      operationId: 'eraseIndexedIdentity',
+      summary: 'Erase an indexed person (admin)',
+      description:
+        'Removes its samples (vectors, face crops), thumbnail and appearances from the index, and blanks its results in stored jobs ' +
+        '(thumbnail, `meta.person`, `meta.indexed_identity`; boxes and times stay). A named one keeps its gallery identity: ' +
+        'erase that through DELETE /api/v1/models/{model}/identities/{identity}/. Leaves an audit record (`erasure.indexed`).',
+      parameters: [INDEXED_ID],
+      responses: { '200': json(ref('ErasureReport'), 'What was removed'), ...errors(404) },
     },
   },
   '/api/v1/storage/': {
@@ -659,6 +674,23 @@ const SCHEMAS: Record<string, Schema> = {
         frame_end: { type: 'integer', minimum: 0 },
       }),
     },
+  }),
+  ErasureReport: object({
+    gallery: {
+      type: 'array',
+      description: 'Gallery identities removed',
+      items: object({ model_id: { type: 'string' }, identity_id: { type: 'string' }, samples: { type: 'integer', minimum: 0 } }),
+    },
+    indexed: {
+      type: 'array',
+      description: 'Indexed identities removed',
+      items: object({ id: { type: 'string' }, samples: { type: 'integer', minimum: 0 }, appearances: { type: 'integer', minimum: 0 } }),
+    },
+    results: {
+      ...object({ jobs: { type: 'integer', minimum: 0 }, blanked: { type: 'integer', minimum: 0 }, mentions: { type: 'integer', minimum: 0 } }),
+      description: 'Stored results: jobs changed, results that showed the person (blanked), mentions of their name among the nearest persons of others (removed)',
+    },
+    audit_id: { type: 'string', description: 'The audit record of this erasure' },
   }),
   IndexedIdentityName: object({
     name: { type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH },

@@ -115,7 +115,7 @@ export function keyFromHeaders(authorization: string | undefined, xApiKey: strin
 /**
  * The scope a route of /api/v1 needs (`path` below /api/v1); null: any valid key.
  * jobs and uploads: read to look, write to submit, upload, cancel or delete; models and the identity
- * index: galleries; keys, audit and erasure: admin.
+ * index: galleries; keys, audit and erasure (DELETE of an indexed identity too): admin.
  */
 export function requiredScope(method: string, path: string): Scope | null {
   const first = path.split('/').filter(Boolean)[0] ?? '';
@@ -125,8 +125,9 @@ export function requiredScope(method: string, path: string): Scope | null {
     case 'storage':
       return method === 'GET' || method === 'HEAD' ? 'read' : 'write';
     case 'models':
-    case 'identities':
       return 'galleries';
+    case 'identities':
+      return method === 'DELETE' ? 'admin' : 'galleries';
     case 'keys':
     case 'audit':
     case 'erasure':

@@ -11,6 +11,8 @@ import type { ListIndexedReply__Output } from '../../libs/grpc/generated/facerec
 import type { ListIndexedRequest } from '../../libs/grpc/generated/facerec/v1/ListIndexedRequest.js';
 import type { NameIndexedRequest } from '../../libs/grpc/generated/facerec/v1/NameIndexedRequest.js';
 import { fromGrpc, jsonBody, route, type GatewayContext } from './app.js';
+import { principalOf } from './auth.js';
+import { auditErasure, emptyReport, eraseIndexedIdentity } from './erasure.js';
 
 export function indexedIdentityView(i: IndexedIdentity__Output) {
   return {
@@ -75,6 +77,19 @@ export function identityIndexRoutes(ctx: GatewayContext): Router {
         },
       );
       res.json(indexedIdentityView(identity));
+    }),
+  );
+
+  // Erasure of an indexed person (admin): samples, crops, thumbnail and appearances, and their
+  // thumbnails and ids in stored results. A named one's gallery identity stays (erase it there).
+  router.delete(
+    '/:id',
+    route(async (req, res) => {
+      const id = String(req.params.id);
+      const report = emptyReport();
+      await eraseIndexedIdentity(ctx, id, report);
+      await auditErasure(ctx, principalOf(res).id, 'erasure.indexed', id, report);
+      res.json(report);
     }),
   );
 

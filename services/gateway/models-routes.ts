@@ -11,6 +11,7 @@ import type { AddSamplesRequest } from '../../libs/grpc/generated/facerec/v1/Add
 import type { Sample } from '../../libs/grpc/generated/facerec/v1/Sample.js';
 import { jsonBody, route, type GatewayContext, fromGrpc } from './app.js';
 import { principalOf } from './auth.js';
+import { auditErasure, emptyReport, eraseGalleryIdentity } from './erasure.js';
 import { readImages, readPeopleFolder, type EnrolImage, type Rejected } from './enrol.js';
 import { isMultipart, readMultipart } from './multipart.js';
 
@@ -138,16 +139,13 @@ export function modelRoutes(ctx: GatewayContext): Router {
   router.delete(
     '/:model/identities/:identity',
     route(async (req, res) => {
-      // Erasure of a gallery person: the matcher removes their vectors, samples and crops. Read first, for the audit record.
-      const params = identityParams(req);
-      const before = await unary<object, Identity__Output>(m, m.GetIdentity, params);
-      await unary(m, m.DeleteIdentity, params);
-      await ctx.audit.append({
-        actor: principalOf(res).id,
-        action: 'erasure.identity',
-        target: `${before.modelId}/${before.id}`,
-        details: { samples: before.sampleCount }, // no name: the record outlives the person's data
-      });
+      // Erasure of a gallery person: the matcher removes their vectors, samples and crops, the
+      // indexed identities named into them go too, and stored results no longer show their name
+      // or face (services/gateway/erasure.ts). The audit record holds ids and counts, no name.
+      const report = emptyReport();
+      await eraseGalleryIdentity(ctx, identityParams(req), report);
+      const erased = report.gallery[0]!;
+      await auditErasure(ctx, principalOf(res).id, 'erasure.identity', `${erased.model_id}/${erased.identity_id}`, report, { samples: erased.samples });
       res.status(204).end();
     }),
   );

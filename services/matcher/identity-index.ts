@@ -16,6 +16,7 @@ import {
 import type { Page } from '../../libs/store/job-store.js';
 import type { VectorIndex } from '../../libs/vector/vector-index.js';
 import { Galleries, InvalidArgumentError, NotFoundError } from './galleries.js';
+import { deleteIndexedRecord } from './identity-index-erasure.js';
 
 export { AlreadyNamedError };
 
@@ -137,6 +138,47 @@ export class IdentityIndex {
       await this.vectors.delete({ ids: samples.map((s) => s.id) });
       return this.withDetails(named);
     });
+  }
+
+  /**
+   * Erases an indexed identity: its vectors, samples (crops), thumbnail and appearances. Returns it
+   * as it was, appearances included (they say which results showed it). A named identity's samples
+   * live in its gallery identity, which this leaves alone. NotFoundError: no such indexed identity.
+   */
+  async delete(id: string): Promise<IndexedIdentity> {
+    return this.serial(async () => {
+      const before = await this.withDetails(await this.record(id));
+      // Vectors first: should the rows' deletion fail, the identity is still listed and can be erased again.
+      await this.vectors.delete({ identityId: id });
+      if (!(await deleteIndexedRecord(this.store, id))) throw new NotFoundError(`no indexed identity ${id}`);
+      return before;
+    });
+  }
+
+  /**
+   * The unnamed indexed identities a person's embeddings match (mean nearest-sample distance ≤
+   * `maxDistance`, contract scale, default the index's own matchDistance), nearest first: whom an
+   * erasure by photo finds in the index.
+   */
+  async find(embeddings: readonly Float32Array[], maxDistance = this.opts.matchDistance): Promise<{ id: string; distance: number }[]> {
+    if (embeddings.length === 0) throw new InvalidArgumentError('no embeddings');
+    for (const e of embeddings) this.checkEmbedding(e);
+    const candidates = new Set<string>();
+    for (const e of embeddings.slice(0, MAX_EMBEDDINGS_PER_PERSON)) {
+      for (const hit of await this.vectors.search(e, { modelIds: [INDEX_MODEL_ID], limit: SEARCH_LIMIT })) candidates.add(hit.payload.identityId);
+    }
+    const found: { id: string; distance: number }[] = [];
+    for (const id of candidates) {
+      const record = await this.store.get(id);
+      if (!record || record.named) continue;
+      const samples = await this.store.listSamples(id);
+      if (samples.length === 0) continue;
+      let sum = 0;
+      for (const e of embeddings) sum += Math.min(...samples.map((s) => this.distance(e, s.embedding)));
+      const distance = sum / embeddings.length;
+      if (distance <= maxDistance) found.push({ id, distance });
+    }
+    return found.sort((a, b) => a.distance - b.distance);
   }
 
   /**

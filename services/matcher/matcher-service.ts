@@ -130,6 +130,14 @@ export function matcherHandlers(galleries: Galleries, index: IdentityIndex, log:
     GetIndexed: unary(async (req) => toIndexed(await index.get(req.id))),
     NameIndexed: unary(async (req) => toIndexed(await index.name(req.id, req.name, req.model))),
     ResolveIndexed: unary(async (req) => ({ resolved: await index.resolve(req.ids) })),
+    DeleteIndexed: unary(async (req) => toIndexed(await index.delete(req.id))),
+    FindIndexed: unary(async (req) => {
+      const embeddings = req.embeddings.map((e) => {
+        if (e.model !== galleries.embedding.name) throw new InvalidArgumentError(`embeddings of "${e.model}" cannot be searched among those of "${galleries.embedding.name}"`);
+        return Float32Array.from(e.values);
+      });
+      return { matches: await index.find(embeddings, req.maxDistance > 0 ? req.maxDistance : undefined) };
+    }),
     ExportModel: (call) => {
       galleries.exportModel(call.request.model).then(
         (file) => {

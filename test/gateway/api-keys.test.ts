@@ -69,6 +69,10 @@ describe('pieces', () => {
     expect(requiredScope('PATCH', '/identities/x/')).toBe('galleries');
     expect(requiredScope('GET', '/keys/')).toBe('admin');
     expect(requiredScope('GET', '/audit/')).toBe('admin');
+    // Erasure: an indexed person (DELETE) and by photo need admin; reading and naming stay with galleries.
+    expect(requiredScope('DELETE', '/identities/x/')).toBe('admin');
+    expect(requiredScope('GET', '/identities/x/')).toBe('galleries');
+    expect(requiredScope('POST', '/erasure/')).toBe('admin');
     expect(requiredScope('GET', '/openapi.json')).toBeNull();
   });
 

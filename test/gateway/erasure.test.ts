@@ -1,7 +1,9 @@
-// Erasure of a gallery person (issue 12, part 3) through the REST API with real photos: after
+// Erasure (issue 12, part 3) through the REST API with real photos: after
 // DELETE /api/v1/models/{m}/identities/{id}/ no vector, crop or name of theirs is reachable through
-// the gallery routes (identity, list, export) and new jobs no longer name them; an audit record
-// says who erased what, without the name.
+// the gallery routes (identity, list, export) nor in past jobs' results and summaries (thumbnails
+// blanked, boxes kept), and new jobs no longer name them; after DELETE /api/v1/identities/{id}/ an
+// indexed unknown person is gone from the index and from past results. Each leaves an audit
+// record, without the name.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,13 +37,18 @@ describe.skipIf(!galleryDir)('erasing a gallery person', () => {
     expect((await send(url, 'POST', `/api/v1/models/${model.id}/identities/`, { form: other })).status).toBe(201);
 
     const probe = await uploadFile(url, join(dirname(galleryDir!), 'probes', 'obama1.jpg'));
+    let lastJob = '';
     const runJob = async () => {
-      const r = await send(url, 'POST', '/api/v1/jobs/', { json: { sources: [probe], modules: { face_recognition: { model: model.id } } } });
+      const r = await send(url, 'POST', '/api/v1/jobs/', { json: { sources: [probe], modules: { face_recognition: { model: model.id, enable_top_k: true } } } });
       expect(r.status, r.text).toBe(201);
       await waitForJob(url, r.body.id);
+      lastJob = r.body.id;
       return (await send(url, 'GET', `/api/v1/jobs/${r.body.id}/detailed-results/?limit=100`)).body.data as any[];
     };
-    expect((await runJob()).map((d) => d.meta.person)).toContain('obama');
+    const past = await runJob();
+    const pastJob = lastJob;
+    expect(past.map((d) => d.meta.person)).toContain('obama');
+    expect((await send(url, 'GET', `/api/v1/jobs/${pastJob}/`)).text).toContain('obama');
     const exportBefore = (await send(url, 'GET', `/api/v1/models/${model.id}/export/`)).text;
     expect(exportBefore).toContain('obama');
 
@@ -57,6 +64,15 @@ describe.skipIf(!galleryDir)('erasing a gallery person', () => {
     // the remaining person's samples (embeddings, crops) are all that is exported
     expect(JSON.stringify(exportAfter.body.identities ?? exportAfter.body).length).toBeLessThan(exportBefore.length);
 
+    // Past results: no name, no face thumbnail of theirs; the boxes are still there.
+    const pastAfter = (await send(url, 'GET', `/api/v1/jobs/${pastJob}/detailed-results/?limit=100`)).body.data as any[];
+    expect(JSON.stringify(pastAfter)).not.toContain('obama');
+    expect(pastAfter.map((d) => d.detections)).toEqual(past.map((d) => d.detections));
+    past.forEach((d, i) => {
+      if (d.meta.person === 'obama') expect(pastAfter[i].thumbnail.image).toBe('');
+    });
+    expect((await send(url, 'GET', `/api/v1/jobs/${pastJob}/`)).text).not.toContain('obama');
+
     const after = await runJob();
     for (const d of after) {
       expect(d.meta.person).not.toBe('obama');
@@ -66,6 +82,40 @@ describe.skipIf(!galleryDir)('erasing a gallery person', () => {
     const audit = await send(url, 'GET', '/api/v1/audit/');
     const record = audit.body.data.find((a: any) => a.action === 'erasure.identity');
     expect(record).toMatchObject({ actor: 'anonymous', target: `${model.id}/${identity.id}`, details: { samples: 2 } });
+    expect(record.details.results.blanked).toBeGreaterThanOrEqual(1);
     expect(audit.text).not.toContain('obama');
+  });
+
+  it('DELETE /api/v1/identities/{id}/ erases an indexed unknown person from the index and from past results', async () => {
+    const url = product.url;
+    const probe = await uploadFile(url, join(dirname(galleryDir!), 'probes', 'alex_lacamoire1.jpg'));
+    expect((await send(url, 'POST', '/api/v1/models/', { json: { name: 'nobody' } })).status).toBe(201);
+    const r = await send(url, 'POST', '/api/v1/jobs/', { json: { sources: [probe], modules: { face_recognition: { model: 'nobody', index_unknowns: true } } } });
+    expect(r.status, r.text).toBe(201);
+    await waitForJob(url, r.body.id);
+    const results = () => send(url, 'GET', `/api/v1/jobs/${r.body.id}/detailed-results/?limit=100`);
+    const before = (await results()).body.data as any[];
+    const item = before.find((d) => d.meta.indexed_identity);
+    expect(item, JSON.stringify(before.map((d) => d.meta))).toBeDefined();
+    const id = item.meta.indexed_identity as string;
+    expect(item.thumbnail.image).not.toBe('');
+    expect((await send(url, 'GET', `/api/v1/identities/${id}/`)).status).toBe(200);
+
+    const erased = await send(url, 'DELETE', `/api/v1/identities/${id}/`);
+    expect(erased.status, erased.text).toBe(200);
+    expect(erased.body).toMatchObject({ gallery: [], indexed: [{ id, appearances: 1 }], results: { jobs: 1, blanked: 1 } });
+    expect(erased.body.indexed[0].samples).toBeGreaterThan(0);
+
+    expectError(await send(url, 'GET', `/api/v1/identities/${id}/`), 404, 'not_found', null);
+    expectError(await send(url, 'DELETE', `/api/v1/identities/${id}/`), 404, 'not_found', null);
+    expect((await send(url, 'GET', '/api/v1/identities/?limit=1000')).text).not.toContain(id);
+    const after = (await results()).body.data as any[];
+    expect(JSON.stringify(after)).not.toContain(id);
+    const same = after.find((d) => d.id === item.id);
+    expect(same.thumbnail.image).toBe('');
+    expect(same.detections).toEqual(item.detections);
+
+    const audit = (await send(url, 'GET', '/api/v1/audit/')).body.data as any[];
+    expect(audit.find((a) => a.action === 'erasure.indexed')).toMatchObject({ id: erased.body.audit_id, target: id, details: { results: { blanked: 1 } } });
   });
 });

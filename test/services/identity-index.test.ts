@@ -244,6 +244,42 @@ describe('IdentityIndex', () => {
     expect(again).toEqual({ id, created: false });
   });
 
+  it('erasure: delete removes the identity, its samples, vectors and appearances (even after a restart), and a later sighting is a new person', async () => {
+    const ann = person(13);
+    const bob = person(14);
+    const { id } = await indexOne(unknown(ann.looks(3), 'job-1'));
+    const { id: bobId } = await indexOne(unknown(bob.looks(3), 'job-1', { source: 'other' }));
+    const before = await index.delete(id);
+    expect(before.appearances.map((a) => a.resultIds)).toEqual([['job-1-r1']]);
+    expect(before.sampleCount).toBeGreaterThan(0);
+    await expect(index.get(id)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(index.delete(id)).rejects.toBeInstanceOf(NotFoundError);
+    expect(await indexStore.listSamples(id)).toEqual([]);
+    expect(await indexStore.listAppearances(id, 100)).toEqual([]);
+    expect(await vectors.count([INDEX_MODEL_ID])).toBe((await index.get(bobId)).sampleCount);
+    expect(await index.find(ann.looks(2))).toEqual([]);
+    await close();
+    await open();
+    await expect(index.get(id)).rejects.toBeInstanceOf(NotFoundError);
+    const [again] = await index.indexPersons([unknown(ann.looks(2), 'job-2')]);
+    expect(again!.created).toBe(true);
+    expect(again!.id).not.toBe(id);
+  });
+
+  it('find: the unnamed identities a face matches, nearest first; none for a stranger; never a named one', async () => {
+    const ann = person(15);
+    const { id } = await indexOne(unknown(ann.looks(3), 'job-1'));
+    const { id: bobId } = await indexOne(unknown(person(16).looks(3), 'job-1'));
+    const found = await index.find(ann.looks(1));
+    expect(found.map((f) => f.id)).toEqual([id]);
+    expect(found[0]!.distance).toBeLessThan(1);
+    expect(await index.find(person(17).looks(1))).toEqual([]);
+    await galleries.createModel('staff', '');
+    await index.name(bobId, 'Bob', 'staff');
+    expect(await index.find(person(16).looks(1))).toEqual([]);
+    await expect(index.find([new Float32Array(3)])).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+
   it('refuses persons without embeddings or with embeddings of another size', async () => {
     await expect(index.indexPersons([unknown([], 'job-1')])).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(index.indexPersons([unknown([new Float32Array(3)], 'job-1')])).rejects.toBeInstanceOf(InvalidArgumentError);

@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobRecord, ResultItem } from '../../libs/jobs/types.js';
 import { JobExistsError, type JobStore } from '../../libs/store/job-store.js';
+import { eraseFromResults } from '../../libs/store/result-erasure.js';
 
 export interface JobStoreFixture {
   store: JobStore;
@@ -315,6 +316,52 @@ export function describeJobStore(name: string, factory: () => Promise<JobStoreFi
         await store.delete('job-1');
         await store.create(makeJob('job-1', { tag: 'new' }));
         expect((await store.get('job-1'))?.tag).toBe('new');
+      });
+    });
+
+    describe('erasure in stored results (libs/store/result-erasure.ts)', () => {
+      const all = async (id: string) => (await store.getResults(id, { limit: 100, offset: 0 })).items;
+      const summary = (labels: string[]): JobRecord['summary'] => [
+        { source: 'storage://s', media_type: 'image', info: { fps: null, resolution: [640, 480], total_frames: 1, duration: null } as never, items: labels.map((label) => ({ type: 'face', label, module: 'face_recognition' }) as never) },
+      ];
+
+      it("blanks a gallery person's thumbnail and name in jobs matched against their model, keeps the boxes, and drops the name from others' nearest", async () => {
+        await store.create(makeJob('job-1', { state: 'completed', summary: summary(['Ann', 'Unknown']) }));
+        await store.create(makeJob('job-2', { state: 'completed', params: { ...makeJob('x').params, modelIds: ['model-2'] } }));
+        const items = [0, 1, 2].map((i) => makeResult('job-1', i));
+        items[1]!.meta.closest_k_persons = [{ person: 'Ann', similarity: 0.4 }, { person: 'Bob', similarity: 0.2 }];
+        await store.putResults('job-1', items);
+        await store.putResults('job-2', [makeResult('job-2', 0)]);
+
+        const done = await eraseFromResults(store, { person: { name: 'Ann', modelId: 'model-1' } });
+        expect(done).toEqual({ jobs: 1, blanked: 2, mentions: 1 });
+        const after = await all('job-1');
+        expect(JSON.stringify(after)).not.toContain('Ann');
+        expect(after.map((r) => r.thumbnail.image)).toEqual(['', 'aGVsbG8=', '']);
+        expect(after.map((r) => r.detections)).toEqual(items.map((r) => r.detections));
+        expect(after[1]!.meta.closest_k_persons).toEqual([{ person: 'Bob', similarity: 0.2 }]);
+        expect((await store.get('job-1'))!.summary![0]!.items.map((i) => i.label)).toEqual(['Unknown']);
+        // Another model's job: untouched (its "Ann" is someone else).
+        expect(await all('job-2')).toEqual([makeResult('job-2', 0)]);
+        // Idempotent.
+        expect(await eraseFromResults(store, { person: { name: 'Ann', modelId: 'model-1' } })).toEqual({ jobs: 0, blanked: 0, mentions: 0 });
+      });
+
+      it('blanks the results of an indexed identity, by its id or by the result ids of its appearances', async () => {
+        const params = { ...makeJob('x').params, index_unknowns: true };
+        await store.create(makeJob('job-1', { state: 'completed', params }));
+        await store.create(makeJob('job-2', { state: 'completed' }));
+        const items = [0, 1, 2].map((i) => ({ ...makeResult('job-1', i), meta: { ...makeResult('job-1', i).meta, person: null, indexed_identity: i === 0 ? 'idx-1' : 'idx-2' } }));
+        await store.putResults('job-1', items);
+        await store.putResults('job-2', [makeResult('job-2', 0), makeResult('job-2', 1)]);
+
+        const done = await eraseFromResults(store, { indexedIds: ['idx-1'], resultIds: new Map([['job-2', new Set(['job-2-r1'])]]) });
+        expect(done).toEqual({ jobs: 2, blanked: 2, mentions: 0 });
+        const one = await all('job-1');
+        expect(one.map((r) => [r.meta.indexed_identity, r.thumbnail.image])).toEqual([[null, ''], ['idx-2', 'aGVsbG8='], ['idx-2', 'aGVsbG8=']]);
+        const two = await all('job-2');
+        expect(two.map((r) => r.thumbnail.image)).toEqual(['aGVsbG8=', '']);
+        expect(two[1]!.meta.person).toBeNull();
       });
     });
   });

@@ -12,6 +12,8 @@ import type { Embedding as _facerec_v1_Embedding, Embedding__Output as _facerec_
 import type { FaceChip as _facerec_v1_FaceChip, FaceChip__Output as _facerec_v1_FaceChip__Output } from './facerec/v1/FaceChip';
 import type { FaceMatches as _facerec_v1_FaceMatches, FaceMatches__Output as _facerec_v1_FaceMatches__Output } from './facerec/v1/FaceMatches';
 import type { FileChunk as _facerec_v1_FileChunk, FileChunk__Output as _facerec_v1_FileChunk__Output } from './facerec/v1/FileChunk';
+import type { FindIndexedReply as _facerec_v1_FindIndexedReply, FindIndexedReply__Output as _facerec_v1_FindIndexedReply__Output } from './facerec/v1/FindIndexedReply';
+import type { FindIndexedRequest as _facerec_v1_FindIndexedRequest, FindIndexedRequest__Output as _facerec_v1_FindIndexedRequest__Output } from './facerec/v1/FindIndexedRequest';
 import type { Frame as _facerec_v1_Frame, Frame__Output as _facerec_v1_Frame__Output } from './facerec/v1/Frame';
 import type { Identity as _facerec_v1_Identity, Identity__Output as _facerec_v1_Identity__Output } from './facerec/v1/Identity';
 import type { IdentityRef as _facerec_v1_IdentityRef, IdentityRef__Output as _facerec_v1_IdentityRef__Output } from './facerec/v1/IdentityRef';
@@ -19,6 +21,7 @@ import type { ImportChunk as _facerec_v1_ImportChunk, ImportChunk__Output as _fa
 import type { IndexPersonsReply as _facerec_v1_IndexPersonsReply, IndexPersonsReply__Output as _facerec_v1_IndexPersonsReply__Output } from './facerec/v1/IndexPersonsReply';
 import type { IndexPersonsRequest as _facerec_v1_IndexPersonsRequest, IndexPersonsRequest__Output as _facerec_v1_IndexPersonsRequest__Output } from './facerec/v1/IndexPersonsRequest';
 import type { IndexedIdentity as _facerec_v1_IndexedIdentity, IndexedIdentity__Output as _facerec_v1_IndexedIdentity__Output } from './facerec/v1/IndexedIdentity';
+import type { IndexedMatch as _facerec_v1_IndexedMatch, IndexedMatch__Output as _facerec_v1_IndexedMatch__Output } from './facerec/v1/IndexedMatch';
 import type { IndexedRef as _facerec_v1_IndexedRef, IndexedRef__Output as _facerec_v1_IndexedRef__Output } from './facerec/v1/IndexedRef';
 import type { ListIdentitiesReply as _facerec_v1_ListIdentitiesReply, ListIdentitiesReply__Output as _facerec_v1_ListIdentitiesReply__Output } from './facerec/v1/ListIdentitiesReply';
 import type { ListIdentitiesRequest as _facerec_v1_ListIdentitiesRequest, ListIdentitiesRequest__Output as _facerec_v1_ListIdentitiesRequest__Output } from './facerec/v1/ListIdentitiesRequest';
@@ -61,6 +64,8 @@ export interface ProtoGrpcType {
       FaceChip: MessageTypeDefinition<_facerec_v1_FaceChip, _facerec_v1_FaceChip__Output>
       FaceMatches: MessageTypeDefinition<_facerec_v1_FaceMatches, _facerec_v1_FaceMatches__Output>
       FileChunk: MessageTypeDefinition<_facerec_v1_FileChunk, _facerec_v1_FileChunk__Output>
+      FindIndexedReply: MessageTypeDefinition<_facerec_v1_FindIndexedReply, _facerec_v1_FindIndexedReply__Output>
+      FindIndexedRequest: MessageTypeDefinition<_facerec_v1_FindIndexedRequest, _facerec_v1_FindIndexedRequest__Output>
       Frame: MessageTypeDefinition<_facerec_v1_Frame, _facerec_v1_Frame__Output>
       Identity: MessageTypeDefinition<_facerec_v1_Identity, _facerec_v1_Identity__Output>
       IdentityRef: MessageTypeDefinition<_facerec_v1_IdentityRef, _facerec_v1_IdentityRef__Output>
@@ -68,6 +73,7 @@ export interface ProtoGrpcType {
       IndexPersonsReply: MessageTypeDefinition<_facerec_v1_IndexPersonsReply, _facerec_v1_IndexPersonsReply__Output>
       IndexPersonsRequest: MessageTypeDefinition<_facerec_v1_IndexPersonsRequest, _facerec_v1_IndexPersonsRequest__Output>
       IndexedIdentity: MessageTypeDefinition<_facerec_v1_IndexedIdentity, _facerec_v1_IndexedIdentity__Output>
+      IndexedMatch: MessageTypeDefinition<_facerec_v1_IndexedMatch, _facerec_v1_IndexedMatch__Output>
       IndexedRef: MessageTypeDefinition<_facerec_v1_IndexedRef, _facerec_v1_IndexedRef__Output>
       ListIdentitiesReply: MessageTypeDefinition<_facerec_v1_ListIdentitiesReply, _facerec_v1_ListIdentitiesReply__Output>
       ListIdentitiesRequest: MessageTypeDefinition<_facerec_v1_ListIdentitiesRequest, _facerec_v1_ListIdentitiesRequest__Output>

@@ -44,7 +44,11 @@ export interface paths {
         get: operations["getIndexedIdentity"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Erase an indexed person (admin)
+         * @description Removes its samples (vectors, face crops), thumbnail and appearances from the index, and blanks its results in stored jobs (thumbnail, `meta.person`, `meta.indexed_identity`; boxes and times stay). A named one keeps its gallery identity: erase that through DELETE /api/v1/models/{model}/identities/{identity}/. Leaves an audit record (`erasure.indexed`).
+         */
+        delete: operations["eraseIndexedIdentity"];
         options?: never;
         head?: never;
         /**
@@ -237,6 +241,10 @@ export interface paths {
         get: operations["getIdentity"];
         put?: never;
         post?: never;
+        /**
+         * Erase a gallery person
+         * @description Their samples (vectors and face crops) go, and so do the indexed identities once named into them; stored results of jobs matched against this model no longer show their name or face thumbnails (boxes and times stay). An audit record (`erasure.identity`) keeps ids and counts, not the name.
+         */
         delete: operations["deleteIdentity"];
         options?: never;
         head?: never;
@@ -436,6 +444,28 @@ export interface components {
             target: string;
             /** Format: date-time */
             time: string;
+        };
+        ErasureReport: {
+            /** @description The audit record of this erasure */
+            audit_id: string;
+            /** @description Gallery identities removed */
+            gallery: {
+                identity_id: string;
+                model_id: string;
+                samples: number;
+            }[];
+            /** @description Indexed identities removed */
+            indexed: {
+                appearances: number;
+                id: string;
+                samples: number;
+            }[];
+            /** @description Stored results: jobs changed, results that showed the person (blanked), mentions of their name among the nearest persons of others (removed) */
+            results: {
+                blanked: number;
+                jobs: number;
+                mentions: number;
+            };
         };
         Error: {
             error: {
@@ -936,6 +966,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IndexedIdentity"];
+                };
+            };
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            429: components["responses"]["Error429"];
+        };
+    };
+    eraseIndexedIdentity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Indexed identity id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What was removed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureReport"];
                 };
             };
             401: components["responses"]["Error401"];
@@ -1542,7 +1599,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Deleted with its samples */
+            /** @description Erased with its samples */
             204: {
                 headers: {
                     [name: string]: unknown;

@@ -6,6 +6,8 @@ import type { AddSamplesRequest as _facerec_v1_AddSamplesRequest, AddSamplesRequ
 import type { CreateModelRequest as _facerec_v1_CreateModelRequest, CreateModelRequest__Output as _facerec_v1_CreateModelRequest__Output } from '../../facerec/v1/CreateModelRequest';
 import type { Deleted as _facerec_v1_Deleted, Deleted__Output as _facerec_v1_Deleted__Output } from '../../facerec/v1/Deleted';
 import type { FileChunk as _facerec_v1_FileChunk, FileChunk__Output as _facerec_v1_FileChunk__Output } from '../../facerec/v1/FileChunk';
+import type { FindIndexedReply as _facerec_v1_FindIndexedReply, FindIndexedReply__Output as _facerec_v1_FindIndexedReply__Output } from '../../facerec/v1/FindIndexedReply';
+import type { FindIndexedRequest as _facerec_v1_FindIndexedRequest, FindIndexedRequest__Output as _facerec_v1_FindIndexedRequest__Output } from '../../facerec/v1/FindIndexedRequest';
 import type { Identity as _facerec_v1_Identity, Identity__Output as _facerec_v1_Identity__Output } from '../../facerec/v1/Identity';
 import type { IdentityRef as _facerec_v1_IdentityRef, IdentityRef__Output as _facerec_v1_IdentityRef__Output } from '../../facerec/v1/IdentityRef';
 import type { ImportChunk as _facerec_v1_ImportChunk, ImportChunk__Output as _facerec_v1_ImportChunk__Output } from '../../facerec/v1/ImportChunk';
@@ -64,6 +66,23 @@ export interface MatcherClient extends grpc.Client {
   deleteIdentity(argument: _facerec_v1_IdentityRef, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_Deleted__Output>): grpc.ClientUnaryCall;
   deleteIdentity(argument: _facerec_v1_IdentityRef, callback: grpc.requestCallback<_facerec_v1_Deleted__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * Erases an indexed identity (its vectors, samples, crops, thumbnail and appearances) and
+   * replies with it as it was. A named one's gallery identity stays. NOT_FOUND: no such identity.
+   */
+  DeleteIndexed(argument: _facerec_v1_IndexedRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_IndexedIdentity__Output>): grpc.ClientUnaryCall;
+  DeleteIndexed(argument: _facerec_v1_IndexedRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_facerec_v1_IndexedIdentity__Output>): grpc.ClientUnaryCall;
+  DeleteIndexed(argument: _facerec_v1_IndexedRef, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_IndexedIdentity__Output>): grpc.ClientUnaryCall;
+  DeleteIndexed(argument: _facerec_v1_IndexedRef, callback: grpc.requestCallback<_facerec_v1_IndexedIdentity__Output>): grpc.ClientUnaryCall;
+  /**
+   * Erases an indexed identity (its vectors, samples, crops, thumbnail and appearances) and
+   * replies with it as it was. A named one's gallery identity stays. NOT_FOUND: no such identity.
+   */
+  deleteIndexed(argument: _facerec_v1_IndexedRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_IndexedIdentity__Output>): grpc.ClientUnaryCall;
+  deleteIndexed(argument: _facerec_v1_IndexedRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_facerec_v1_IndexedIdentity__Output>): grpc.ClientUnaryCall;
+  deleteIndexed(argument: _facerec_v1_IndexedRef, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_IndexedIdentity__Output>): grpc.ClientUnaryCall;
+  deleteIndexed(argument: _facerec_v1_IndexedRef, callback: grpc.requestCallback<_facerec_v1_IndexedIdentity__Output>): grpc.ClientUnaryCall;
+  
   DeleteModel(argument: _facerec_v1_ModelRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_Deleted__Output>): grpc.ClientUnaryCall;
   DeleteModel(argument: _facerec_v1_ModelRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_facerec_v1_Deleted__Output>): grpc.ClientUnaryCall;
   DeleteModel(argument: _facerec_v1_ModelRef, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_Deleted__Output>): grpc.ClientUnaryCall;
@@ -83,6 +102,23 @@ export interface MatcherClient extends grpc.Client {
    */
   exportModel(argument: _facerec_v1_ModelRef, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_facerec_v1_FileChunk__Output>;
   exportModel(argument: _facerec_v1_ModelRef, options?: grpc.CallOptions): grpc.ClientReadableStream<_facerec_v1_FileChunk__Output>;
+  
+  /**
+   * The unnamed indexed identities one person's embeddings match (mean nearest-sample distance
+   * ≤ max_distance, contract scale; 0: the index's own threshold), nearest first.
+   */
+  FindIndexed(argument: _facerec_v1_FindIndexedRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_FindIndexedReply__Output>): grpc.ClientUnaryCall;
+  FindIndexed(argument: _facerec_v1_FindIndexedRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_facerec_v1_FindIndexedReply__Output>): grpc.ClientUnaryCall;
+  FindIndexed(argument: _facerec_v1_FindIndexedRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_FindIndexedReply__Output>): grpc.ClientUnaryCall;
+  FindIndexed(argument: _facerec_v1_FindIndexedRequest, callback: grpc.requestCallback<_facerec_v1_FindIndexedReply__Output>): grpc.ClientUnaryCall;
+  /**
+   * The unnamed indexed identities one person's embeddings match (mean nearest-sample distance
+   * ≤ max_distance, contract scale; 0: the index's own threshold), nearest first.
+   */
+  findIndexed(argument: _facerec_v1_FindIndexedRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_FindIndexedReply__Output>): grpc.ClientUnaryCall;
+  findIndexed(argument: _facerec_v1_FindIndexedRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_facerec_v1_FindIndexedReply__Output>): grpc.ClientUnaryCall;
+  findIndexed(argument: _facerec_v1_FindIndexedRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_FindIndexedReply__Output>): grpc.ClientUnaryCall;
+  findIndexed(argument: _facerec_v1_FindIndexedRequest, callback: grpc.requestCallback<_facerec_v1_FindIndexedReply__Output>): grpc.ClientUnaryCall;
   
   GetIdentity(argument: _facerec_v1_IdentityRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_Identity__Output>): grpc.ClientUnaryCall;
   GetIdentity(argument: _facerec_v1_IdentityRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_facerec_v1_Identity__Output>): grpc.ClientUnaryCall;
@@ -267,12 +303,24 @@ export interface MatcherHandlers extends grpc.UntypedServiceImplementation {
   
   DeleteIdentity: grpc.handleUnaryCall<_facerec_v1_IdentityRef__Output, _facerec_v1_Deleted>;
   
+  /**
+   * Erases an indexed identity (its vectors, samples, crops, thumbnail and appearances) and
+   * replies with it as it was. A named one's gallery identity stays. NOT_FOUND: no such identity.
+   */
+  DeleteIndexed: grpc.handleUnaryCall<_facerec_v1_IndexedRef__Output, _facerec_v1_IndexedIdentity>;
+  
   DeleteModel: grpc.handleUnaryCall<_facerec_v1_ModelRef__Output, _facerec_v1_Deleted>;
   
   /**
    * The model as one export file (JSON), in chunks.
    */
   ExportModel: grpc.handleServerStreamingCall<_facerec_v1_ModelRef__Output, _facerec_v1_FileChunk>;
+  
+  /**
+   * The unnamed indexed identities one person's embeddings match (mean nearest-sample distance
+   * ≤ max_distance, contract scale; 0: the index's own threshold), nearest first.
+   */
+  FindIndexed: grpc.handleUnaryCall<_facerec_v1_FindIndexedRequest__Output, _facerec_v1_FindIndexedReply>;
   
   GetIdentity: grpc.handleUnaryCall<_facerec_v1_IdentityRef__Output, _facerec_v1_Identity>;
   
@@ -333,8 +381,10 @@ export interface MatcherDefinition extends grpc.ServiceDefinition {
   AddSamples: MethodDefinition<_facerec_v1_AddSamplesRequest, _facerec_v1_Identity, _facerec_v1_AddSamplesRequest__Output, _facerec_v1_Identity__Output>
   CreateModel: MethodDefinition<_facerec_v1_CreateModelRequest, _facerec_v1_Model, _facerec_v1_CreateModelRequest__Output, _facerec_v1_Model__Output>
   DeleteIdentity: MethodDefinition<_facerec_v1_IdentityRef, _facerec_v1_Deleted, _facerec_v1_IdentityRef__Output, _facerec_v1_Deleted__Output>
+  DeleteIndexed: MethodDefinition<_facerec_v1_IndexedRef, _facerec_v1_IndexedIdentity, _facerec_v1_IndexedRef__Output, _facerec_v1_IndexedIdentity__Output>
   DeleteModel: MethodDefinition<_facerec_v1_ModelRef, _facerec_v1_Deleted, _facerec_v1_ModelRef__Output, _facerec_v1_Deleted__Output>
   ExportModel: MethodDefinition<_facerec_v1_ModelRef, _facerec_v1_FileChunk, _facerec_v1_ModelRef__Output, _facerec_v1_FileChunk__Output>
+  FindIndexed: MethodDefinition<_facerec_v1_FindIndexedRequest, _facerec_v1_FindIndexedReply, _facerec_v1_FindIndexedRequest__Output, _facerec_v1_FindIndexedReply__Output>
   GetIdentity: MethodDefinition<_facerec_v1_IdentityRef, _facerec_v1_Identity, _facerec_v1_IdentityRef__Output, _facerec_v1_Identity__Output>
   GetIndexed: MethodDefinition<_facerec_v1_IndexedRef, _facerec_v1_IndexedIdentity, _facerec_v1_IndexedRef__Output, _facerec_v1_IndexedIdentity__Output>
   GetModel: MethodDefinition<_facerec_v1_ModelRef, _facerec_v1_Model, _facerec_v1_ModelRef__Output, _facerec_v1_Model__Output>
