@@ -342,6 +342,28 @@ const PATHS: Record<string, Record<string, Schema>> = {
       responses: { '200': json(page('AuditRecord'), 'A page of audit records'), ...errors(400) },
     },
   },
+  '/api/v1/erasure/': {
+    post: {
+      operationId: 'erasePerson',
+      summary: 'Erase a person everywhere, found by a photo or named by an identity id (admin)',
+      description:
+        'With a photo (multipart field `file`; one face, or one that clearly dominates): its face is matched against every gallery ' +
+        '(identities within `max_distance`, contract scale, default as for jobs) and the identity index; each one found is erased as by ' +
+        'DELETE /api/v1/models/{model}/identities/{identity}/ and DELETE /api/v1/identities/{id}/, with its thumbnails and name in stored ' +
+        'results. With `{"identity_id"}`: that indexed identity (and its gallery identity once named) or gallery identity. Stored results ' +
+        'keep no embeddings: a face in a past job is reached through the gallery person it was named as, or the indexed identity it was ' +
+        'given (`index_unknowns`); other unknown faces of past jobs cannot be found by a photo. Galleries being re-embedded are listed in ' +
+        '`not_searched`. Leaves an audit record (`erasure.search`), without names.',
+      requestBody: {
+        required: true,
+        content: {
+          'multipart/form-data': { schema: object({ file: binary, max_distance: { type: 'number', minimum: 0, maximum: MAX_DISTANCE_LIMIT, default: D.max_distance } }, ['file']) },
+          'application/json': { schema: object({ identity_id: { type: 'string', minLength: 1, maxLength: 200 } }) },
+        },
+      },
+      responses: { '200': json(ref('ErasureSearchReport'), 'What was found and removed (empty lists: nobody)'), ...errors(400, 404) },
+    },
+  },
   '/healthz': {
     get: {
       operationId: 'liveness',
@@ -439,6 +461,25 @@ const API_KEY_PROPS: Record<string, Schema> = {
   scopes: { type: 'array', items: SCOPE },
   created: { type: 'string', format: 'date-time' },
   rate_limit: { ...RATE_LIMIT, description: "null: the installation's FACEREC_RATE_LIMIT / FACEREC_RATE_BURST" },
+};
+
+/** What an erasure removed (services/gateway/erasure.ts, ErasureReport). */
+const ERASURE_REPORT: Record<string, Schema> = {
+  gallery: {
+    type: 'array',
+    description: 'Gallery identities removed',
+    items: object({ model_id: { type: 'string' }, identity_id: { type: 'string' }, samples: { type: 'integer', minimum: 0 } }),
+  },
+  indexed: {
+    type: 'array',
+    description: 'Indexed identities removed',
+    items: object({ id: { type: 'string' }, samples: { type: 'integer', minimum: 0 }, appearances: { type: 'integer', minimum: 0 } }),
+  },
+  results: {
+    ...object({ jobs: { type: 'integer', minimum: 0 }, blanked: { type: 'integer', minimum: 0 }, mentions: { type: 'integer', minimum: 0 } }),
+    description: 'Stored results: jobs changed, results that showed the person (blanked), mentions of their name among the nearest persons of others (removed)',
+  },
+  audit_id: { type: 'string', description: 'The audit record of this erasure' },
 };
 
 const SCHEMAS: Record<string, Schema> = {
@@ -675,22 +716,14 @@ const SCHEMAS: Record<string, Schema> = {
       }),
     },
   }),
-  ErasureReport: object({
-    gallery: {
+  ErasureReport: object(ERASURE_REPORT),
+  ErasureSearchReport: object({
+    ...ERASURE_REPORT,
+    not_searched: {
       type: 'array',
-      description: 'Gallery identities removed',
-      items: object({ model_id: { type: 'string' }, identity_id: { type: 'string' }, samples: { type: 'integer', minimum: 0 } }),
+      description: 'Galleries that could not be searched now (being re-embedded): erase again once they are ready',
+      items: object({ model_id: { type: 'string' }, reason: { type: 'string' } }),
     },
-    indexed: {
-      type: 'array',
-      description: 'Indexed identities removed',
-      items: object({ id: { type: 'string' }, samples: { type: 'integer', minimum: 0 }, appearances: { type: 'integer', minimum: 0 } }),
-    },
-    results: {
-      ...object({ jobs: { type: 'integer', minimum: 0 }, blanked: { type: 'integer', minimum: 0 }, mentions: { type: 'integer', minimum: 0 } }),
-      description: 'Stored results: jobs changed, results that showed the person (blanked), mentions of their name among the nearest persons of others (removed)',
-    },
-    audit_id: { type: 'string', description: 'The audit record of this erasure' },
   }),
   IndexedIdentityName: object({
     name: { type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH },

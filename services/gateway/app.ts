@@ -14,6 +14,7 @@ import type { JobStore } from '../../libs/store/job-store.js';
 import type { AuditLog } from '../../libs/store/audit-log.js';
 import type { KeyStore } from '../../libs/store/key-store.js';
 import { auditRoutes } from './audit-routes.js';
+import { erasureRoutes } from './erasure-routes.js';
 import { GatewayAuth } from './auth.js';
 import { keyRoutes } from './keys-routes.js';
 import { Enroller } from './enrol.js';
@@ -81,6 +82,7 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
   app.use('/api/v1/storage', storageRoutes(ctx));
   app.use('/api/v1/keys', keyRoutes(ctx));
   app.use('/api/v1/audit', auditRoutes(ctx));
+  app.use('/api/v1/erasure', erasureRoutes(ctx));
 
   app.use(webAppRoutes());
 

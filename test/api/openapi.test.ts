@@ -30,6 +30,7 @@ const EXPECTED = [
   'GET /api/v1/identities/{id}/',
   'PATCH /api/v1/identities/{id}/',
   'DELETE /api/v1/identities/{id}/',
+  'POST /api/v1/erasure/',
   'POST /api/v1/storage/',
   'POST /api/v1/keys/',
   'GET /api/v1/keys/',

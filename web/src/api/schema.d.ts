@@ -17,6 +17,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/erasure/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a person everywhere, found by a photo or named by an identity id (admin)
+         * @description With a photo (multipart field `file`; one face, or one that clearly dominates): its face is matched against every gallery (identities within `max_distance`, contract scale, default as for jobs) and the identity index; each one found is erased as by DELETE /api/v1/models/{model}/identities/{identity}/ and DELETE /api/v1/identities/{id}/, with its thumbnails and name in stored results. With `{"identity_id"}`: that indexed identity (and its gallery identity once named) or gallery identity. Stored results keep no embeddings: a face in a past job is reached through the gallery person it was named as, or the indexed identity it was given (`index_unknowns`); other unknown faces of past jobs cannot be found by a photo. Galleries being re-embedded are listed in `not_searched`. Leaves an audit record (`erasure.search`), without names.
+         */
+        post: operations["erasePerson"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/identities/": {
         parameters: {
             query?: never;
@@ -467,6 +487,33 @@ export interface components {
                 mentions: number;
             };
         };
+        ErasureSearchReport: {
+            /** @description The audit record of this erasure */
+            audit_id: string;
+            /** @description Gallery identities removed */
+            gallery: {
+                identity_id: string;
+                model_id: string;
+                samples: number;
+            }[];
+            /** @description Indexed identities removed */
+            indexed: {
+                appearances: number;
+                id: string;
+                samples: number;
+            }[];
+            /** @description Galleries that could not be searched now (being re-embedded): erase again once they are ready */
+            not_searched: {
+                model_id: string;
+                reason: string;
+            }[];
+            /** @description Stored results: jobs changed, results that showed the person (blanked), mentions of their name among the nearest persons of others (removed) */
+            results: {
+                blanked: number;
+                jobs: number;
+                mentions: number;
+            };
+        };
         Error: {
             error: {
                 /**
@@ -906,6 +953,42 @@ export interface operations {
             400: components["responses"]["Error400"];
             401: components["responses"]["Error401"];
             403: components["responses"]["Error403"];
+            429: components["responses"]["Error429"];
+        };
+    };
+    erasePerson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    identity_id: string;
+                };
+                "multipart/form-data": {
+                    file: string;
+                    /** @default 1 */
+                    max_distance?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description What was found and removed (empty lists: nobody) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureSearchReport"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
             429: components["responses"]["Error429"];
         };
     };
