@@ -6,17 +6,29 @@
 // record, without the name.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmbedded, waitForJob, type RunningProduct } from '../support/product.js';
+import { availableNats, uniqueName } from '../support/nats.js';
 import { sharedDataFile } from '../support/shared-data.js';
 import { expectError, filePart, plainPng, send, uploadFile } from './helpers.js';
 
 const galleryDir = sharedDataFile('faces/people/gallery');
+const natsUrl = await availableNats();
 
-describe.skipIf(!galleryDir)('erasing a gallery person', () => {
+// Both modes: SQLite and files, and the NATS job store, uploads, bus and audit trail (the matcher's
+// galleries and index are files in both).
+const MODES = [
+  { mode: 'embedded', env: () => ({}), skip: false },
+  { mode: 'over NATS', env: () => ({ NATS_URL: natsUrl!, FACEREC_NATS_PREFIX: uniqueName('erasure') }), skip: !natsUrl },
+];
+
+describe.skipIf(!galleryDir).each(MODES)('erasure ($mode)', ({ env, skip }) => {
   let product: RunningProduct;
   beforeAll(async () => {
-    product = await startEmbedded();
+    if (!skip) product = await startEmbedded({ env: env() });
+  });
+  beforeEach((t) => {
+    if (skip) t.skip();
   });
   afterAll(async () => {
     await product?.stop();
