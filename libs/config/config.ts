@@ -1,6 +1,7 @@
 // The product's configuration, read from the environment once at start into a typed object.
 // Every variable the services (and the Helm chart) use is listed here, with its default.
 import { resolve } from 'node:path';
+import { detectorFromEnv, embedderFromEnv, type DetectorName, type EmbedderName } from '../engine/choice.js';
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, message: string) {
@@ -37,6 +38,8 @@ export interface Config {
   embedder: { batchSize: number; batchWaitMs: number };
   /** Frames of one Detect stream analysed at once (a video's frames overlap on the cores). */
   detector: { concurrency: number };
+  /** The networks (catalog names): every process of an installation must use the same ones. */
+  engine: { detector: DetectorName; embedder: EmbedderName };
   /**
    * Work queues (distributed): how long a delivered job may go without an ack or a progress signal
    * before NATS hands it to another process — how soon the job of a killed decoder or aggregator is
@@ -106,6 +109,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     aggregator: { concurrency: read.int('AGGREGATOR_CONCURRENCY', 2, 1, 64) },
     detector: { concurrency: read.int('DETECTOR_CONCURRENCY', 3, 1, 16) },
+    engine: { detector: read.checked('FACEREC_DETECTOR', () => detectorFromEnv(env)), embedder: read.checked('FACEREC_EMBEDDER', () => embedderFromEnv(env)) },
     embedder: {
       batchSize: read.int('EMBEDDER_BATCH_SIZE', 32, 1, 1024),
       batchWaitMs: read.int('EMBEDDER_BATCH_WAIT_MS', 4, 0, 1000),
@@ -145,6 +149,15 @@ export const CONFIG_VARIABLES: readonly string[] = [
 ];
 
 class EnvReader {
+  /** A value parsed by `parse`, its error reported against the variable. */
+  checked<T>(name: string, parse: () => T): T {
+    try {
+      return parse();
+    } catch (err) {
+      throw new ConfigError(name, (err as Error).message);
+    }
+  }
+
   constructor(private readonly env: Env) {}
 
   optional(name: string): string | null {

@@ -14,9 +14,9 @@ import { catalogEntry, modelSha256, onnxPath } from '../../models/catalog.js';
 import { alignmentFor, type AlignableFace, type ChipAlignment } from './alignment.js';
 import { createSession, type LoadedSession, type SessionConfig } from './session.js';
 
-export const DEFAULT_EMBEDDER = 'faceplugin-fr512';
-export const EMBEDDERS = ['faceplugin-fr512', 'dlib-resnet'] as const;
-export type EmbedderName = (typeof EMBEDDERS)[number];
+import { embedderFromEnv, type EmbedderName } from './choice.js';
+
+export { DEFAULT_EMBEDDER, EMBEDDERS, embedderFromEnv, type EmbedderName } from './choice.js';
 
 interface NetworkSpec {
   dimension: number;
@@ -35,13 +35,6 @@ const NETWORKS: Record<EmbedderName, NetworkSpec> = {
   'faceplugin-fr512': { dimension: 512, layout: 'NCHW', normalise: { mean: 127.5, std: 128 }, output: 'output', maxBatch: 1, unitVectors: true },
   'dlib-resnet': { dimension: 128, layout: 'NHWC', output: 'descriptor', maxBatch: Infinity, unitVectors: false },
 };
-
-/** The embedder a process uses: FACEREC_EMBEDDER, or the default. */
-export function embedderFromEnv(env: NodeJS.ProcessEnv = process.env): EmbedderName {
-  const name = env.FACEREC_EMBEDDER ?? DEFAULT_EMBEDDER;
-  if (!(EMBEDDERS as readonly string[]).includes(name)) throw new Error(`FACEREC_EMBEDDER: unknown embedder '${name}' (${EMBEDDERS.join(', ')})`);
-  return name as EmbedderName;
-}
 
 /** What a vector was made by: the catalog name and the SHA-256 of the network file. */
 export interface EmbedderIdentity {

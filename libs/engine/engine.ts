@@ -13,16 +13,9 @@ import { landmarkQuality } from './quality.js';
 import { sessionConfigFromEnv, type SessionConfig } from './session.js';
 import { DEFAULT_MIN_SCORE, YuNetDetector, type DetectOptions } from './yunet.js';
 
-export const DETECTORS = ['yunet', 'yunet-n', 'blazeface'] as const;
-export type DetectorName = (typeof DETECTORS)[number];
-export const DEFAULT_DETECTOR: DetectorName = 'yunet';
+import { detectorFromEnv, type DetectorName } from './choice.js';
 
-/** The detector a process uses: FACEREC_DETECTOR, or the default. */
-export function detectorFromEnv(env: NodeJS.ProcessEnv = process.env): DetectorName {
-  const name = env.FACEREC_DETECTOR ?? DEFAULT_DETECTOR;
-  if (!(DETECTORS as readonly string[]).includes(name)) throw new Error(`FACEREC_DETECTOR: unknown detector '${name}' (${DETECTORS.join(', ')})`);
-  return name as DetectorName;
-}
+export { DEFAULT_DETECTOR, DETECTORS, detectorFromEnv, type DetectorName } from './choice.js';
 
 /** A face found and landmarked, ready to align. */
 export interface LocatedFace extends AlignableFace {
@@ -31,7 +24,7 @@ export interface LocatedFace extends AlignableFace {
   /** Detector probability (0..1). */
   score: number;
   /**
-   * How usable the landmarks make the face for recognition (0..1): frontality × sharpness from
+   * How usable the landmarks make the face for recognition: 0.5..1 from frontality × sharpness of
    * YuNet's points, or FaceMesh's face probability in the BlazeFace pipeline.
    */
   landmarkScore: number;

@@ -19,9 +19,14 @@ export interface LandmarkQuality {
   sharpness: number;
 }
 
+/**
+ * 0.5..1: half of it frontality × sharpness. A turned or soft face ranks below a frontal, sharp
+ * one when a track's faces are chosen for embedding, but is not excluded: a three-quarter face in
+ * an audience shot (nose beside the near eye, frontality 0) is often all a clip shows of a person.
+ */
 export function landmarkQuality(img: RgbImage, landmarks: readonly Point[]): number {
   const q = qualityParts(img, landmarks);
-  return q.frontality * q.sharpness;
+  return 0.5 + 0.5 * q.frontality * q.sharpness;
 }
 
 export function qualityParts(img: RgbImage, landmarks: readonly Point[]): LandmarkQuality {

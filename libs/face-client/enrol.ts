@@ -1,14 +1,16 @@
 // Turning photos of a person into gallery samples: find the person's face in each photo, embed it,
-// keep its aligned crop. A photo with no face, or with several faces none of which clearly
-// dominates, is reported back rather than guessed at (SPEC §3).
+// keep a source crop of it wide enough for any alignment (the face box doubled), so that the
+// gallery can be re-embedded by another recogniser later. A photo with no face, or with several
+// faces none of which clearly dominates, is reported back rather than guessed at (SPEC §3).
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import type { DetectorClient, EmbedderClient } from '../../libs/grpc/grpc.js';
-import { decodeImage, encodeJpeg, ImageDecodeError } from '../../libs/image/image.js';
-import type { Sample } from '../../libs/grpc/generated/facerec/v1/Sample.js';
-import type { DetectedFace__Output } from '../../libs/grpc/generated/facerec/v1/DetectedFace.js';
-import { DEFAULT_DETECTION_SCALE } from '../../libs/engine/detector.js';
-import { detectFrames, embedChips } from '../decoder/face-pipeline.js';
+import type { DetectorClient, EmbedderClient } from '../grpc/grpc.js';
+import { clipBox } from '../geometry/box.js';
+import { cropImage, decodeImage, encodeJpeg, ImageDecodeError, resizeImage, type RgbImage } from '../image/image.js';
+import type { Sample } from '../grpc/generated/facerec/v1/Sample.js';
+import type { DetectedFace__Output } from '../grpc/generated/facerec/v1/DetectedFace.js';
+import { DEFAULT_DETECTION_SCALE } from '../engine/yunet.js';
+import { detectFrames, embedChips } from './face-pipeline.js';
 
 export interface EnrolImage {
   /** How the client named the image (source string or file name). */
@@ -23,6 +25,9 @@ export interface Rejected {
 
 /** The largest face is used only when it is at least this many times the area of the next one. */
 const DOMINANCE = 2;
+/** The source crop kept per sample: the face box this many times, square, at most SOURCE_CROP_MAX px. */
+const SOURCE_CROP_CONTEXT = 2;
+const SOURCE_CROP_MAX = 256;
 const CALL_DEADLINE_MS = 60_000;
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.bmp', '.tif', '.tiff']);
 
@@ -45,23 +50,52 @@ export class Enroller {
         rejected.push({ image: image.origin, message: `not a readable image: ${err.message}` });
         continue;
       }
-      const [faces = []] = await detectFrames(
-        this.detector,
-        [{ index: 0, width: img.width, height: img.height, rgb: Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength) }],
-        { scale: DEFAULT_DETECTION_SCALE, chips: true },
-        CALL_DEADLINE_MS,
-      );
-      const face = dominantFace(faces);
+      const face = await this.faceOf(img);
       if (typeof face === 'string') {
         rejected.push({ image: image.origin, message: face });
         continue;
       }
-      const [embedding] = await embedChips(this.embedder, [face.chip!], CALL_DEADLINE_MS);
-      const chip = face.chip!;
-      samples.push({ embedding, crop: await encodeJpeg({ width: chip.size, height: chip.size, data: chip.rgb }, 90), origin: image.origin });
+      samples.push({ embedding: face.embedding, crop: await sourceCrop(img, face.box), origin: image.origin });
     }
     return { samples, rejected };
   }
+
+  /** The embedding of a sample's stored source crop by the running embedder, or why there is none. */
+  async reembed(crop: Buffer): Promise<{ model: string; values: number[] } | string> {
+    let img;
+    try {
+      img = await decodeImage(crop, { maxPixels: this.maxImagePixels });
+    } catch (err) {
+      if (!(err instanceof ImageDecodeError)) throw err;
+      return `the stored crop is not a readable image: ${err.message}`;
+    }
+    const face = await this.faceOf(img);
+    return typeof face === 'string' ? `${face} in the stored crop` : face.embedding;
+  }
+
+  /** The photo's dominant face with its embedding, or why there is none. */
+  private async faceOf(img: RgbImage): Promise<{ box: { x: number; y: number; w: number; h: number }; embedding: { model: string; values: number[] } } | string> {
+    const [faces = []] = await detectFrames(
+      this.detector,
+      [{ index: 0, width: img.width, height: img.height, rgb: Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength) }],
+      { scale: DEFAULT_DETECTION_SCALE, chips: true },
+      CALL_DEADLINE_MS,
+    );
+    const face = dominantFace(faces);
+    if (typeof face === 'string') return face;
+    const [embedding] = await embedChips(this.embedder, [face.chip!], CALL_DEADLINE_MS);
+    return { box: face.box!, embedding: embedding! };
+  }
+}
+
+/** The face box doubled (square, cut to the photo), as a JPEG of at most SOURCE_CROP_MAX px: enough for any alignment. */
+export async function sourceCrop(img: RgbImage, box: { x: number; y: number; w: number; h: number }): Promise<Buffer> {
+  const side = Math.max(box.w, box.h) * SOURCE_CROP_CONTEXT;
+  const r = clipBox({ x: box.x + box.w / 2 - side / 2, y: box.y + box.h / 2 - side / 2, w: side, h: side }, img.width, img.height);
+  let crop = cropImage(img, r.x, r.y, Math.max(1, r.w), Math.max(1, r.h));
+  const k = Math.min(1, SOURCE_CROP_MAX / Math.max(crop.width, crop.height));
+  if (k < 1) crop = await resizeImage(crop, Math.max(1, Math.round(crop.width * k)), Math.max(1, Math.round(crop.height * k)));
+  return encodeJpeg(crop, 90);
 }
 
 /** The face the photo is of, or why there is none. */

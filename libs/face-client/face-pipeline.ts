@@ -1,9 +1,10 @@
-// The decoder's calls to the detector and the embedder: frames → faces with chips → embeddings.
-import type { DetectorClient, EmbedderClient } from '../../libs/grpc/grpc.js';
-import type { DetectedFace__Output } from '../../libs/grpc/generated/facerec/v1/DetectedFace.js';
-import type { DetectOptions } from '../../libs/grpc/generated/facerec/v1/DetectOptions.js';
-import type { Frame } from '../../libs/grpc/generated/facerec/v1/Frame.js';
-import type { FaceChip__Output } from '../../libs/grpc/generated/facerec/v1/FaceChip.js';
+// Calls to the detector and the embedder services: frames → faces with chips → embeddings.
+// Used by the decoder (jobs), the gateway (gallery photos) and the matcher (re-embedding).
+import type { DetectorClient, EmbedderClient } from '../grpc/grpc.js';
+import type { DetectedFace__Output } from '../grpc/generated/facerec/v1/DetectedFace.js';
+import type { DetectOptions } from '../grpc/generated/facerec/v1/DetectOptions.js';
+import type { Frame } from '../grpc/generated/facerec/v1/Frame.js';
+import type { FaceChip__Output } from '../grpc/generated/facerec/v1/FaceChip.js';
 
 /** Detects faces in each frame, in order, over one stream. */
 export function detectFrames(client: DetectorClient, frames: readonly Frame[], options: DetectOptions, deadlineMs: number): Promise<DetectedFace__Output[][]> {

@@ -8,8 +8,10 @@ export interface ModelRecord {
   id: string;
   name: string;
   description: string;
-  /** Embedding model the samples were made with (e.g. 'dlib-resnet'). */
+  /** Embedding model the samples were made with (catalog name, e.g. 'faceplugin-fr512'). */
   embeddingModel: string;
+  /** SHA-256 of that model's network file ('' for galleries made before it was recorded). */
+  embeddingSha256?: string;
   /** ISO-8601 UTC. */
   created: string;
 }
@@ -32,7 +34,10 @@ export interface SampleRecord {
   identityId: string;
   modelId: string;
   embedding: Float32Array;
-  /** Aligned face crop, JPEG. */
+  /**
+   * The face's source crop, JPEG: the face box doubled, so that any recogniser's alignment can be
+   * cut from it and the sample re-embedded (older samples hold the aligned chip of their embedder).
+   */
   crop: Buffer;
   /** Where the sample came from (source string or file name), for review. */
   origin: string;
@@ -64,6 +69,8 @@ export interface GalleryStore {
   addSamples(samples: readonly SampleRecord[]): Promise<void>;
   /** Samples of one identity, or of a whole model, in creation order. */
   listSamples(selector: { identityId: string } | { modelId: string }): Promise<SampleRecord[]>;
+  /** Replaces a model's sample embeddings and records the embedder that made them, in one transaction. */
+  replaceEmbeddings(modelId: string, embedder: { model: string; sha256: string }, embeddings: ReadonlyMap<string, Float32Array>): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -19,7 +19,8 @@ const SCHEMA = `
     name TEXT NOT NULL UNIQUE,
     description TEXT NOT NULL,
     embedding_model TEXT NOT NULL,
-    created TEXT NOT NULL
+    created TEXT NOT NULL,
+    embedding_sha256 TEXT NOT NULL DEFAULT ''
   );
   CREATE TABLE IF NOT EXISTS identities (
     id TEXT PRIMARY KEY,
@@ -46,6 +47,7 @@ interface ModelRow {
   name: string;
   description: string;
   embedding_model: string;
+  embedding_sha256: string;
   created: string;
 }
 
@@ -84,6 +86,9 @@ export class SqliteGalleryStore implements GalleryStore {
   constructor(path: string) {
     this.db = openSqlite(path);
     this.db.exec(SCHEMA);
+    // Galleries made before the embedder's SHA-256 was recorded.
+    const columns = this.db.prepare<[], { name: string }>('PRAGMA table_info(models)').all();
+    if (!columns.some((c) => c.name === 'embedding_sha256')) this.db.exec("ALTER TABLE models ADD COLUMN embedding_sha256 TEXT NOT NULL DEFAULT ''");
     this.queries = prepareQueries(this.db);
   }
 
@@ -172,6 +177,10 @@ export class SqliteGalleryStore implements GalleryStore {
     return rows.map(toSample);
   }
 
+  async replaceEmbeddings(modelId: string, embedder: { model: string; sha256: string }, embeddings: ReadonlyMap<string, Float32Array>): Promise<void> {
+    this.queries.replaceEmbeddings(modelId, embedder, embeddings);
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
@@ -179,9 +188,11 @@ export class SqliteGalleryStore implements GalleryStore {
 
 function prepareQueries(db: SqliteDatabase) {
   const selectModelByName = db.prepare<[string], ModelRow>('SELECT * FROM models WHERE name = ?');
-  const insertModel = db.prepare<[string, string, string, string, string]>(
-    'INSERT INTO models (id, name, description, embedding_model, created) VALUES (?, ?, ?, ?, ?)',
+  const insertModel = db.prepare<[string, string, string, string, string, string]>(
+    'INSERT INTO models (id, name, description, embedding_model, embedding_sha256, created) VALUES (?, ?, ?, ?, ?, ?)',
   );
+  const updateSampleEmbedding = db.prepare<[Buffer, string, string]>('UPDATE samples SET embedding = ? WHERE id = ? AND model_id = ?');
+  const updateModelEmbedder = db.prepare<[string, string, string]>('UPDATE models SET embedding_model = ?, embedding_sha256 = ? WHERE id = ?');
   const selectModelById = db.prepare<[string], ModelRow>('SELECT * FROM models WHERE id = ?');
   const selectIdentityByName = db.prepare<[string, string], IdentityRow>(
     `SELECT ${IDENTITY_COLUMNS} FROM identities WHERE model_id = ? AND name = ?`,
@@ -219,7 +230,12 @@ function prepareQueries(db: SqliteDatabase) {
     // constraint (the UNIQUE constraints still guard against anything that skips these).
     createModel: db.transaction((model: ModelRecord): void => {
       if (selectModelByName.get(model.name)) throw new ModelNameTakenError(model.name);
-      insertModel.run(model.id, model.name, model.description, model.embeddingModel, model.created);
+      insertModel.run(model.id, model.name, model.description, model.embeddingModel, model.embeddingSha256 ?? '', model.created);
+    }),
+
+    replaceEmbeddings: db.transaction((modelId: string, embedder: { model: string; sha256: string }, embeddings: ReadonlyMap<string, Float32Array>): void => {
+      for (const [id, e] of embeddings) updateSampleEmbedding.run(Buffer.from(e.buffer, e.byteOffset, e.byteLength), id, modelId);
+      updateModelEmbedder.run(embedder.model, embedder.sha256, modelId);
     }),
 
     createIdentity: db.transaction((identity: IdentityRecord): void => {
@@ -247,7 +263,7 @@ function prepareQueries(db: SqliteDatabase) {
 }
 
 function toModel(row: ModelRow): ModelRecord {
-  return { id: row.id, name: row.name, description: row.description, embeddingModel: row.embedding_model, created: row.created };
+  return { id: row.id, name: row.name, description: row.description, embeddingModel: row.embedding_model, embeddingSha256: row.embedding_sha256, created: row.created };
 }
 
 function toIdentity(row: IdentityRow): IdentityRecord {

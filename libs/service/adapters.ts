@@ -100,11 +100,18 @@ export class Adapters {
     });
   }
 
+  /**
+   * The vectors of the installation's embedder: one index per embedder (vectors of two networks
+   * never share one; a gallery made by another is re-embedded into this one from its crops). The
+   * dlib index keeps the names it had before embedders were told apart.
+   */
   vectorIndex(): Promise<VectorIndex> {
     return this.once('vectors', async () => {
+      const embedder = this.config.engine.embedder;
+      const suffix = embedder === 'dlib-resnet' ? '' : `_${embedder.replace(/[^A-Za-z0-9_-]/g, '_')}`;
       const index = this.config.qdrantUrl
-        ? new QdrantVectorIndex({ url: this.config.qdrantUrl, apiKey: this.config.qdrantApiKey ?? undefined, collection: `${this.config.natsPrefix}_faces` })
-        : await EmbeddedVectorIndex.open(join(this.config.dataDir, 'vectors.db'));
+        ? new QdrantVectorIndex({ url: this.config.qdrantUrl, apiKey: this.config.qdrantApiKey ?? undefined, collection: `${this.config.natsPrefix}_faces${suffix}` })
+        : await EmbeddedVectorIndex.open(join(this.config.dataDir, `vectors${suffix.replace('_', '-')}.db`));
       return this.closing(index, () => index.close());
     });
   }

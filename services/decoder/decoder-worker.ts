@@ -14,7 +14,7 @@ import { FINAL_STATES, type DecodeWork, type FaceObservation, type JobRecord } f
 import type { Logger } from '../../libs/log/logger.js';
 import type { BlobStore } from '../../libs/store/blob-store.js';
 import type { JobStore } from '../../libs/store/job-store.js';
-import { detectFrames, embedChips } from './face-pipeline.js';
+import { detectFrames, embedChips } from '../../libs/face-client/face-pipeline.js';
 import { fetchSourceFile, SourceError, type SourceFile } from './source-file.js';
 import { JobCancelled, observeVideo } from './video-observer.js';
 

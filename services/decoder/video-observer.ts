@@ -13,7 +13,7 @@ import { probeVideo, type VideoProbe } from '../../libs/media/probe.js';
 import type { FaceObservation, FrameObservation } from '../../libs/jobs/types.js';
 import { EmbedSelector, FaceTracker, qualityOf } from '../../libs/tracking/face-tracker.js';
 import { ShotChangeDetector } from '../../libs/tracking/shot-change.js';
-import { embedChips } from './face-pipeline.js';
+import { embedChips } from '../../libs/face-client/face-pipeline.js';
 import { SourceError } from './source-file.js';
 
 export interface VideoObserverDeps {

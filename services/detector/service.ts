@@ -1,7 +1,6 @@
 // Starts the Detector gRPC service (FACEREC_DETECTOR: YuNet by default; chips cut for FACEREC_EMBEDDER).
 import { alignmentFor } from '../../libs/engine/alignment.js';
-import { embedderFromEnv } from '../../libs/engine/embedder.js';
-import { detectorFromEnv, loadLocator } from '../../libs/engine/engine.js';
+import { loadLocator } from '../../libs/engine/engine.js';
 import { sessionConfigFromEnv } from '../../libs/engine/session.js';
 import { GrpcServer, loadProtos } from '../../libs/grpc/grpc.js';
 import { metrics } from '../../libs/service/metrics.js';
@@ -10,10 +9,10 @@ import { detectorHandlers } from './detector-service.js';
 
 export async function startDetector(rt: Runtime): Promise<RunningService> {
   const log = rt.log.child({ service: 'detector' });
-  const locator = await loadLocator(detectorFromEnv(), sessionConfigFromEnv());
+  const locator = await loadLocator(rt.config.engine.detector, sessionConfigFromEnv());
   const handlers = detectorHandlers(
     locator,
-    alignmentFor(embedderFromEnv()),
+    alignmentFor(rt.config.engine.embedder),
     log,
     (faces) => {
       metrics.detectorFrames.inc();

@@ -1,4 +1,4 @@
-// Starts the Embedder gRPC service (dlib ResNet from the engine, batched across callers).
+// Starts the Embedder gRPC service (FACEREC_EMBEDDER from the engine, batched across callers).
 import { FaceEmbedder } from '../../libs/engine/embedder.js';
 import { sessionConfigFromEnv } from '../../libs/engine/session.js';
 import { GrpcServer, loadProtos } from '../../libs/grpc/grpc.js';
@@ -8,7 +8,7 @@ import { EmbedderService } from './embedder-service.js';
 
 export async function startEmbedder(rt: Runtime): Promise<RunningService> {
   const log = rt.log.child({ service: 'embedder' });
-  const embedder = await FaceEmbedder.load(sessionConfigFromEnv());
+  const embedder = await FaceEmbedder.load(sessionConfigFromEnv(), rt.config.engine.embedder);
   const service: EmbedderService = new EmbedderService(embedder, { maxBatch: rt.config.embedder.batchSize, maxWaitMs: rt.config.embedder.batchWaitMs }, log, (size, ms) => {
     metrics.embedderBatchSize.observe(size);
     metrics.embedderBatchSeconds.observe(ms / 1000);

@@ -17,7 +17,7 @@ import { auditRoutes } from './audit-routes.js';
 import { erasureRoutes } from './erasure-routes.js';
 import { GatewayAuth } from './auth.js';
 import { keyRoutes } from './keys-routes.js';
-import { Enroller } from './enrol.js';
+import { Enroller } from '../../libs/face-client/enrol.js';
 import { identityIndexRoutes } from './identities-routes.js';
 import { jobRoutes } from './jobs-routes.js';
 import { modelRoutes } from './models-routes.js';

@@ -12,7 +12,7 @@ import type { Sample } from '../../libs/grpc/generated/facerec/v1/Sample.js';
 import { jsonBody, route, type GatewayContext, fromGrpc } from './app.js';
 import { principalOf } from './auth.js';
 import { auditErasure, emptyReport, eraseGalleryIdentity } from './erasure.js';
-import { readImages, readPeopleFolder, type EnrolImage, type Rejected } from './enrol.js';
+import { readImages, readPeopleFolder, type EnrolImage, type Rejected } from '../../libs/face-client/enrol.js';
 import { isMultipart, readMultipart } from './multipart.js';
 
 const MAX_PHOTO_BYTES = 50 * 1024 * 1024;

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { GalleryStore, IdentityRecord, ModelRecord, ModelStats, SampleRecord } from '../../libs/gallery/gallery-store.js';
 import type { Page } from '../../libs/store/job-store.js';
 import type { VectorIndex } from '../../libs/vector/vector-index.js';
+import type { Logger } from '../../libs/log/logger.js';
 
 /** The contract's default gallery: it always exists (SPEC §3). */
 export const DEFAULT_MODEL = 'celebrities';
@@ -15,6 +16,14 @@ export class NotFoundError extends Error {
 export class InvalidArgumentError extends Error {
   override name = 'InvalidArgumentError';
 }
+
+/** A gallery whose vectors were made by another embedder and are not (yet) re-embedded. */
+export class GalleryNotReadyError extends Error {
+  override name = 'GalleryNotReadyError';
+}
+
+/** The running embedder's embedding of a stored source crop, or why it has none. */
+export type CropEmbedder = (crop: Buffer) => Promise<Float32Array | string>;
 
 export interface EmbeddingModelInfo {
   /** Catalog name of the embedder whose vectors this matcher compares. */
@@ -51,6 +60,9 @@ export interface ModelExport {
 }
 
 export class Galleries {
+  /** Models whose vectors another embedder made: why each is not searchable yet. */
+  private readonly stale = new Map<string, string>();
+
   constructor(
     private readonly store: GalleryStore,
     private readonly index: VectorIndex,
@@ -59,9 +71,16 @@ export class Galleries {
 
   async init(): Promise<void> {
     await this.index.init(this.embedding.dimension);
+    for (const model of await this.store.listModels()) {
+      if (model.sampleCount > 0 && this.madeByOther(model)) {
+        this.stale.set(model.id, `gallery "${model.name}" was made by ${describeEmbedder(model)} and is waiting to be re-embedded by ${this.embedding.name}`);
+      } else if (this.madeByOther(model)) {
+        await this.store.replaceEmbeddings(model.id, { model: this.embedding.name, sha256: this.embedding.sha256 }, new Map());
+      }
+    }
     if (!(await this.store.findModel(DEFAULT_MODEL))) {
       await this.store
-        .createModel({ id: randomUUID(), name: DEFAULT_MODEL, description: 'Default gallery: fill it with `facerec models import celebrities <dir>`', embeddingModel: this.embedding.name })
+        .createModel({ id: randomUUID(), name: DEFAULT_MODEL, description: 'Default gallery: fill it with `facerec models import celebrities <dir>`', embeddingModel: this.embedding.name, embeddingSha256: this.embedding.sha256 })
         .catch(async (err: unknown) => {
           if (!(await this.store.findModel(DEFAULT_MODEL))) throw err; // lost a race with another matcher: fine
         });
@@ -79,8 +98,58 @@ export class Galleries {
     return { resolved, unknown };
   }
 
+  /** Galleries waiting for (or refused) re-embedding, with the reason. */
+  staleModels(): Map<string, string> {
+    return new Map(this.stale);
+  }
+
+  /**
+   * Re-embeds every gallery made by another embedder from its samples' stored source crops, one
+   * gallery at a time. A gallery with a sample that cannot be re-embedded (no face found in its
+   * crop) is left as it is and stays out of matching, with the reason logged: vectors of two
+   * networks are never mixed.
+   */
+  async reembedStale(embedCrop: CropEmbedder, log: Logger, only?: string): Promise<{ model: string; samples: number; failed: string[] }[]> {
+    const report: { model: string; samples: number; failed: string[] }[] = [];
+    for (const model of await this.store.listModels()) {
+      if (!this.stale.has(model.id) || (only && model.id !== only && model.name !== only)) continue;
+      const samples = await this.store.listSamples({ modelId: model.id });
+      const started = performance.now();
+      log.info({ model: model.name, samples: samples.length, from: describeEmbedder(model), to: this.embedding.name }, 're-embedding gallery');
+      const embeddings = new Map<string, Float32Array>();
+      const failed: string[] = [];
+      for (const [i, s] of samples.entries()) {
+        const e = await embedCrop(s.crop);
+        if (typeof e === 'string') failed.push(`${s.origin || s.id}: ${e}`);
+        else embeddings.set(s.id, e);
+        if ((i + 1) % 100 === 0) log.info({ model: model.name, done: i + 1, of: samples.length }, 're-embedding gallery');
+      }
+      if (failed.length > 0) {
+        this.stale.set(model.id, `gallery "${model.name}" was made by ${describeEmbedder(model)} and ${failed.length} of its ${samples.length} samples cannot be re-embedded by ${this.embedding.name} (${failed.slice(0, 3).join('; ')}${failed.length > 3 ? '; …' : ''}): re-add those people's photos, or delete them`);
+        log.error({ model: model.name, failed }, this.stale.get(model.id));
+      } else {
+        await this.index.delete({ modelId: model.id });
+        await this.store.replaceEmbeddings(model.id, { model: this.embedding.name, sha256: this.embedding.sha256 }, embeddings);
+        await this.index.upsert(samples.map((s) => ({ id: s.id, vector: embeddings.get(s.id)!, payload: { modelId: model.id, identityId: s.identityId } })));
+        this.stale.delete(model.id);
+        log.info({ model: model.name, samples: samples.length, seconds: +((performance.now() - started) / 1000).toFixed(1) }, 'gallery re-embedded');
+      }
+      report.push({ model: model.name, samples: samples.length, failed });
+    }
+    return report;
+  }
+
+  private madeByOther(model: ModelRecord): boolean {
+    return model.embeddingModel !== this.embedding.name || (!!model.embeddingSha256 && model.embeddingSha256 !== this.embedding.sha256);
+  }
+
+  private ready(model: ModelRecord): void {
+    const reason = this.stale.get(model.id);
+    if (reason) throw new GalleryNotReadyError(reason);
+  }
+
   async createModel(name: string, description: string): Promise<ModelRecord & ModelStats> {
-    const model = await this.store.createModel({ id: randomUUID(), name, description, embeddingModel: this.embedding.name });
+    const model = await this.store.createModel({ id: randomUUID(), name, description, embeddingModel: this.embedding.name, embeddingSha256: this.embedding.sha256 });
     return { ...model, identityCount: 0, sampleCount: 0 };
   }
 
@@ -103,6 +172,7 @@ export class Galleries {
   /** Adds samples to the model's identity called `name`, creating it when new. */
   async addSamples(ref: string, name: string, samples: readonly NewSample[]): Promise<IdentityRecord> {
     const model = await this.model(ref);
+    this.ready(model);
     for (const s of samples) this.checkEmbedding(s.embedding);
     const identity =
       (await this.store.findIdentityByName(model.id, name)) ?? (await this.store.createIdentity({ id: randomUUID(), modelId: model.id, name }));
@@ -154,6 +224,10 @@ export class Galleries {
    */
   async match(embeddings: readonly Float32Array[], modelIds: readonly string[], k: number): Promise<Candidate[][]> {
     if (modelIds.length === 0 || embeddings.length === 0) return embeddings.map(() => []);
+    for (const id of modelIds) {
+      const reason = this.stale.get(id);
+      if (reason) throw new GalleryNotReadyError(reason);
+    }
     // Enough sample hits that k distinct identities are among them even when each has several samples.
     const limit = Math.max(16, k * 8);
     const perFace: { identityId: string; modelId: string; raw: number }[][] = [];
@@ -259,4 +333,8 @@ function parseExport(file: unknown, embedding: EmbeddingModelInfo): ModelExport 
     }
   }
   return { ...f, model: { name: f.model.name, description: String(f.model.description ?? ''), created: String(f.model.created ?? '') } } as ModelExport;
+}
+
+function describeEmbedder(model: ModelRecord): string {
+  return model.embeddingSha256 ? `${model.embeddingModel} (sha256 ${model.embeddingSha256.slice(0, 12)}…)` : model.embeddingModel;
 }

@@ -8,7 +8,7 @@ import type { ImportChunk__Output } from '../../libs/grpc/generated/facerec/v1/I
 import type { Logger } from '../../libs/log/logger.js';
 import type { IndexedIdentity as IndexedIdentityMessage } from '../../libs/grpc/generated/facerec/v1/IndexedIdentity.js';
 import type { NamedFilter__Output } from '../../libs/grpc/generated/facerec/v1/NamedFilter.js';
-import { Galleries, InvalidArgumentError, NotFoundError } from './galleries.js';
+import { Galleries, GalleryNotReadyError, InvalidArgumentError, NotFoundError } from './galleries.js';
 import { AlreadyNamedError, type IdentityIndex, type IndexedIdentity } from './identity-index.js';
 
 /** Export files travel in chunks well under the gRPC message limit. */
@@ -19,6 +19,7 @@ const MAX_IMPORT_BYTES = 1024 * 1024 * 1024;
 export function statusOf(err: unknown): grpc.status {
   if (err instanceof NotFoundError) return grpc.status.NOT_FOUND;
   if (err instanceof InvalidArgumentError) return grpc.status.INVALID_ARGUMENT;
+  if (err instanceof GalleryNotReadyError) return grpc.status.FAILED_PRECONDITION;
   if (err instanceof ModelNameTakenError || err instanceof IdentityNameTakenError || err instanceof AlreadyNamedError) return grpc.status.ALREADY_EXISTS;
   return grpc.status.INTERNAL;
 }

@@ -1,0 +1,23 @@
+// Which networks an installation runs (catalog names), read from the environment. Kept apart from
+// the engine so that configuration can name them without loading ONNX Runtime.
+export const DETECTORS = ['yunet', 'yunet-n', 'blazeface'] as const;
+export type DetectorName = (typeof DETECTORS)[number];
+export const DEFAULT_DETECTOR: DetectorName = 'yunet';
+
+export const EMBEDDERS = ['faceplugin-fr512', 'dlib-resnet'] as const;
+export type EmbedderName = (typeof EMBEDDERS)[number];
+export const DEFAULT_EMBEDDER: EmbedderName = 'faceplugin-fr512';
+
+/** FACEREC_DETECTOR, or the default. */
+export function detectorFromEnv(env: NodeJS.ProcessEnv = process.env): DetectorName {
+  const name = env.FACEREC_DETECTOR ?? DEFAULT_DETECTOR;
+  if (!(DETECTORS as readonly string[]).includes(name)) throw new Error(`unknown detector '${name}' (${DETECTORS.join(', ')})`);
+  return name as DetectorName;
+}
+
+/** FACEREC_EMBEDDER, or the default. */
+export function embedderFromEnv(env: NodeJS.ProcessEnv = process.env): EmbedderName {
+  const name = env.FACEREC_EMBEDDER ?? DEFAULT_EMBEDDER;
+  if (!(EMBEDDERS as readonly string[]).includes(name)) throw new Error(`unknown embedder '${name}' (${EMBEDDERS.join(', ')})`);
+  return name as EmbedderName;
+}
