@@ -11,22 +11,37 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../models');
-/** Catalog roles each service loads (libs/engine: detector → BlazeFace + FaceMesh, embedder → dlib ResNet). */
-const ROLES_BY_SERVICE = { detector: ['detector', 'landmarks'], embedder: ['embedder'] };
+/**
+ * Catalog models each service loads (libs/engine/choice.ts): the detector service runs
+ * FACEREC_DETECTOR (YuNet by default; BlazeFace comes with FaceMesh), the embedder service
+ * FACEREC_EMBEDDER (faceplugin-fr512 by default).
+ */
+function modelsByService(env) {
+  const detector = env.FACEREC_DETECTOR || 'yunet';
+  return {
+    detector: detector === 'blazeface' ? ['blazeface', 'facemesh'] : [detector],
+    embedder: [env.FACEREC_EMBEDDER || 'faceplugin-fr512'],
+  };
+}
 
-function rolesNeeded(args) {
-  const names = args.includes('all') ? Object.keys(ROLES_BY_SERVICE) : args;
-  return new Set(names.flatMap((name) => ROLES_BY_SERVICE[name] ?? []));
+function modelsNeeded(args) {
+  const byService = modelsByService(process.env);
+  const names = args.includes('all') ? Object.keys(byService) : args;
+  return new Set(names.flatMap((name) => byService[name] ?? []));
 }
 
 function verify(args) {
-  const roles = rolesNeeded(args);
-  if (roles.size === 0) return [];
+  const needed = modelsNeeded(args);
+  if (needed.size === 0) return [];
   const catalog = JSON.parse(readFileSync(join(MODELS_DIR, 'catalog.json'), 'utf8'));
   const onnxDir = process.env.FACEREC_MODELS_DIR?.trim() || join(MODELS_DIR, 'onnx');
   const problems = [];
-  for (const [id, entry] of Object.entries(catalog.models)) {
-    if (!roles.has(entry.role)) continue;
+  for (const id of needed) {
+    const entry = catalog.models[id];
+    if (!entry) {
+      problems.push(`${id}: not in models/catalog.json`);
+      continue;
+    }
     const file = join(onnxDir, entry.onnx.file);
     if (!existsSync(file)) {
       problems.push(`${id}: ${file} is missing`);

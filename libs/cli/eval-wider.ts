@@ -1,6 +1,6 @@
 // `facerec eval wider --gt <ground_truth.txt> --images <dir> [--scale N] [--scales a,b,c]`
 import { parseArgs } from 'node:util';
-import { FaceDetector } from '../engine/detector.js';
+import { detectorFromEnv, loadLocator } from '../engine/engine.js';
 import { evaluateWider, readWider, widerTable, type WiderScaleResult } from '../eval/wider-eval.js';
 import { parseIntOption, UsageError } from './args.js';
 
@@ -14,7 +14,8 @@ export async function widerCommand(argv: string[]): Promise<void> {
   const scales = values.scales ? values.scales.split(',').map((s) => parseIntOption('scales', s)) : [main];
   if (!scales.includes(main)) scales.push(main);
   const images = readWider(values.gt);
-  const detector = await FaceDetector.load();
+  // The installation's detector (FACEREC_DETECTOR) with its landmark stage, as the service runs it.
+  const detector = await loadLocator(detectorFromEnv());
   const results: WiderScaleResult[] = [];
   for (const scale of scales) results.push(await evaluateWider(detector, images, values.images, scale));
   console.log(`WIDER FACE: ${images.length} images, AP at IoU 0.5 (valid faces; detector scores ≥ 0.3)`);

@@ -1,8 +1,8 @@
+import type { Box } from '../geometry/box.js';
 // `facerec eval wider`: detection AP on a WIDER FACE subset, overall and by face height.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FaceDetector } from '../engine/detector.js';
-import { decodeImage } from '../image/image.js';
+import { decodeImage, type RgbImage } from '../image/image.js';
 import { Progress } from './progress.js';
 import { averagePrecision, parseWiderGroundTruth, type Detection, type WiderImage } from './wider.js';
 
@@ -29,14 +29,19 @@ export function readWider(gtFile: string): WiderImage[] {
   return parseWiderGroundTruth(readFileSync(gtFile, 'utf8'));
 }
 
-export async function evaluateWider(detector: FaceDetector, images: WiderImage[], imagesDir: string, scale: number): Promise<WiderScaleResult> {
+/** Anything that finds faces at a scale: the engine's locator (detector + landmarks), or a bare detector. */
+export interface ScaledFaceFinder {
+  locate(img: RgbImage, opts: { scale: number; minScore: number }): Promise<{ box: Box; score: number }[]>;
+}
+
+export async function evaluateWider(detector: ScaledFaceFinder, images: WiderImage[], imagesDir: string, scale: number): Promise<WiderScaleResult> {
   const progress = new Progress(`wider @${scale}`, images.length);
   const scored: { gt: WiderImage['faces']; detections: Detection[] }[] = [];
   let detectMs = 0;
   for (const image of images) {
     const img = await decodeImage(join(imagesDir, image.file));
     const started = performance.now();
-    const faces = await detector.detect(img, { scale, minScore: EVAL_MIN_SCORE });
+    const faces = await detector.locate(img, { scale, minScore: EVAL_MIN_SCORE });
     detectMs += performance.now() - started;
     scored.push({ gt: image.faces, detections: faces.map((f) => ({ box: f.box, score: f.score })) });
     progress.tick();

@@ -243,17 +243,17 @@ describe('model check at start (deploy/docker/verify-models.mjs, preloaded by th
     const dir = join(scratch, 'altered');
     rmSync(dir, { recursive: true, force: true });
     spawnSync('mkdir', ['-p', dir]);
-    for (const id of ['blazeface', 'facemesh']) copyFileSync(join(REPO_ROOT, 'models/onnx', fileOf(id)), join(dir, fileOf(id)));
-    const bytes = readFileSync(join(dir, fileOf('blazeface')));
+    copyFileSync(join(REPO_ROOT, 'models/onnx', fileOf('yunet')), join(dir, fileOf('yunet')));
+    const bytes = readFileSync(join(dir, fileOf('yunet')));
     bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
-    writeFileSync(join(dir, fileOf('blazeface')), bytes);
+    writeFileSync(join(dir, fileOf('yunet')), bytes);
     const run = start('detector', dir);
     expect(run.status).toBe(1);
     expect(run.stdout).not.toContain('service started');
     const line = JSON.parse(run.stderr.trim().split('\n').pop()!) as { level: number; problems: string[] };
     expect(line.level).toBe(60);
     expect(line.problems).toHaveLength(1);
-    expect(line.problems[0]).toMatch(/^blazeface: .* has SHA-256 [0-9a-f]{64}, models\/catalog\.json pins [0-9a-f]{64}$/);
+    expect(line.problems[0]).toMatch(/^yunet: .* has SHA-256 [0-9a-f]{64}, models\/catalog\.json pins [0-9a-f]{64}$/);
   });
 
   it('stops an embedder whose model is missing; services that load no model start without any', () => {
@@ -261,7 +261,7 @@ describe('model check at start (deploy/docker/verify-models.mjs, preloaded by th
     spawnSync('mkdir', ['-p', empty]);
     const embedder = start('embedder', empty);
     expect(embedder.status).toBe(1);
-    expect(embedder.stderr).toContain(`dlib-resnet: ${join(empty, fileOf('dlib-resnet'))} is missing`);
+    expect(embedder.stderr).toContain(`faceplugin-fr512: ${join(empty, fileOf('faceplugin-fr512'))} is missing`);
     for (const service of ['gateway', 'decoder', 'matcher', 'aggregator']) {
       const run = start(service, empty);
       expect(run.status, `${service}: ${run.stderr}`).toBe(0);
