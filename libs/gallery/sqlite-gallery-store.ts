@@ -93,7 +93,7 @@ export class SqliteGalleryStore implements GalleryStore {
   }
 
   async createModel(model: Omit<ModelRecord, 'created'> & { created?: string }): Promise<ModelRecord> {
-    const record: ModelRecord = { ...model, created: model.created ?? new Date().toISOString() };
+    const record: ModelRecord = { ...model, embeddingSha256: model.embeddingSha256 ?? '', created: model.created ?? new Date().toISOString() };
     this.queries.createModel(record);
     return record;
   }

@@ -8,7 +8,7 @@ import { SqliteGalleryStore } from '../../libs/gallery/sqlite-gallery-store.js';
 const CREATED = '2025-01-01T00:00:00.000Z';
 
 function model(id: string, name: string) {
-  return { id, name, description: `${name} gallery`, embeddingModel: 'dlib-resnet', created: CREATED };
+  return { id, name, description: `${name} gallery`, embeddingModel: 'dlib-resnet', embeddingSha256: '', created: CREATED };
 }
 
 let sampleCounter = 0;
@@ -224,6 +224,18 @@ describe('SqliteGalleryStore', () => {
       expect((await store.listSamples({ modelId: 'm-staff' })).map((s) => s.id)).toEqual(samples.map((s) => s.id));
       expect((await store.listSamples({ identityId: 'i-bob' })).map((s) => s.id)).toEqual([samples[0]!.id, samples[2]!.id]);
       expect(await store.listSamples({ modelId: 'm-guests' })).toEqual([]);
+    });
+
+    it('replaces a model\'s embeddings (another dimension too) and records the new embedder, leaving other models alone', async () => {
+      const [a, b] = [sample('i-ann', 'm-staff'), sample('i-bob', 'm-staff')];
+      await store.addSamples([a, b]);
+      const wide = new Float32Array(512).fill(0.25);
+      await store.replaceEmbeddings('m-staff', { model: 'faceplugin-fr512', sha256: 'abc' }, new Map([[a.id, wide], [b.id, wide]]));
+      const stored = await store.listSamples({ modelId: 'm-staff' });
+      expect(stored.map((s) => s.embedding.length)).toEqual([512, 512]);
+      expect(stored.map((s) => s.crop)).toEqual([a.crop, b.crop]);
+      expect(await store.findModel('m-staff')).toMatchObject({ embeddingModel: 'faceplugin-fr512', embeddingSha256: 'abc' });
+      expect(await store.findModel('m-guests')).toMatchObject({ embeddingModel: 'dlib-resnet', embeddingSha256: '' });
     });
 
     it('adds a batch all or nothing', async () => {
