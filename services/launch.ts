@@ -17,7 +17,10 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { ServiceName } from '../libs/config/config.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** Compiled (dist/services/launch.js, `npm run build`) or the TypeScript through tsx: the services run the same way. */
+const COMPILED = !import.meta.url.endsWith('.ts');
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), COMPILED ? '../..' : '..');
+const SERVICE_ENTRY = COMPILED ? [fileURLToPath(new URL('./main.js', import.meta.url))] : ['--import', 'tsx', 'services/main.ts'];
 const HEALTH_OFFSET: Record<Exclude<ServiceName, 'gateway'>, number> = { matcher: 0, detector: 1, embedder: 2, decoder: 3, aggregator: 4 };
 /** Start order: servers before their clients. */
 const START: readonly ServiceName[] = ['matcher', 'detector', 'embedder', 'aggregator', 'decoder', 'gateway'];
@@ -52,7 +55,7 @@ function int(name: string, fallback: number): number {
 }
 
 function startChild(name: ServiceName, env: NodeJS.ProcessEnv, healthPort: number): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/main.ts', name], {
+  const child = spawn(process.execPath, [...SERVICE_ENTRY, name], {
     cwd: ROOT,
     env: { ...env, HEALTH_PORT: String(healthPort), FACEREC_STOP_ON_STDIN_EOF: '1' },
     stdio: ['pipe', 'pipe', 'pipe'],

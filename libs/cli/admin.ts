@@ -2,8 +2,6 @@
 // JetStream under FACEREC_NATS_PREFIX P (work queues, observations, job records and results, uploads,
 // keys, audit trail). Without --yes it lists what it would delete and deletes nothing.
 import { parseArgs } from 'node:util';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { UsageError } from './args.js';
 
 export const ADMIN_USAGE = `  facerec admin purge --prefix P [--nats URL] [--yes]
@@ -32,8 +30,15 @@ export interface PurgeItem {
   bytes: number;
 }
 
+/** The NATS client, loaded when a command talks to NATS (not for `facerec --help`). */
+async function nats() {
+  const [{ connect }, { jetstreamManager }] = await Promise.all([import('@nats-io/transport-node'), import('@nats-io/jetstream')]);
+  return { connect, jetstreamManager };
+}
+
 /** The streams of the installation `prefix` on the server, and other streams whose names merely start with it. */
 export async function installationStreams(natsUrl: string, prefix: string): Promise<{ items: PurgeItem[]; others: string[] }> {
+  const { connect, jetstreamManager } = await nats();
   const nc = await connect({ servers: natsUrl, timeout: 5000 });
   try {
     const jsm = await jetstreamManager(nc);
@@ -52,6 +57,7 @@ export async function installationStreams(natsUrl: string, prefix: string): Prom
 }
 
 export async function deleteStreams(natsUrl: string, streams: readonly string[]): Promise<void> {
+  const { connect, jetstreamManager } = await nats();
   const nc = await connect({ servers: natsUrl, timeout: 5000 });
   try {
     const jsm = await jetstreamManager(nc);

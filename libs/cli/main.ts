@@ -1,10 +1,7 @@
 // `facerec` command line: detect, compare, evaluate and benchmark the face engine; galleries of a
 // running service; administration. Quiet unless --verbose: no log lines, and an error is one line.
+// A command's modules (the engine, NATS, …) are loaded when it runs, so `facerec --help` starts fast.
 import { parseArgs } from 'node:util';
-import { catalogEntry } from '../../models/catalog.js';
-import { FaceEngine } from '../engine/engine.js';
-import { runLfwEval } from '../eval/lfw-eval.js';
-import { setLogLevel } from '../log/logger.js';
 import { ADMIN_USAGE } from './admin.js';
 import { errorLine, parseIntOption, parseRange, takeVerbose, UsageError } from './args.js';
 import { MODELS_USAGE } from './models.js';
@@ -69,6 +66,11 @@ async function evalCommand(argv: string[]): Promise<void> {
       },
     });
     if (!values.pairs || !values.images) throw new UsageError('eval lfw needs --pairs and --images');
+    const [{ FaceEngine }, { catalogEntry }, { runLfwEval }] = await Promise.all([
+      import('../engine/engine.js'),
+      import('../../models/catalog.js'),
+      import('../eval/lfw-eval.js'),
+    ]);
     const engine = await FaceEngine.load();
     const calibration = catalogEntry(engine.embedder.model).calibration;
     const result = await runLfwEval(
@@ -109,7 +111,11 @@ async function openSetCommand(argv: string[]): Promise<void> {
   const galleryPhotos = parseIntOption('gallery-photos', values['gallery-photos']);
   const minPhotos = parseIntOption('min-photos', values['min-photos']);
   if (galleryPhotos < 1 || minPhotos <= galleryPhotos) throw new UsageError('--min-photos must exceed --gallery-photos (the rest are probes), and --gallery-photos be at least 1');
-  const { runOpenSet } = await import('../eval/openset.js');
+  const [{ FaceEngine }, { catalogEntry }, { runOpenSet }] = await Promise.all([
+    import('../engine/engine.js'),
+    import('../../models/catalog.js'),
+    import('../eval/openset.js'),
+  ]);
   const { contractDistanceFor } = await import('../engine/calibration.js');
   const engine = await FaceEngine.load();
   const result = await runOpenSet(
@@ -130,10 +136,8 @@ async function openSetCommand(argv: string[]): Promise<void> {
 
 const { verbose, args } = takeVerbose(process.argv.slice(2));
 // Log lines are for services; a command shows them with --verbose (LOG_LEVEL, when set, wins).
-if (!process.env.LOG_LEVEL) {
-  setLogLevel(verbose ? 'debug' : 'error');
-  process.env.LOG_LEVEL = verbose ? 'debug' : 'error'; // for the commands that set their own level
-}
+// The logger reads LOG_LEVEL when a command first loads it (nothing imported above does).
+if (!process.env.LOG_LEVEL) process.env.LOG_LEVEL = verbose ? 'debug' : 'error';
 
 main(args).catch((err: unknown) => {
   if (err instanceof UsageError) {

@@ -92,7 +92,7 @@ describe('Dockerfiles', () => {
         // Nothing from the build context: only --from=build (the application) and --from=node (the GPU image's Node.js).
         for (const copy of copies) expect(copy, copy).toMatch(/^--from=(build|node)\s/);
         const sources = copies.filter((c) => c.startsWith('--from=build')).flatMap((c) => c.replace(/^--from=build\s+/, '').split(/\s+/).slice(0, -1));
-        for (const needed of ['/app/node_modules', '/app/models', '/app/libs', '/app/services', '/app/proto', '/app/package.json', '/app/deploy/docker/verify-models.mjs']) {
+        for (const needed of ['/app/node_modules', '/app/models', '/app/dist', '/app/web/dist', '/app/proto', '/app/package.json', '/app/deploy/docker/verify-models.mjs']) {
           expect(sources, needed).toContain(needed);
         }
         expect(sources.filter((s) => /\/app\/?$|\/app\/(test|scripts|\.git)/.test(s))).toEqual([]);
@@ -111,10 +111,19 @@ describe('Dockerfiles', () => {
         expect(runtime.body.slice(indexOf(runtime, (i) => i.op === 'USER')).filter((i) => i.op === 'RUN')).toEqual([]);
       });
 
-      it('its entry point runs services/main.ts with tsx, the model check preloaded; the argument picks the service', () => {
+      it('its entry point runs the compiled services/main.ts (dist/services/main.js), the model check preloaded; the argument picks the service', () => {
         const runtime = runtimeOf(file);
         const entry = execForm(ops(runtime, 'ENTRYPOINT').pop()!);
-        expect(entry).toEqual(['node', '--import', './deploy/docker/verify-models.mjs', '--import', 'tsx', 'services/main.ts']);
+        expect(entry).toEqual(['node', '--import', './deploy/docker/verify-models.mjs', 'dist/services/main.js']);
+        // npm ci compiles it (postinstall → npm run build), from sources copied in before npm ci runs.
+        const build = stageNamed(file, 'build');
+        const ci = indexOf(build, (i) => i.op === 'RUN' && /\bnpm ci\b/.test(i.args));
+        for (const source of ['libs/', 'services/', 'proto/', 'web/', 'scripts/build.mjs', 'tsconfig.build.json']) {
+          const at = indexOf(build, (i) => i.op === 'COPY' && i.args.split(/\s+/).slice(0, -1).includes(source));
+          expect(at, source).toBeGreaterThanOrEqual(0);
+          expect(at, source).toBeLessThan(ci);
+        }
+        expect(ops(build, 'RUN').join(' ')).toMatch(/test -f dist\/\.built/);
         const cmd = execForm(ops(runtime, 'CMD').pop()!);
         expect(cmd).toHaveLength(1);
         expect(['all', ...SERVICE_NAMES]).toContain(cmd[0]);
@@ -171,15 +180,15 @@ describe('Dockerfiles', () => {
 });
 
 describe('what the images run', () => {
-  it('tsx, which runs the TypeScript, is a production dependency (it survives npm prune --omit=dev)', () => {
+  it('tsx, which runs the TypeScript where no current build exists (bin/facerec.js, bin/run.js), is a production dependency', () => {
     const pkg = JSON.parse(read(join(REPO_ROOT, 'package.json'))) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
     expect(pkg.dependencies.tsx).toBeDefined();
     expect(pkg.devDependencies.tsx).toBeUndefined();
   });
 
-  it('every module services/main.ts loads is a Node builtin or a production dependency, in a folder the runtime stage copies', () => {
+  it('every module services/main.ts loads is a Node builtin or a production dependency, in a folder compiled into dist/ (tsconfig.build.json)', () => {
     const pkg = JSON.parse(read(join(REPO_ROOT, 'package.json'))) as { dependencies: Record<string, string> };
-    const copied = ['libs', 'services', 'models', 'proto', 'bin'];
+    const copied = ['libs', 'services', 'models'];
     const seen = new Set<string>();
     const packages = new Set<string>();
     const queue = [join(REPO_ROOT, 'services/main.ts'), join(REPO_ROOT, 'deploy/docker/verify-models.mjs')];
