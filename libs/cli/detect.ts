@@ -6,6 +6,7 @@ import { catalogEntry } from '../../models/catalog.js';
 import { contractDistanceFor, similarityOf } from '../engine/calibration.js';
 import { euclidean } from '../engine/distance.js';
 import { FaceEngine, largestFace, type Face } from '../engine/engine.js';
+import { iou, type Box } from '../geometry/box.js';
 import { decodeImage, type RgbImage } from '../image/image.js';
 import { parseIntOption, UsageError } from './args.js';
 
@@ -44,28 +45,84 @@ export async function detectCommand(argv: string[]): Promise<void> {
 }
 
 export async function compareCommand(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { scale: { type: 'string', default: '600' } } });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { scale: { type: 'string', default: '600' }, 'face-a': { type: 'string' }, 'face-b': { type: 'string' } },
+  });
   const [a, b] = positionals;
   if (!a || !b) throw new UsageError('compare needs two images');
   const scale = parseIntOption('scale', values.scale);
+  const choiceA = parseFaceChoice('face-a', values['face-a']);
+  const choiceB = parseFaceChoice('face-b', values['face-b']);
   const engine = await FaceEngine.load();
-  const [fa, fb] = [await subjectFace(engine, a, scale), await subjectFace(engine, b, scale)];
+  const sa = await subjectFace(engine, a, scale, choiceA);
+  const sb = await subjectFace(engine, b, scale, choiceB);
   const model = engine.embedder.model;
-  const raw = euclidean(fa.embedding, fb.embedding);
+  const raw = euclidean(sa.face.embedding, sb.face.embedding);
   const distance = contractDistanceFor(catalogEntry(model).calibration)(raw);
   console.log(
     JSON.stringify(
-      { a, b, distance: round(distance, 4), similarity: round(similarityOf(distance), 4), raw_distance: round(raw, 4), model, max_distance: DEFAULT_MAX_DISTANCE, same_person: distance <= DEFAULT_MAX_DISTANCE },
+      {
+        a,
+        b,
+        face_a: sa.used,
+        face_b: sb.used,
+        distance: round(distance, 4),
+        similarity: round(similarityOf(distance), 4),
+        raw_distance: round(raw, 4),
+        model,
+        max_distance: DEFAULT_MAX_DISTANCE,
+        same_person: distance <= DEFAULT_MAX_DISTANCE,
+      },
       null,
       2,
     ),
   );
 }
 
-async function subjectFace(engine: FaceEngine, path: string, scale: number): Promise<Face> {
-  const face = largestFace(await engine.analyse(await decodeImage(path), { scale }));
-  if (!face) throw new Error(`no face found in ${path}`);
-  return face;
+/** Which face of a photo to compare: the largest (default), the n-th as `facerec detect` lists them, or the one at a box. */
+export type FaceChoice = { kind: 'largest' } | { kind: 'index'; index: number } | { kind: 'box'; box: Box };
+
+/** `--face-a 2` (0-based, the order of `facerec detect`) or `--face-a x,y,w,h` (pixels: the face overlapping that box most). */
+export function parseFaceChoice(option: string, raw: string | undefined): FaceChoice {
+  if (raw === undefined) return { kind: 'largest' };
+  const text = raw.trim();
+  if (/^\d+$/.test(text)) return { kind: 'index', index: Number(text) };
+  const parts = text.split(',').map((p) => Number(p.trim()));
+  if (parts.length === 4 && parts.every((v) => Number.isFinite(v)) && parts[2]! > 0 && parts[3]! > 0) {
+    const [x, y, w, h] = parts as [number, number, number, number];
+    return { kind: 'box', box: { x, y, w, h } };
+  }
+  throw new UsageError(`--${option} must be a face number (0, 1, … as facerec detect lists them) or a box x,y,w,h in pixels, got '${raw}'`);
+}
+
+/** The face a choice picks among a photo's faces (in `facerec detect`'s order), and why it was picked. */
+export function pickFace<T extends { box: Box }>(faces: readonly T[], choice: FaceChoice, path: string): { face: T; index: number; chosen: string } {
+  if (faces.length === 0) throw new Error(`no face found in ${path}`);
+  if (choice.kind === 'index') {
+    const face = faces[choice.index];
+    if (!face) throw new UsageError(`${path} has ${faces.length} face${faces.length === 1 ? '' : 's'} (0 to ${faces.length - 1}): there is no face ${choice.index}`);
+    return { face, index: choice.index, chosen: 'by number' };
+  }
+  if (choice.kind === 'box') {
+    let index = -1;
+    let best = 0;
+    faces.forEach((f, i) => {
+      const overlap = iou(f.box, choice.box);
+      if (overlap > best) [best, index] = [overlap, i];
+    });
+    if (index < 0) throw new UsageError(`no face of ${path} overlaps the box ${choice.box.x},${choice.box.y},${choice.box.w},${choice.box.h}`);
+    return { face: faces[index]!, index, chosen: 'by box' };
+  }
+  const face = largestFace(faces)!;
+  return { face, index: faces.indexOf(face), chosen: 'largest' };
+}
+
+async function subjectFace(engine: FaceEngine, path: string, scale: number, choice: FaceChoice): Promise<{ face: Face; used: object }> {
+  const faces = await engine.analyse(await decodeImage(path), { scale });
+  const { face, index, chosen } = pickFace(faces, choice, path);
+  return { face, used: { index, of: faces.length, chosen, box: roundBox(face.box), score: round(face.score, 3) } };
 }
 
 /** PNG of the image with each face's box, score and five landmarks drawn on it. */

@@ -8,7 +8,7 @@ import { MODELS_USAGE } from './models.js';
 
 const USAGE = `usage:
   facerec detect <image> [--scale N] [--out annotated.png]
-  facerec compare <imageA> <imageB> [--scale N]
+  facerec compare <imageA> <imageB> [--scale N] [--face-a N|x,y,w,h] [--face-b N|x,y,w,h]
   facerec eval lfw --pairs <pairs.txt> --images <dir> [--folds 1-10] [--scale N] [--cache file.json] [--extra-variants]
   facerec eval openset --images <dir of person folders> [--gallery-photos 2] [--min-photos 4] [--strangers 500] [--scale N] [--cache file.json]
   facerec eval wider --gt <ground_truth.txt> --images <dir> [--scale N] [--scales 300,600,1200,2000]
