@@ -10,7 +10,7 @@ const USAGE = `usage:
   facerec detect <image> [--scale N] [--out annotated.png]
   facerec compare <imageA> <imageB> [--scale N] [--face-a N|x,y,w,h] [--face-b N|x,y,w,h]
   facerec eval lfw --pairs <pairs.txt> --images <dir> [--folds 1-10] [--scale N] [--cache file.json] [--extra-variants]
-  facerec eval openset --images <dir of person folders> [--gallery-photos 2] [--min-photos 4] [--strangers 500] [--scale N] [--cache file.json]
+  facerec eval openset --images <dir of person folders> [--gallery-photos 2] [--min-photos 4] [--strangers 500] [--scale N] [--cache file.json] [--cohort N]
   facerec eval wider --gt <ground_truth.txt> --images <dir> [--scale N] [--scales 300,600,1200,2000]
   facerec eval identify --gallery <dir of person folders> [--probes <dir>]
   facerec bench [--rounds N]
@@ -105,6 +105,7 @@ async function openSetCommand(argv: string[]): Promise<void> {
       strangers: { type: 'string', default: '500' },
       scale: { type: 'string', default: '600' },
       cache: { type: 'string' },
+      cohort: { type: 'string', default: '0' },
     },
   });
   if (!values.images) throw new UsageError('eval openset needs --images (a folder of person folders, LFW layout)');
@@ -128,6 +129,7 @@ async function openSetCommand(argv: string[]): Promise<void> {
       scale: parseIntOption('scale', values.scale),
       toContract: contractDistanceFor(catalogEntry(engine.embedder.model).calibration),
       cache: values.cache,
+      cohort: parseIntOption('cohort', values.cohort),
     },
     (line) => console.log(line),
   );

@@ -24,7 +24,15 @@ export interface OpenSetOptions {
   toContract: (raw: number) => number;
   /** JSON file caching embeddings between runs. */
   cache?: string;
+  /**
+   * Also measure symmetric adaptive score normalisation (AS-norm) against a background cohort of
+   * this many people with 2–3 photos (neither in the gallery nor strangers), one photo each.
+   */
+  cohort?: number;
 }
+
+/** Cohort faces whose distances give a face's score statistics. */
+const COHORT_TOP = 100;
 
 export interface OpenSetAt {
   threshold: number;
@@ -45,6 +53,8 @@ export interface OpenSetResult {
   dir_at_1pct: { threshold: number; dir: number };
   dir_at_5pct: { threshold: number; dir: number };
   rank1: number;
+  /** With a cohort: the same protocol decided on AS-norm scores instead of raw distances. */
+  asnorm?: { cohort: number; dir_at_1pct: { threshold: number; dir: number }; dir_at_5pct: { threshold: number; dir: number }; rank1: number };
 }
 
 interface Probe {
@@ -66,10 +76,12 @@ export async function runOpenSet(engine: FaceEngine, opts: OpenSetOptions, out: 
   const singles = people.filter((p) => p.photos.length === 1);
   const strangers = evenly(singles, opts.strangers);
   if (known.length === 0) throw new Error(`no person in ${opts.imagesDir} has ${opts.minPhotos} photos or more`);
+  const cohortPeople = evenly(people.filter((p) => p.photos.length >= 2 && p.photos.length < opts.minPhotos), opts.cohort ?? 0);
 
   const files = [
     ...known.flatMap((p) => p.photos.slice(0, opts.minPhotos).map((f) => join(p.name, f))),
     ...strangers.map((p) => join(p.name, p.photos[0]!)),
+    ...cohortPeople.map((p) => join(p.name, p.photos[0]!)),
   ];
   const embeddings = await embedAll(engine, opts, files);
   const gallery: { person: string; embedding: Float32Array }[] = [];
@@ -127,7 +139,54 @@ export async function runOpenSet(engine: FaceEngine, opts: OpenSetOptions, out: 
   out('');
   out(`DIR at 1 % strangers named: ${pct(result.dir_at_1pct.dir)} (max_distance ${result.dir_at_1pct.threshold.toFixed(3)}); at 5 %: ${pct(result.dir_at_5pct.dir)} (${result.dir_at_5pct.threshold.toFixed(3)})`);
   out(`closed-set rank-1: ${pct(result.rank1)}`);
+  if (cohortPeople.length > 0) {
+    const cohort = cohortPeople.flatMap((p) => embeddings.get(join(p.name, p.photos[0]!)) ?? []);
+    result.asnorm = asNorm(opts, gallery, known, strangers, embeddings, cohort);
+    const a = result.asnorm;
+    out(`AS-norm against a cohort of ${cohort.length} faces (top ${COHORT_TOP}): DIR at 1 % strangers named ${pct(a.dir_at_1pct.dir)}, at 5 % ${pct(a.dir_at_5pct.dir)}; rank-1 ${pct(a.rank1)}`);
+  }
   return result;
+}
+
+/**
+ * Symmetric adaptive score normalisation: a distance d between probe p and gallery sample g becomes
+ * ((d − μp)/σp + (d − μg)/σg) / 2, each side's μ and σ over its COHORT_TOP nearest cohort faces.
+ * Lower is more alike; a probe is named by its lowest score.
+ */
+function asNorm(
+  opts: OpenSetOptions,
+  gallery: { person: string; embedding: Float32Array }[],
+  known: { name: string; photos: string[] }[],
+  strangers: { name: string; photos: string[] }[],
+  embeddings: Map<string, Float32Array | null>,
+  cohort: Float32Array[],
+): NonNullable<OpenSetResult['asnorm']> {
+  const stats = (e: Float32Array) => {
+    const d = cohort.map((c) => opts.toContract(euclid(e, c))).sort((a, b) => a - b).slice(0, COHORT_TOP);
+    const mean = d.reduce((a, b) => a + b, 0) / d.length;
+    const std = Math.sqrt(d.reduce((a, b) => a + (b - mean) ** 2, 0) / d.length) || 1;
+    return { mean, std };
+  };
+  const galleryStats = gallery.map((g) => stats(g.embedding));
+  const best = (e: Float32Array | null | undefined) => {
+    if (!e) return null;
+    const p = stats(e);
+    let top = { person: '', score: Infinity };
+    gallery.forEach((g, i) => {
+      const d = opts.toContract(euclid(e, g.embedding));
+      const z = ((d - p.mean) / p.std + (d - galleryStats[i]!.mean) / galleryStats[i]!.std) / 2;
+      if (z < top.score) top = { person: g.person, score: z };
+    });
+    return top;
+  };
+  const knownProbes = known.flatMap((p) => p.photos.slice(opts.galleryPhotos, opts.minPhotos).map((f) => ({ person: p.name, best: best(embeddings.get(join(p.name, f))) })));
+  const strangerScores = strangers.map((p) => best(embeddings.get(join(p.name, p.photos[0]!)))?.score ?? Infinity).sort((a, b) => a - b);
+  const dirAt = (fpir: number) => {
+    const allowed = Math.floor(fpir * strangerScores.length);
+    const threshold = allowed < strangerScores.length ? strangerScores[allowed]! - 1e-9 : Infinity;
+    return { threshold, dir: knownProbes.filter((p) => p.best && p.best.score <= threshold && p.best.person === p.person).length / knownProbes.length };
+  };
+  return { cohort: cohort.length, dir_at_1pct: dirAt(0.01), dir_at_5pct: dirAt(0.05), rank1: knownProbes.filter((p) => p.best?.person === p.person).length / knownProbes.length };
 }
 
 /** `n` items spread evenly over the list (all of them when n ≥ its length). */
