@@ -168,7 +168,11 @@ const PATHS: Record<string, Record<string, Schema>> = {
           },
         },
       },
-      responses: { '201': json(ref('IdentityCreated'), 'The identity and what was added'), ...errors(400, 404, 413) },
+      responses: {
+        '201': json(ref('IdentityCreated'), 'The identity and what was added'),
+        '200': json(ref('IdentityCreated'), 'Nothing added: the identity already holds every face sent (each listed in `rejected`)'),
+        ...errors(400, 404, 413),
+      },
     },
     get: {
       operationId: 'listIdentities',

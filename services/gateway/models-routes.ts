@@ -108,7 +108,10 @@ export function modelRoutes(ctx: GatewayContext): Router {
         throw invalid('images', `no usable face in any photo: ${rejected.map((r) => `${r.image}: ${r.message}`).join('; ')}`);
       }
       const identity = await unary<AddSamplesRequest, Identity__Output>(m, m.AddSamples, { model, name, samples }).catch(rethrow('name'));
-      res.status(201).json({ identity: identityView(identity), added: samples.length, rejected });
+      // A photo whose face the person already has is reported, not stored twice; nothing new → 200.
+      rejected.push(...identity.duplicates.map((d) => ({ image: d.origin, message: d.message })));
+      const added = samples.length - identity.duplicates.length;
+      res.status(added > 0 ? 201 : 200).json({ identity: identityView(identity), added, rejected });
     }),
   );
 
@@ -168,8 +171,10 @@ export function modelRoutes(ctx: GatewayContext): Router {
         const result = await ctx.enroller.samples(await readImages(files, folder));
         rejected.push(...result.rejected);
         if (result.samples.length === 0) continue;
-        identities.push(identityView(await addSamples(ctx, model, person, result.samples)));
-        added += result.samples.length;
+        const identity = await addSamples(ctx, model, person, result.samples);
+        rejected.push(...identity.duplicates.map((d) => ({ image: d.origin, message: d.message })));
+        identities.push(identityView(identity));
+        added += result.samples.length - identity.duplicates.length;
       }
       res.status(201).json({ identities, added, rejected });
     }),

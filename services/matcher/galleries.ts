@@ -43,6 +43,20 @@ export interface Candidate {
   distance: number;
 }
 
+/**
+ * Two samples whose embeddings lie within this (raw Euclidean) distance are the same face: the same
+ * file (distance 0), or the same photo re-encoded or rescaled (faceplugin-fr512, unit vectors: JPEG
+ * quality 90 → 0.06, quality 70 → 0.14, 1080p → 720p 0.15). Two photos of one person lie well above
+ * it (0.5 to 0.8 in the people gallery), as does a copy too small to add nothing (240p: 0.36).
+ */
+export const DUPLICATE_DISTANCE = 0.2;
+
+/** A sample AddSamples left out: the identity already holds its face. */
+export interface DuplicateSample {
+  origin: string;
+  message: string;
+}
+
 export interface NewSample {
   embedding: Float32Array;
   crop: Buffer;
@@ -169,15 +183,40 @@ export class Galleries {
     return this.store.deleteModel(model.id);
   }
 
-  /** Adds samples to the model's identity called `name`, creating it when new. */
-  async addSamples(ref: string, name: string, samples: readonly NewSample[]): Promise<IdentityRecord> {
+  /**
+   * Adds samples to the model's identity called `name`, creating it when new. With `skipDuplicates`
+   * (photos added through the API: AddSamples), a sample whose face the identity already holds (or
+   * an earlier sample of the same call holds), within DUPLICATE_DISTANCE, is not added: it comes
+   * back in `duplicates` with the sample it repeats. Moves of samples (naming an indexed person,
+   * importing an export) keep every sample.
+   */
+  async addSamples(
+    ref: string,
+    name: string,
+    samples: readonly NewSample[],
+    opts: { skipDuplicates?: boolean } = {},
+  ): Promise<IdentityRecord & { duplicates: DuplicateSample[] }> {
     const model = await this.model(ref);
     this.ready(model);
     for (const s of samples) this.checkEmbedding(s.embedding);
-    const identity =
-      (await this.store.findIdentityByName(model.id, name)) ?? (await this.store.createIdentity({ id: randomUUID(), modelId: model.id, name }));
+    const existing = await this.store.findIdentityByName(model.id, name);
+    const held: { embedding: Float32Array; origin: string }[] = existing && opts.skipDuplicates ? await this.store.listSamples({ identityId: existing.id }) : [];
+    const fresh: NewSample[] = [];
+    const duplicates: DuplicateSample[] = [];
+    for (const s of samples) {
+      const same = opts.skipDuplicates ? nearestWithin(s.embedding, held, DUPLICATE_DISTANCE) : null;
+      if (same) {
+        const where = held.indexOf(same.sample) < held.length - fresh.length ? `${name} already holds` : 'an earlier photo of this request is';
+        duplicates.push({ origin: s.origin, message: `the same face as ${same.sample.origin || 'a sample'}: ${where} it (distance ${same.distance.toFixed(3)} ≤ ${DUPLICATE_DISTANCE})` });
+        continue;
+      }
+      fresh.push(s);
+      held.push(s);
+    }
+    if (fresh.length === 0 && existing) return { ...(await this.store.getIdentity(existing.id))!, duplicates };
+    const identity = existing ?? (await this.store.createIdentity({ id: randomUUID(), modelId: model.id, name }));
     const created = new Date().toISOString();
-    const records: SampleRecord[] = samples.map((s) => ({
+    const records: SampleRecord[] = fresh.map((s) => ({
       id: randomUUID(),
       identityId: identity.id,
       modelId: model.id,
@@ -188,7 +227,7 @@ export class Galleries {
     }));
     await this.store.addSamples(records);
     await this.index.upsert(records.map((r) => ({ id: r.id, vector: r.embedding, payload: { modelId: model.id, identityId: identity.id } })));
-    return (await this.store.getIdentity(identity.id))!;
+    return { ...(await this.store.getIdentity(identity.id))!, duplicates };
   }
 
   async listIdentities(ref: string, page: { limit: number; offset: number }): Promise<Page<IdentityRecord>> {
@@ -337,4 +376,17 @@ function parseExport(file: unknown, embedding: EmbeddingModelInfo): ModelExport 
 
 function describeEmbedder(model: ModelRecord): string {
   return model.embeddingSha256 ? `${model.embeddingModel} (sha256 ${model.embeddingSha256.slice(0, 12)}…)` : model.embeddingModel;
+}
+
+/** The sample nearest to `embedding` if it lies within `limit` (raw Euclidean distance). */
+function nearestWithin<T extends { embedding: Float32Array }>(embedding: Float32Array, samples: readonly T[], limit: number): { sample: T; distance: number } | null {
+  let best: { sample: T; distance: number } | null = null;
+  for (const sample of samples) {
+    if (sample.embedding.length !== embedding.length) continue;
+    let sum = 0;
+    for (let i = 0; i < embedding.length; i++) sum += (embedding[i]! - sample.embedding[i]!) ** 2;
+    const distance = Math.sqrt(sum);
+    if (distance <= limit && (!best || distance < best.distance)) best = { sample, distance };
+  }
+  return best;
 }

@@ -87,15 +87,15 @@ export function matcherHandlers(galleries: Galleries, index: IdentityIndex, log:
     ListModels: unary(async () => ({ models: (await galleries.listModels()).map(toModel) })),
     GetModel: unary(async (req) => toModel(await galleries.getModel(req.model))),
     DeleteModel: unary(async (req) => ({ deleted: await galleries.deleteModel(req.model) })),
-    AddSamples: unary(async (req) =>
-      toIdentity(
-        await galleries.addSamples(
-          req.model,
-          req.name,
-          req.samples.map((s) => ({ embedding: Float32Array.from(s.embedding?.values ?? []), crop: s.crop, origin: s.origin })),
-        ),
-      ),
-    ),
+    AddSamples: unary(async (req) => {
+      const added = await galleries.addSamples(
+        req.model,
+        req.name,
+        req.samples.map((s) => ({ embedding: Float32Array.from(s.embedding?.values ?? []), crop: s.crop, origin: s.origin })),
+        { skipDuplicates: true },
+      );
+      return { ...toIdentity(added), duplicates: added.duplicates };
+    }),
     ListIdentities: unary(async (req) => {
       const page = await galleries.listIdentities(req.model, { limit: req.limit || 100, offset: req.offset });
       return { total: page.total, identities: page.items.map(toIdentity) };

@@ -8,6 +8,7 @@ import type { Candidate as _facerec_v1_Candidate, Candidate__Output as _facerec_
 import type { CreateModelRequest as _facerec_v1_CreateModelRequest, CreateModelRequest__Output as _facerec_v1_CreateModelRequest__Output } from './facerec/v1/CreateModelRequest';
 import type { Deleted as _facerec_v1_Deleted, Deleted__Output as _facerec_v1_Deleted__Output } from './facerec/v1/Deleted';
 import type { DetectedFace as _facerec_v1_DetectedFace, DetectedFace__Output as _facerec_v1_DetectedFace__Output } from './facerec/v1/DetectedFace';
+import type { DuplicateSample as _facerec_v1_DuplicateSample, DuplicateSample__Output as _facerec_v1_DuplicateSample__Output } from './facerec/v1/DuplicateSample';
 import type { Embedding as _facerec_v1_Embedding, Embedding__Output as _facerec_v1_Embedding__Output } from './facerec/v1/Embedding';
 import type { FaceChip as _facerec_v1_FaceChip, FaceChip__Output as _facerec_v1_FaceChip__Output } from './facerec/v1/FaceChip';
 import type { FaceMatches as _facerec_v1_FaceMatches, FaceMatches__Output as _facerec_v1_FaceMatches__Output } from './facerec/v1/FaceMatches';
@@ -60,6 +61,7 @@ export interface ProtoGrpcType {
       CreateModelRequest: MessageTypeDefinition<_facerec_v1_CreateModelRequest, _facerec_v1_CreateModelRequest__Output>
       Deleted: MessageTypeDefinition<_facerec_v1_Deleted, _facerec_v1_Deleted__Output>
       DetectedFace: MessageTypeDefinition<_facerec_v1_DetectedFace, _facerec_v1_DetectedFace__Output>
+      DuplicateSample: MessageTypeDefinition<_facerec_v1_DuplicateSample, _facerec_v1_DuplicateSample__Output>
       Embedding: MessageTypeDefinition<_facerec_v1_Embedding, _facerec_v1_Embedding__Output>
       FaceChip: MessageTypeDefinition<_facerec_v1_FaceChip, _facerec_v1_FaceChip__Output>
       FaceMatches: MessageTypeDefinition<_facerec_v1_FaceMatches, _facerec_v1_FaceMatches__Output>

@@ -1622,6 +1622,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Nothing added: the identity already holds every face sent (each listed in `rejected`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityCreated"];
+                };
+            };
             /** @description The identity and what was added */
             201: {
                 headers: {
