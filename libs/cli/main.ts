@@ -10,12 +10,14 @@ const USAGE = `usage:
   facerec detect <image> [--scale N] [--out annotated.png]
   facerec compare <imageA> <imageB> [--scale N] [--face-a N|x,y,w,h] [--face-b N|x,y,w,h]
   facerec eval lfw --pairs <pairs.txt> --images <dir> [--folds 1-10] [--scale N] [--cache file.json] [--extra-variants]
+  facerec celebrities build --images <dir of person folders> [--per-person 3] [--out file] [--cache file.json]
   facerec eval openset --images <dir of person folders> [--gallery-photos 2] [--min-photos 4] [--strangers 500] [--scale N] [--cache file.json] [--cohort N]
   facerec eval wider --gt <ground_truth.txt> --images <dir> [--scale N] [--scales 300,600,1200,2000]
   facerec eval identify --gallery <dir of person folders> [--probes <dir>]
   facerec bench [--rounds N]
   facerec bench api [--images N] [--clients 1,4,16] [--modes embedded,nats]
   facerec bench video [--loops N] [--sizes 640x360,960x540,1920x1080]
+  facerec bench search [--sizes 1000,10000,100000] [--queries N] [--limit N]
 galleries of a running service (npm start):
 ${MODELS_USAGE}
 administration:
@@ -34,9 +36,12 @@ export async function main(argv: string[]): Promise<void> {
     case 'bench':
       if (rest[0] === 'api') return (await import('./bench-api.js')).benchApiCommand(rest.slice(1));
       if (rest[0] === 'video') return (await import('./bench-video.js')).benchVideoCommand(rest.slice(1));
+      if (rest[0] === 'search') return (await import('./bench-search.js')).benchSearchCommand(rest.slice(1));
       return (await import('./bench.js')).benchCommand(rest);
     case 'models':
       return (await import('./models.js')).modelsCommand(rest);
+    case 'celebrities':
+      return (await import('./celebrities.js')).celebritiesCommand(rest);
     case 'admin':
       return (await import('./admin.js')).adminCommand(rest);
     case 'keys':
