@@ -40,3 +40,8 @@ export function notFound(what: string): ApiError {
 export function conflict(field: string | null, message: string): ApiError {
   return new ApiError(409, 'conflict', field, message);
 }
+
+/** 409 `read_only`: a change to a gallery the API only reads (the pre-built `celebrities`). */
+export function readOnly(message: string): ApiError {
+  return new ApiError(409, 'read_only', null, message);
+}

@@ -42,7 +42,7 @@ const page = (item: string): Schema =>
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request: `field` is the dotted path of the offending value',
   404: 'Not found',
-  409: 'Conflict with the current state (a taken name, a job that cannot change now)',
+  409: 'Conflict with the current state: a taken name, a job that cannot change now (`conflict`), or a change to the read-only pre-built `celebrities` model (`read_only`: create your own gallery and combine both in the job with `models`)',
   413: 'Upload larger than the configured limit',
   416: 'Range not satisfiable (past the end of the upload)',
   401: 'No valid API key (FACEREC_API_KEY is set): send `Authorization: Bearer <key>` or `X-API-Key: <key>`',
@@ -140,9 +140,9 @@ const PATHS: Record<string, Record<string, Schema>> = {
     },
     delete: {
       operationId: 'deleteModel',
-      summary: 'Delete a model with its identities and samples (not the default `celebrities` model: 400)',
+      summary: 'Delete a model with its identities and samples (not the read-only default `celebrities` model: 409 `read_only`)',
       parameters: [MODEL],
-      responses: { '204': { description: 'Deleted' }, ...errors(400, 404) },
+      responses: { '204': { description: 'Deleted' }, ...errors(404, 409) },
     },
   },
   '/api/v1/models/{model}/identities/': {
@@ -151,7 +151,8 @@ const PATHS: Record<string, Record<string, Schema>> = {
       summary: 'Add an identity with face samples (or add samples to the identity of that name)',
       description:
         'Each image must show a face; with several faces the largest is used only if it is at least twice ' +
-        'the area of the next. Images where no face qualifies are reported in `rejected`.',
+        'the area of the next. Images where no face qualifies are reported in `rejected`. ' +
+        'The pre-built `celebrities` model is read-only (409 `read_only`, before any photo is read).',
       parameters: [MODEL],
       requestBody: {
         required: true,
@@ -171,12 +172,23 @@ const PATHS: Record<string, Record<string, Schema>> = {
       responses: {
         '201': json(ref('IdentityCreated'), 'The identity and what was added'),
         '200': json(ref('IdentityCreated'), 'Nothing added: the identity already holds every face sent (each listed in `rejected`)'),
-        ...errors(400, 404, 413),
+        ...errors(400, 404, 409, 413),
       },
     },
     get: {
       operationId: 'listIdentities',
-      parameters: [MODEL, param('limit'), param('offset')],
+      summary: "A model's identities by name; `q` finds people by a part of their name",
+      parameters: [
+        MODEL,
+        {
+          name: 'q',
+          in: 'query',
+          description: 'Only identities whose name contains this text, ignoring case (`q=obam` finds "Barack Obama"); `total` counts those found',
+          schema: { type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH },
+        },
+        param('limit'),
+        param('offset'),
+      ],
       responses: { '200': json(page('Identity'), 'A page of identities, by name'), ...errors(400, 404) },
     },
   },
@@ -191,6 +203,7 @@ const PATHS: Record<string, Record<string, Schema>> = {
       parameters: [MODEL, IDENTITY],
       requestBody: { required: true, content: { 'application/json': { schema: ref('IdentityRename') } } },
       responses: { '200': json(ref('Identity'), 'The renamed identity'), ...errors(400, 404, 409) },
+      description: 'A taken name: 409 `conflict` on `name`; an identity of the read-only `celebrities` model: 409 `read_only`.',
     },
     delete: {
       operationId: 'deleteIdentity',
@@ -198,9 +211,10 @@ const PATHS: Record<string, Record<string, Schema>> = {
       description:
         'Their samples (vectors and face crops) go, and so do the indexed identities once named into them; stored results of jobs ' +
         'matched against this model no longer show their name or face thumbnails (boxes and times stay). ' +
-        'An audit record (`erasure.identity`) keeps ids and counts, not the name.',
+        'An audit record (`erasure.identity`) keeps ids and counts, not the name. ' +
+        'The read-only `celebrities` model changes only by rebuilding its artefact (409 `read_only`).',
       parameters: [MODEL, IDENTITY],
-      responses: { '204': { description: 'Erased with its samples' }, ...errors(404) },
+      responses: { '204': { description: 'Erased with its samples' }, ...errors(404, 409) },
     },
   },
   '/api/v1/models/{model}/import-folder/': {
@@ -213,7 +227,7 @@ const PATHS: Record<string, Record<string, Schema>> = {
       requestBody: { required: true, content: { 'application/json': { schema: ref('FolderImport') } } },
       responses: {
         '201': json(ref('ImportReport'), 'What was imported'),
-        ...errors(400, 404),
+        ...errors(400, 404, 409),
       },
     },
   },
@@ -228,7 +242,7 @@ const PATHS: Record<string, Record<string, Schema>> = {
   '/api/v1/models/import/': {
     post: {
       operationId: 'importModel',
-      summary: 'Create a model from an export file',
+      summary: 'Create a model from an export file (not under the read-only name `celebrities`: 409 `read_only`)',
       parameters: [
         {
           name: 'name',
@@ -265,7 +279,8 @@ const PATHS: Record<string, Record<string, Schema>> = {
       description:
         "Its face samples move into the model's identity of that name (created when new, extended when it exists), " +
         'so later jobs recognise the person through that model; results of past jobs show the name too ' +
-        '(`meta.person`, and the summary labels). An identity is named once (409 after that).',
+        '(`meta.person`, and the summary labels). An identity is named once (409 `conflict` after that); ' +
+        'it cannot be named into the read-only `celebrities` model (409 `read_only`).',
       parameters: [INDEXED_ID],
       requestBody: { required: true, content: { 'application/json': { schema: ref('IndexedIdentityName') } } },
       responses: { '200': json(ref('IndexedIdentity'), 'The named identity'), ...errors(400, 404, 409) },
@@ -520,7 +535,7 @@ const SCHEMAS: Record<string, Schema> = {
   }),
   Error: object({
     error: object({
-      code: { type: 'string', examples: ['invalid_request', 'not_found', 'conflict'] },
+      code: { type: 'string', examples: ['invalid_request', 'not_found', 'conflict', 'read_only'] },
       field: { ...nullable('string'), examples: ['modules.face_recognition.top_k', 'sources[2]'] },
       message: { type: 'string' },
     }),
@@ -658,11 +673,13 @@ const SCHEMAS: Record<string, Schema> = {
   Model: object({
     id: { type: 'string' },
     name: { type: 'string' },
-    description: { type: 'string' },
-    embedding_model: { type: 'string', description: 'The embedding model its samples were made with' },
+    description: { type: 'string', description: 'Free text; for the pre-built `celebrities`, its source data set, counts and artefact' },
+    embedding_model: { type: 'string', description: 'Catalog name of the embedder its vectors were made with' },
+    embedding_sha256: { type: ['string', 'null'], description: "SHA-256 of that embedder's network file (null when not recorded)" },
     created: { type: 'string', format: 'date-time' },
-    identity_count: { type: 'integer', minimum: 0 },
-    sample_count: { type: 'integer', minimum: 0 },
+    identity_count: { type: 'integer', minimum: 0, description: 'People (identities)' },
+    sample_count: { type: 'integer', minimum: 0, description: 'Vectors (face samples) over all its people' },
+    read_only: { type: 'boolean', description: 'The pre-built default gallery: changes through the API answer 409 `read_only`' },
   }),
   IdentityCreate: object({
     name: { type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH },

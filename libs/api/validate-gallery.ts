@@ -96,6 +96,19 @@ export function parseIndexedNaming(body: unknown): { name: string; model: string
   return { name, model: requireName(obj.model, 'model', MAX_MODEL_REF_LENGTH) };
 }
 
+/**
+ * Query of GET /api/v1/models/{model}/identities/: `q`, a part of a name (found ignoring case),
+ * besides `limit` and `offset` (parsePage). Other keys are refused, so a misspelt filter is not
+ * silently ignored.
+ */
+export function parseIdentitySearch(query: unknown): { q: string | null } {
+  const obj = isObject(query) ? query : {};
+  rejectUnknownKeys(obj, ['q', 'limit', 'offset'], null);
+  if (obj.q === undefined) return { q: null };
+  if (Array.isArray(obj.q)) throw invalid('q', 'must be given once');
+  return { q: requireText(obj.q, 'q', MAX_NAME_LENGTH) };
+}
+
 /** Identities are addressed by id only, so their names are free text apart from the edges. */
 export function parseIdentityName(value: unknown, field: string): string {
   if (value === undefined) throw invalid(field, 'is required');

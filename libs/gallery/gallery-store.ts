@@ -58,8 +58,8 @@ export interface GalleryStore {
   createIdentity(identity: { id: string; modelId: string; name: string; created?: string }): Promise<IdentityRecord>;
   getIdentity(identityId: string): Promise<IdentityRecord | undefined>;
   findIdentityByName(modelId: string, name: string): Promise<IdentityRecord | undefined>;
-  /** By name, then id. */
-  listIdentities(modelId: string, page: { limit: number; offset: number }): Promise<Page<IdentityRecord>>;
+  /** By name, then id; with `query`, only those whose name contains it, ignoring case. */
+  listIdentities(modelId: string, page: { limit: number; offset: number }, query?: string): Promise<Page<IdentityRecord>>;
   /** Rejects with IdentityNameTakenError on a clash within the model. */
   renameIdentity(identityId: string, name: string): Promise<IdentityRecord | undefined>;
   deleteIdentity(identityId: string): Promise<boolean>;

@@ -89,6 +89,8 @@ export class SqliteGalleryStore implements GalleryStore {
     // Galleries made before the embedder's SHA-256 was recorded.
     const columns = this.db.prepare<[], { name: string }>('PRAGMA table_info(models)').all();
     if (!columns.some((c) => c.name === 'embedding_sha256')) this.db.exec("ALTER TABLE models ADD COLUMN embedding_sha256 TEXT NOT NULL DEFAULT ''");
+    // Case-insensitive search of names beyond ASCII (SQLite's lower() folds A-Z only): "émile" finds "Émile".
+    this.db.function('fold_case', { deterministic: true }, (text: unknown) => foldCase(String(text)));
     this.queries = prepareQueries(this.db);
   }
 
@@ -144,7 +146,14 @@ export class SqliteGalleryStore implements GalleryStore {
     return row && toIdentity(row);
   }
 
-  async listIdentities(modelId: string, page: { limit: number; offset: number }): Promise<Page<IdentityRecord>> {
+  async listIdentities(modelId: string, page: { limit: number; offset: number }, query?: string): Promise<Page<IdentityRecord>> {
+    if (query) {
+      const part = foldCase(query);
+      return {
+        total: this.queries.countIdentitiesMatching.get(modelId, part)?.total ?? 0,
+        items: this.queries.selectIdentitiesMatchingPage.all(modelId, part, page.limit, page.offset).map(toIdentity),
+      };
+    }
     return {
       total: this.queries.countIdentitiesOfModel.get(modelId)?.total ?? 0,
       items: this.queries.selectIdentitiesPage.all(modelId, page.limit, page.offset).map(toIdentity),
@@ -186,6 +195,11 @@ export class SqliteGalleryStore implements GalleryStore {
   }
 }
 
+/** A name or a search for one, compared without case (Unicode lower case of the NFC form). */
+function foldCase(text: string): string {
+  return text.normalize('NFC').toLowerCase();
+}
+
 function prepareQueries(db: SqliteDatabase) {
   const selectModelByName = db.prepare<[string], ModelRow>('SELECT * FROM models WHERE name = ?');
   const insertModel = db.prepare<[string, string, string, string, string, string]>(
@@ -215,6 +229,10 @@ function prepareQueries(db: SqliteDatabase) {
     deleteModel: db.prepare<[string]>('DELETE FROM models WHERE id = ?'),
     selectIdentity,
     selectIdentityByName,
+    countIdentitiesMatching: db.prepare<[string, string], CountRow>('SELECT count(*) AS total FROM identities WHERE model_id = ? AND instr(fold_case(name), ?) > 0'),
+    selectIdentitiesMatchingPage: db.prepare<[string, string, number, number], IdentityRow>(
+      `SELECT ${IDENTITY_COLUMNS} FROM identities WHERE model_id = ? AND instr(fold_case(name), ?) > 0 ORDER BY name, id LIMIT ? OFFSET ?`,
+    ),
     selectIdentitiesPage: db.prepare<[string, number, number], IdentityRow>(
       `SELECT ${IDENTITY_COLUMNS} FROM identities WHERE model_id = ? ORDER BY name, id LIMIT ? OFFSET ?`,
     ),

@@ -2,7 +2,7 @@
 // everything at the edge, keeps jobs in the JobStore, hands work to the decoder over the bus, and
 // asks the matcher (gRPC) about galleries.
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { ApiError, invalid, isApiError } from '../../libs/api/errors.js';
+import { ApiError, invalid, isApiError, readOnly } from '../../libs/api/errors.js';
 import { buildOpenApi } from '../../libs/api/openapi.js';
 import type { Bus } from '../../libs/bus/bus.js';
 import { grpc, isGrpcError, type DetectorClient, type EmbedderClient, type MatcherClient } from '../../libs/grpc/grpc.js';
@@ -154,6 +154,8 @@ export function fromGrpc(err: grpc.ServiceError, field: string | null = null): A
       return new ApiError(404, 'not_found', field, err.details);
     case grpc.status.ALREADY_EXISTS:
       return new ApiError(409, 'conflict', field, err.details);
+    case grpc.status.PERMISSION_DENIED: // a change to a read-only gallery: about the model, not a field
+      return readOnly(err.details);
     case grpc.status.INVALID_ARGUMENT:
       return invalid(field, err.details);
     case grpc.status.UNAVAILABLE:

@@ -45,6 +45,11 @@ export function erasureRoutes(ctx: GatewayContext): Router {
     const { models } = await unary<object, { models: Model__Output[] }>(m, m.ListModels, {});
     const found: { modelId: string; identityId: string }[] = [];
     for (const model of models) {
+      if (model.readOnly) {
+        // The pre-built gallery changes only by rebuilding its artefact: the request would fail on it.
+        report.not_searched.push({ model_id: model.id, reason: `"${model.name}" is read-only: the pre-built gallery changes only by rebuilding its artefact without the person` });
+        continue;
+      }
       try {
         const reply = await unary<MatchRequest, MatchReply__Output>(m, m.Match, { embeddings: [embedding], modelIds: [model.id], k: CANDIDATES_PER_MODEL });
         for (const c of reply.matches[0]?.candidates ?? []) if (c.distance <= maxDistance) found.push({ modelId: c.modelId, identityId: c.identityId });

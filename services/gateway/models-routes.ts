@@ -1,9 +1,10 @@
 // SPEC §3: galleries ("models") and their identities; bulk import from a folder; export/import.
 import { Router, type Request } from 'express';
-import { invalid } from '../../libs/api/errors.js';
+import { invalid, readOnly } from '../../libs/api/errors.js';
 import { parsePage } from '../../libs/api/pagination.js';
-import { parseFolderImport, parseIdentityCreate, parseIdentityRename, parseModelCreate, parseModelImportQuery, resolveImportFolder } from '../../libs/api/validate-gallery.js';
+import { parseFolderImport, parseIdentityCreate, parseIdentityRename, parseIdentitySearch, parseModelCreate, parseModelImportQuery, resolveImportFolder } from '../../libs/api/validate-gallery.js';
 import { fetchUrl, isSourceFetchError } from '../../libs/fetch/fetch-source.js';
+import { readOnlyMessage } from '../../libs/gallery/read-only.js';
 import { grpc, isGrpcError, unary } from '../../libs/grpc/grpc.js';
 import type { Identity__Output } from '../../libs/grpc/generated/facerec/v1/Identity.js';
 import type { Model__Output } from '../../libs/grpc/generated/facerec/v1/Model.js';
@@ -19,7 +20,17 @@ const MAX_PHOTO_BYTES = 50 * 1024 * 1024;
 const MAX_PHOTOS = 100;
 
 export function modelView(m: Model__Output) {
-  return { id: m.id, name: m.name, description: m.description, embedding_model: m.embeddingModel, created: m.created, identity_count: m.identityCount, sample_count: m.sampleCount };
+  return {
+    id: m.id,
+    name: m.name,
+    description: m.description,
+    embedding_model: m.embeddingModel,
+    embedding_sha256: m.embeddingSha256 || null,
+    created: m.created,
+    identity_count: m.identityCount,
+    sample_count: m.sampleCount,
+    read_only: m.readOnly,
+  };
 }
 
 export function identityView(i: Identity__Output) {
@@ -85,7 +96,7 @@ export function modelRoutes(ctx: GatewayContext): Router {
     '/:model/identities',
     route(async (req, res) => {
       const model = modelParam(req);
-      await unary(m, m.GetModel, { model }); // 404 before reading photos
+      writable(await unary<object, Model__Output>(m, m.GetModel, { model })); // 404 or 409 before reading photos
       let images: EnrolImage[];
       let name: string;
       if (isMultipart(req)) {
@@ -118,8 +129,9 @@ export function modelRoutes(ctx: GatewayContext): Router {
   router.get(
     '/:model/identities',
     route(async (req, res) => {
+      const { q } = parseIdentitySearch(req.query);
       const page = parsePage(req.query, { defaultLimit: 100, maxLimit: 1000 });
-      const reply = await unary<object, { total: number; identities: Identity__Output[] }>(m, m.ListIdentities, { model: modelParam(req), ...page });
+      const reply = await unary<object, { total: number; identities: Identity__Output[] }>(m, m.ListIdentities, { model: modelParam(req), ...page, query: q ?? '' });
       res.json({ total: reply.total, offset: page.offset, limit: page.limit, data: reply.identities.map(identityView) });
     }),
   );
@@ -158,10 +170,10 @@ export function modelRoutes(ctx: GatewayContext): Router {
     '/:model/import-folder',
     jsonBody,
     route(async (req, res) => {
+      const model = modelParam(req);
+      writable(await unary<object, Model__Output>(m, m.GetModel, { model })); // before reading a photo (the matcher refuses it too)
       if (!ctx.importRoot) throw invalid('path', 'folder import is off: the operator sets FACEREC_IMPORT_ROOT to the folder it may read');
       const { path } = parseFolderImport(req.body);
-      const model = modelParam(req);
-      await unary(m, m.GetModel, { model });
       const folder = await resolveImportFolder(ctx.importRoot, path);
       const people = await readPeopleFolder(folder);
       let added = 0;
@@ -197,6 +209,11 @@ export function modelRoutes(ctx: GatewayContext): Router {
   );
 
   return router;
+}
+
+/** A read-only gallery (the pre-built `celebrities`) is refused before any photo is read; the matcher refuses it too. */
+function writable(model: Model__Output): void {
+  if (model.readOnly) throw readOnly(readOnlyMessage(model.name));
 }
 
 function addSamples(ctx: GatewayContext, model: string, name: string, samples: Sample[]): Promise<Identity__Output> {

@@ -5,6 +5,7 @@ import type { GalleryStore, IdentityRecord, ModelRecord, ModelStats, SampleRecor
 import type { Page } from '../../libs/store/job-store.js';
 import type { VectorIndex } from '../../libs/vector/vector-index.js';
 import type { Logger } from '../../libs/log/logger.js';
+import { isReadOnlyGallery, readOnlyMessage } from '../../libs/gallery/read-only.js';
 
 /** The contract's default gallery: it always exists (SPEC §3). */
 export const DEFAULT_MODEL = 'celebrities';
@@ -15,6 +16,11 @@ export class NotFoundError extends Error {
 
 export class InvalidArgumentError extends Error {
   override name = 'InvalidArgumentError';
+}
+
+/** A change to a read-only gallery (the pre-built default one, filled by its loader through the store). */
+export class ReadOnlyModelError extends Error {
+  override name = 'ReadOnlyModelError';
 }
 
 /** A gallery whose vectors were made by another embedder and are not (yet) re-embedded. */
@@ -178,7 +184,7 @@ export class Galleries {
 
   async deleteModel(ref: string): Promise<boolean> {
     const model = await this.model(ref);
-    if (model.name === DEFAULT_MODEL) throw new InvalidArgumentError(`the "${DEFAULT_MODEL}" model is the default gallery and cannot be deleted`);
+    writable(model);
     await this.index.delete({ modelId: model.id });
     return this.store.deleteModel(model.id);
   }
@@ -197,6 +203,7 @@ export class Galleries {
     opts: { skipDuplicates?: boolean } = {},
   ): Promise<IdentityRecord & { duplicates: DuplicateSample[] }> {
     const model = await this.model(ref);
+    writable(model);
     this.ready(model);
     for (const s of samples) this.checkEmbedding(s.embedding);
     const existing = await this.store.findIdentityByName(model.id, name);
@@ -230,8 +237,9 @@ export class Galleries {
     return { ...(await this.store.getIdentity(identity.id))!, duplicates };
   }
 
-  async listIdentities(ref: string, page: { limit: number; offset: number }): Promise<Page<IdentityRecord>> {
-    return this.store.listIdentities((await this.model(ref)).id, page);
+  /** By name; with `query`, only those whose name contains it, ignoring case. */
+  async listIdentities(ref: string, page: { limit: number; offset: number }, query?: string): Promise<Page<IdentityRecord>> {
+    return this.store.listIdentities((await this.model(ref)).id, page, query);
   }
 
   async getIdentity(ref: string, identityId: string): Promise<IdentityRecord> {
@@ -242,11 +250,13 @@ export class Galleries {
   }
 
   async renameIdentity(ref: string, identityId: string, name: string): Promise<IdentityRecord> {
+    writable(await this.model(ref));
     await this.getIdentity(ref, identityId);
     return (await this.store.renameIdentity(identityId, name))!;
   }
 
   async deleteIdentity(ref: string, identityId: string): Promise<boolean> {
+    writable(await this.model(ref));
     await this.getIdentity(ref, identityId);
     await this.index.delete({ identityId });
     return this.store.deleteIdentity(identityId);
@@ -317,6 +327,7 @@ export class Galleries {
 
   async importModel(file: unknown, name?: string): Promise<ModelRecord & ModelStats> {
     const data = parseExport(file, this.embedding);
+    writable({ name: name || data.model.name });
     const model = await this.createModel(name || data.model.name, data.model.description);
     try {
       for (const identity of data.identities) {
@@ -344,6 +355,11 @@ export class Galleries {
       throw new InvalidArgumentError(`an embedding has ${v.length} values; ${this.embedding.name} makes ${this.embedding.dimension}`);
     }
   }
+}
+
+/** The API changes no read-only gallery: its loader writes it through the GalleryStore, not through Galleries. */
+function writable(model: { name: string }): void {
+  if (isReadOnlyGallery(model.name)) throw new ReadOnlyModelError(readOnlyMessage(model.name));
 }
 
 function decodeEmbedding(base64: string, dimension: number): Float32Array {

@@ -8,7 +8,8 @@ import type { ImportChunk__Output } from '../../libs/grpc/generated/facerec/v1/I
 import type { Logger } from '../../libs/log/logger.js';
 import type { IndexedIdentity as IndexedIdentityMessage } from '../../libs/grpc/generated/facerec/v1/IndexedIdentity.js';
 import type { NamedFilter__Output } from '../../libs/grpc/generated/facerec/v1/NamedFilter.js';
-import { Galleries, GalleryNotReadyError, InvalidArgumentError, NotFoundError } from './galleries.js';
+import { isReadOnlyGallery } from '../../libs/gallery/read-only.js';
+import { Galleries, GalleryNotReadyError, InvalidArgumentError, NotFoundError, ReadOnlyModelError } from './galleries.js';
 import { AlreadyNamedError, type IdentityIndex, type IndexedIdentity } from './identity-index.js';
 
 /** Export files travel in chunks well under the gRPC message limit. */
@@ -20,12 +21,23 @@ export function statusOf(err: unknown): grpc.status {
   if (err instanceof NotFoundError) return grpc.status.NOT_FOUND;
   if (err instanceof InvalidArgumentError) return grpc.status.INVALID_ARGUMENT;
   if (err instanceof GalleryNotReadyError) return grpc.status.FAILED_PRECONDITION;
+  if (err instanceof ReadOnlyModelError) return grpc.status.PERMISSION_DENIED;
   if (err instanceof ModelNameTakenError || err instanceof IdentityNameTakenError || err instanceof AlreadyNamedError) return grpc.status.ALREADY_EXISTS;
   return grpc.status.INTERNAL;
 }
 
 function toModel(m: ModelRecord & ModelStats): Model {
-  return { id: m.id, name: m.name, description: m.description, embeddingModel: m.embeddingModel, created: m.created, identityCount: m.identityCount, sampleCount: m.sampleCount };
+  return {
+    id: m.id,
+    name: m.name,
+    description: m.description,
+    embeddingModel: m.embeddingModel,
+    embeddingSha256: m.embeddingSha256 ?? '',
+    created: m.created,
+    identityCount: m.identityCount,
+    sampleCount: m.sampleCount,
+    readOnly: isReadOnlyGallery(m.name),
+  };
 }
 
 function toIdentity(i: IdentityRecord): Identity {
@@ -97,7 +109,7 @@ export function matcherHandlers(galleries: Galleries, index: IdentityIndex, log:
       return { ...toIdentity(added), duplicates: added.duplicates };
     }),
     ListIdentities: unary(async (req) => {
-      const page = await galleries.listIdentities(req.model, { limit: req.limit || 100, offset: req.offset });
+      const page = await galleries.listIdentities(req.model, { limit: req.limit || 100, offset: req.offset }, req.query || undefined);
       return { total: page.total, identities: page.items.map(toIdentity) };
     }),
     GetIdentity: unary(async (req) => toIdentity(await galleries.getIdentity(req.model, req.identityId))),

@@ -59,16 +59,16 @@ describe.skipIf(!galleryDir)('models API with real photos', () => {
     await product?.stop();
   });
 
-  it('has the celebrities model on a fresh install, and refuses to delete it', async () => {
+  it('has the read-only celebrities model on a fresh install, and refuses to delete it (409 read_only)', async () => {
     const r = await send(url, 'GET', '/api/v1/models/celebrities/');
     expect(r.status, r.text).toBe(200);
-    expect(r.body).toMatchObject({ name: 'celebrities', identity_count: 0, sample_count: 0 });
+    expect(r.body).toMatchObject({ name: 'celebrities', read_only: true });
     expect(r.body.id).toMatch(UUID);
     for (const ref of ['celebrities', r.body.id]) {
-      const e = expectInvalid(await send(url, 'DELETE', `/api/v1/models/${ref}/`), null);
-      expect(e.message).toContain('cannot be deleted');
+      const e = expectError(await send(url, 'DELETE', `/api/v1/models/${ref}/`), 409, 'read_only', null);
+      expect(e.message).toContain('read-only');
     }
-    expect(documentedStatuses('DELETE', '/api/v1/models/{model}/')).toContain('400');
+    expect(documentedStatuses('DELETE', '/api/v1/models/{model}/')).toContain('409');
     expect((await send(url, 'GET', `/api/v1/models/${r.body.id}`)).status).toBe(200);
   });
 
@@ -284,7 +284,8 @@ describe('folder import without FACEREC_IMPORT_ROOT', () => {
   });
 
   it('is refused with 400 on `path`, naming the setting', async () => {
-    const e = expectInvalid(await send(product.url, 'POST', '/api/v1/models/celebrities/import-folder/', { json: { path: 'people/gallery' } }), 'path');
+    expect((await send(product.url, 'POST', '/api/v1/models/', { json: { name: 'staff' } })).status).toBe(201);
+    const e = expectInvalid(await send(product.url, 'POST', '/api/v1/models/staff/import-folder/', { json: { path: 'people/gallery' } }), 'path');
     expect(e.message).toContain('FACEREC_IMPORT_ROOT');
   });
 });

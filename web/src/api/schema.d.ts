@@ -73,7 +73,7 @@ export interface paths {
         head?: never;
         /**
          * Name an indexed identity
-         * @description Its face samples move into the model's identity of that name (created when new, extended when it exists), so later jobs recognise the person through that model; results of past jobs show the name too (`meta.person`, and the summary labels). An identity is named once (409 after that).
+         * @description Its face samples move into the model's identity of that name (created when new, extended when it exists), so later jobs recognise the person through that model; results of past jobs show the name too (`meta.person`, and the summary labels). An identity is named once (409 `conflict` after that); it cannot be named into the read-only `celebrities` model (409 `read_only`).
          */
         patch: operations["nameIndexedIdentity"];
         trace?: never;
@@ -207,7 +207,7 @@ export interface paths {
         get: operations["getModel"];
         put?: never;
         post?: never;
-        /** Delete a model with its identities and samples (not the default `celebrities` model: 400) */
+        /** Delete a model with its identities and samples (not the read-only default `celebrities` model: 409 `read_only`) */
         delete: operations["deleteModel"];
         options?: never;
         head?: never;
@@ -238,11 +238,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** A model's identities by name; `q` finds people by a part of their name */
         get: operations["listIdentities"];
         put?: never;
         /**
          * Add an identity with face samples (or add samples to the identity of that name)
-         * @description Each image must show a face; with several faces the largest is used only if it is at least twice the area of the next. Images where no face qualifies are reported in `rejected`.
+         * @description Each image must show a face; with several faces the largest is used only if it is at least twice the area of the next. Images where no face qualifies are reported in `rejected`. The pre-built `celebrities` model is read-only (409 `read_only`, before any photo is read).
          */
         post: operations["addIdentity"];
         delete?: never;
@@ -263,11 +264,12 @@ export interface paths {
         post?: never;
         /**
          * Erase a gallery person
-         * @description Their samples (vectors and face crops) go, and so do the indexed identities once named into them; stored results of jobs matched against this model no longer show their name or face thumbnails (boxes and times stay). An audit record (`erasure.identity`) keeps ids and counts, not the name.
+         * @description Their samples (vectors and face crops) go, and so do the indexed identities once named into them; stored results of jobs matched against this model no longer show their name or face thumbnails (boxes and times stay). An audit record (`erasure.identity`) keeps ids and counts, not the name. The read-only `celebrities` model changes only by rebuilding its artefact (409 `read_only`).
          */
         delete: operations["deleteIdentity"];
         options?: never;
         head?: never;
+        /** @description A taken name: 409 `conflict` on `name`; an identity of the read-only `celebrities` model: 409 `read_only`. */
         patch: operations["renameIdentity"];
         trace?: never;
     };
@@ -300,7 +302,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a model from an export file */
+        /** Create a model from an export file (not under the read-only name `celebrities`: 409 `read_only`) */
         post: operations["importModel"];
         delete?: never;
         options?: never;
@@ -520,6 +522,7 @@ export interface components {
                  * @example invalid_request
                  * @example not_found
                  * @example conflict
+                 * @example read_only
                  */
                 code: string;
                 /**
@@ -703,12 +706,19 @@ export interface components {
         Model: {
             /** Format: date-time */
             created: string;
+            /** @description Free text; for the pre-built `celebrities`, its source data set, counts and artefact */
             description: string;
-            /** @description The embedding model its samples were made with */
+            /** @description Catalog name of the embedder its vectors were made with */
             embedding_model: string;
+            /** @description SHA-256 of that embedder's network file (null when not recorded) */
+            embedding_sha256: string | null;
             id: string;
+            /** @description People (identities) */
             identity_count: number;
             name: string;
+            /** @description The pre-built default gallery: changes through the API answer 409 `read_only` */
+            read_only: boolean;
+            /** @description Vectors (face samples) over all its people */
             sample_count: number;
         };
         ModelCreate: {
@@ -873,7 +883,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Conflict with the current state (a taken name, a job that cannot change now) */
+        /** @description Conflict with the current state: a taken name, a job that cannot change now (`conflict`), or a change to the read-only pre-built `celebrities` model (`read_only`: create your own gallery and combine both in the job with `models`) */
         Error409: {
             headers: {
                 [name: string]: unknown;
@@ -1528,10 +1538,10 @@ export interface operations {
                 };
                 content?: never;
             };
-            400: components["responses"]["Error400"];
             401: components["responses"]["Error401"];
             403: components["responses"]["Error403"];
             404: components["responses"]["Error404"];
+            409: components["responses"]["Error409"];
             429: components["responses"]["Error429"];
         };
     };
@@ -1567,6 +1577,8 @@ export interface operations {
             query?: {
                 limit?: components["parameters"]["limit"];
                 offset?: components["parameters"]["offset"];
+                /** @description Only identities whose name contains this text, ignoring case (`q=obam` finds "Barack Obama"); `total` counts those found */
+                q?: string;
             };
             header?: never;
             path: {
@@ -1644,6 +1656,7 @@ export interface operations {
             401: components["responses"]["Error401"];
             403: components["responses"]["Error403"];
             404: components["responses"]["Error404"];
+            409: components["responses"]["Error409"];
             413: components["responses"]["Error413"];
             429: components["responses"]["Error429"];
         };
@@ -1701,6 +1714,7 @@ export interface operations {
             401: components["responses"]["Error401"];
             403: components["responses"]["Error403"];
             404: components["responses"]["Error404"];
+            409: components["responses"]["Error409"];
             429: components["responses"]["Error429"];
         };
     };
@@ -1768,6 +1782,7 @@ export interface operations {
             401: components["responses"]["Error401"];
             403: components["responses"]["Error403"];
             404: components["responses"]["Error404"];
+            409: components["responses"]["Error409"];
             429: components["responses"]["Error429"];
         };
     };

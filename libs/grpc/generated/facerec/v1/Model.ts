@@ -7,8 +7,19 @@ export interface Model {
   'description'?: (string);
   'embeddingModel'?: (string);
   'created'?: (string);
+  /**
+   * People (identities) and their vectors (samples).
+   */
   'identityCount'?: (number);
   'sampleCount'?: (number);
+  /**
+   * SHA-256 of the embedder's network file the vectors were made with ('' when not recorded).
+   */
+  'embeddingSha256'?: (string);
+  /**
+   * The pre-built default gallery: every change through the API is refused (PERMISSION_DENIED).
+   */
+  'readOnly'?: (boolean);
 }
 
 export interface Model__Output {
@@ -17,6 +28,17 @@ export interface Model__Output {
   'description': (string);
   'embeddingModel': (string);
   'created': (string);
+  /**
+   * People (identities) and their vectors (samples).
+   */
   'identityCount': (number);
   'sampleCount': (number);
+  /**
+   * SHA-256 of the embedder's network file the vectors were made with ('' when not recorded).
+   */
+  'embeddingSha256': (string);
+  /**
+   * The pre-built default gallery: every change through the API is refused (PERMISSION_DENIED).
+   */
+  'readOnly': (boolean);
 }
