@@ -10,7 +10,6 @@ const USAGE = `usage:
   facerec detect <image> [--scale N] [--out annotated.png]
   facerec compare <imageA> <imageB> [--scale N] [--face-a N|x,y,w,h] [--face-b N|x,y,w,h]
   facerec eval lfw --pairs <pairs.txt> --images <dir> [--folds 1-10] [--scale N] [--cache file.json] [--extra-variants]
-  facerec celebrities build --images <dir of person folders> [--per-person 3] [--out file] [--cache file.json]
   facerec eval openset --images <dir of person folders> [--gallery-photos 2] [--min-photos 4] [--strangers 500] [--scale N] [--cache file.json] [--cohort N]
   facerec eval wider --gt <ground_truth.txt> --images <dir> [--scale N] [--scales 300,600,1200,2000]
   facerec eval identify --gallery <dir of person folders> [--probes <dir>]
@@ -40,8 +39,6 @@ export async function main(argv: string[]): Promise<void> {
       return (await import('./bench.js')).benchCommand(rest);
     case 'models':
       return (await import('./models.js')).modelsCommand(rest);
-    case 'celebrities':
-      return (await import('./celebrities.js')).celebritiesCommand(rest);
     case 'admin':
       return (await import('./admin.js')).adminCommand(rest);
     case 'keys':
