@@ -5,33 +5,36 @@ import { openSqlite, type SqliteDatabase } from '../store/sqlite.js';
 import type { VectorHit, VectorIndex, VectorPayload, VectorPoint } from './vector-index.js';
 
 /**
- * A WebAssembly kernel (SIMD, 4 lanes of f32): l2(query, from, to, stride, out) writes, for each
- * vector of `stride` bytes between byte offsets `from` and `to` of its memory, its squared Euclidean
- * distance to the vector at `query` as an f32 at `out`, `out + 4`, … Hand-assembled (no toolchain);
- * the text form:
+ * A WebAssembly kernel (SIMD): dot8(query, from, to, stride, out) writes, for each vector of
+ * `stride` int8 codes between byte offsets `from` and `to` of its memory, its dot product with the
+ * int16 codes at `query` as an i32 at `out`, `out + 4`, … Hand-assembled (no toolchain); the text form:
  *   block  (br_if 0 (i32.ge_u from to))
  *     loop  acc := 0; j := 0
- *       loop  d := v128.load(query + j) - v128.load(from + j) (f32x4); acc += d * d; j += 16; br_if (j < stride)
- *       f32.store(out, sum of acc's lanes); out += 4; from += stride; br_if (from < to)
+ *       loop  c := v128.load(from + j)
+ *             acc += i32x4.dot_i16x8_s(extend_low_s(c), v128.load(query + 2j))
+ *             acc += i32x4.dot_i16x8_s(extend_high_s(c), v128.load(query + 2j + 16))
+ *             j += 16; br_if (j < stride)
+ *       i32.store(out, sum of acc's lanes); out += 4; from += stride; br_if (from < to)
  */
-const L2_KERNEL = wasmModule(
+const DOT8_KERNEL = wasmModule(
   [0x60, 0x05, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x00], // type: (i32 × 5) → ()
   [
-    [0x02, 0x02, 0x7f, 0x02, 0x7b], // locals 5, 6: i32; 7 (acc), 8 (d): v128
+    [0x02, 0x01, 0x7f, 0x02, 0x7b], // locals 5 (j): i32; 6 (acc), 7 (c): v128
     [0x02, 0x40, 0x20, 0x01, 0x20, 0x02, 0x4f, 0x0d, 0x00],
-    [0x03, 0x40, 0xfd, 0x0c, ...new Array<number>(16).fill(0), 0x21, 0x07, 0x41, 0x00, 0x21, 0x06],
-    [0x03, 0x40, 0x20, 0x00, 0x20, 0x06, 0x6a, 0xfd, 0x00, 0x00, 0x00, 0x20, 0x01, 0x20, 0x06, 0x6a, 0xfd, 0x00, 0x00, 0x00],
-    [0xfd, 0xe5, 0x01, 0x22, 0x08, 0x20, 0x08, 0xfd, 0xe6, 0x01, 0x20, 0x07, 0xfd, 0xe4, 0x01, 0x21, 0x07],
-    [0x20, 0x06, 0x41, 0x10, 0x6a, 0x22, 0x06, 0x20, 0x03, 0x49, 0x0d, 0x00, 0x0b],
-    [0x20, 0x04, 0x20, 0x07, 0xfd, 0x1f, 0x00, 0x20, 0x07, 0xfd, 0x1f, 0x01, 0x92, 0x20, 0x07, 0xfd, 0x1f, 0x02, 0x92, 0x20, 0x07, 0xfd, 0x1f, 0x03, 0x92, 0x38, 0x02, 0x00],
+    [0x03, 0x40, 0xfd, 0x0c, ...new Array<number>(16).fill(0), 0x21, 0x06, 0x41, 0x00, 0x21, 0x05],
+    [0x03, 0x40, 0x20, 0x01, 0x20, 0x05, 0x6a, 0xfd, 0x00, 0x00, 0x00, 0x21, 0x07],
+    [0x20, 0x07, 0xfd, 0x87, 0x01, 0x20, 0x00, 0x20, 0x05, 0x41, 0x01, 0x74, 0x6a, 0xfd, 0x00, 0x00, 0x00, 0xfd, 0xba, 0x01, 0x20, 0x06, 0xfd, 0xae, 0x01, 0x21, 0x06],
+    [0x20, 0x07, 0xfd, 0x88, 0x01, 0x20, 0x00, 0x20, 0x05, 0x41, 0x01, 0x74, 0x6a, 0xfd, 0x00, 0x00, 0x10, 0xfd, 0xba, 0x01, 0x20, 0x06, 0xfd, 0xae, 0x01, 0x21, 0x06],
+    [0x20, 0x05, 0x41, 0x10, 0x6a, 0x22, 0x05, 0x20, 0x03, 0x49, 0x0d, 0x00, 0x0b],
+    [0x20, 0x04, 0x20, 0x06, 0xfd, 0x1b, 0x00, 0x20, 0x06, 0xfd, 0x1b, 0x01, 0x6a, 0x20, 0x06, 0xfd, 0x1b, 0x02, 0x6a, 0x20, 0x06, 0xfd, 0x1b, 0x03, 0x6a, 0x36, 0x02, 0x00],
     [0x20, 0x04, 0x41, 0x04, 0x6a, 0x21, 0x04, 0x20, 0x01, 0x20, 0x03, 0x6a, 0x22, 0x01, 0x20, 0x02, 0x49, 0x0d, 0x00, 0x0b, 0x0b, 0x0b],
   ].flat(),
 );
 
-/** Whether searches run the SIMD kernel (else the JavaScript loop, as for a dimension not a multiple of 4). */
-export const SIMD_SEARCH = L2_KERNEL !== null;
+/** Whether searches screen with the SIMD kernel (else the JavaScript loop, as for a dimension not a multiple of 16). */
+export const SIMD_SEARCH = DOT8_KERNEL !== null;
 
-type L2Kernel = (query: number, from: number, to: number, stride: number, out: number) => void;
+type Dot8Kernel = (query: number, from: number, to: number, stride: number, out: number) => void;
 
 /** A module of one function `l2` of type `type` with `body`, and its own memory `mem` (exported). */
 function wasmModule(type: number[], body: number[]): WebAssembly.Module | null {
@@ -62,14 +65,20 @@ function uleb(n: number): number[] {
   return out;
 }
 
-/** Squared distances within this relative margin of the k-th smallest f32 one are recomputed in doubles. */
-const F32_MARGIN = 1e-3;
+/** Largest query code: 128 products of ±QUERY_LEVELS × ±127 per lane stay in an i32 up to 16 384 dimensions. */
+const QUERY_LEVELS = 1023;
 
 /**
  * The points of one model, their vectors back to back in one Float32Array (slot i at i * dimension),
  * so a search reads memory in order and allocates nothing per point. Removal moves the last slot
- * into the freed one. With WebAssembly SIMD, the array lives in the kernel's memory, followed by
- * room for the query and the distances.
+ * into the freed one.
+ *
+ * With WebAssembly SIMD, each vector also has int8 codes (v ≈ scale · codes) in the kernel's
+ * memory, a quarter of the bytes to stream. A search computes every distance between the
+ * quantised query and quantised vectors, which lies within errQuery + errVector of the true one
+ * (triangle inequality; both errors are known exactly), keeps each slot whose lower bound is not
+ * above the k-th smallest upper bound, and computes those in doubles from the float vectors: the
+ * answer is that of a full scan in doubles.
  */
 class ModelPoints {
   ids: string[] = [];
@@ -77,25 +86,33 @@ class ModelPoints {
   vectors: Float32Array;
   private capacity = 64;
   private readonly slotOf = new Map<string, number>();
-  private readonly kernel: { memory: WebAssembly.Memory; l2: L2Kernel } | null;
+  private readonly kernel: { memory: WebAssembly.Memory; dot8: Dot8Kernel } | null;
+  /** Per slot: the codes' scale, the squared norm of scale · codes, and ‖v − scale · codes‖. */
+  private scale = new Float64Array(0);
+  private norm2 = new Float64Array(0);
+  private err = new Float64Array(0);
 
   constructor(readonly dimension: number) {
-    if (L2_KERNEL && dimension % 4 === 0) {
-      const { exports } = new WebAssembly.Instance(L2_KERNEL);
-      this.kernel = { memory: exports.mem as WebAssembly.Memory, l2: exports.l2 as L2Kernel };
-      this.vectors = this.reserve(this.capacity);
+    this.vectors = new Float32Array(dimension * this.capacity);
+    if (DOT8_KERNEL && dimension % 16 === 0) {
+      const { exports } = new WebAssembly.Instance(DOT8_KERNEL);
+      this.kernel = { memory: exports.mem as WebAssembly.Memory, dot8: exports.l2 as Dot8Kernel };
+      this.reserve();
     } else {
       this.kernel = null;
-      this.vectors = new Float32Array(dimension * this.capacity);
     }
   }
 
-  /** With the kernel: grows its memory to hold `capacity` vectors, the query and the distances; the view of the vectors. */
-  private reserve(capacity: number): Float32Array {
+  /** With the kernel: room for `capacity` codes, the query codes and the dot products, and the per-slot numbers. */
+  private reserve(): void {
     const memory = this.kernel!.memory;
-    const bytes = (capacity * (this.dimension + 1) + this.dimension) * 4;
+    const bytes = this.capacity * (this.dimension + 4) + this.dimension * 2;
     if (bytes > memory.buffer.byteLength) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
-    return new Float32Array(memory.buffer, 0, capacity * this.dimension);
+    for (const key of ['scale', 'norm2', 'err'] as const) {
+      const grown = new Float64Array(this.capacity);
+      grown.set(this[key].subarray(0, Math.min(this[key].length, this.capacity)));
+      this[key] = grown;
+    }
   }
 
   get size(): number {
@@ -116,13 +133,10 @@ class ModelPoints {
       slot = this.ids.length;
       if (slot === this.capacity) {
         this.capacity *= 2;
-        if (this.kernel) {
-          this.vectors = this.reserve(this.capacity); // the vectors stay where they are; the view is renewed
-        } else {
-          const grown = new Float32Array(this.capacity * this.dimension);
-          grown.set(this.vectors);
-          this.vectors = grown;
-        }
+        const grown = new Float32Array(this.capacity * this.dimension);
+        grown.set(this.vectors);
+        this.vectors = grown;
+        if (this.kernel) this.reserve(); // the codes stay where they are (offset 0)
       }
       this.ids.push(id);
       this.identityIds.push(identityId);
@@ -131,6 +145,26 @@ class ModelPoints {
       this.identityIds[slot] = identityId;
     }
     this.vectors.set(vector, slot * this.dimension);
+    if (this.kernel) this.encode(slot, vector);
+  }
+
+  /** The int8 codes of the vector of `slot`, with its scale, quantised norm and quantisation error. */
+  private encode(slot: number, vector: Float32Array): void {
+    const codes = new Int8Array(this.kernel!.memory.buffer, slot * this.dimension, this.dimension);
+    let max = 0;
+    for (let i = 0; i < vector.length; i++) max = Math.max(max, Math.abs(vector[i]!));
+    const scale = max > 0 ? max / 127 : 1;
+    let norm2 = 0;
+    let err2 = 0;
+    for (let i = 0; i < vector.length; i++) {
+      const code = Math.round(vector[i]! / scale);
+      codes[i] = code;
+      norm2 += (code * scale) ** 2;
+      err2 += (vector[i]! - code * scale) ** 2;
+    }
+    this.scale[slot] = scale;
+    this.norm2[slot] = norm2;
+    this.err[slot] = Math.sqrt(err2);
   }
 
   remove(id: string): void {
@@ -141,7 +175,14 @@ class ModelPoints {
       const lastId = this.ids[last]!;
       this.ids[slot] = lastId;
       this.identityIds[slot] = this.identityIds[last]!;
-      this.vectors.copyWithin(slot * this.dimension, last * this.dimension, (last + 1) * this.dimension);
+      const d = this.dimension;
+      this.vectors.copyWithin(slot * d, last * d, (last + 1) * d);
+      if (this.kernel) {
+        new Int8Array(this.kernel.memory.buffer).copyWithin(slot * d, last * d, (last + 1) * d);
+        this.scale[slot] = this.scale[last]!;
+        this.norm2[slot] = this.norm2[last]!;
+        this.err[slot] = this.err[last]!;
+      }
       this.slotOf.set(lastId, slot);
     }
     this.ids.pop();
@@ -149,30 +190,45 @@ class ModelPoints {
     this.slotOf.delete(id);
   }
 
-  /**
-   * The `limit` nearest slots with their squared distances to `query`, computed in doubles. The
-   * kernel's f32 distances only choose which to compute: every slot within F32_MARGIN of the
-   * limit-th smallest (far above f32's rounding error), so the answer is that of a full scan in doubles.
-   */
+  /** The `limit` nearest slots with their squared distances to `query`, computed in doubles. */
   nearest(query: Float32Array, limit: number): { score: number; item: number }[] {
     const { vectors, dimension } = this;
     const n = this.ids.length;
     const top = new TopK<number>(limit);
-    if (!this.kernel || n === 0) {
+    if (!this.kernel || n <= limit) {
       for (let slot = 0, at = 0; slot < n; slot++, at += dimension) top.offer(squaredL2At(query, vectors, at, dimension), slot);
       return top.sorted();
     }
-    const stride = dimension * 4;
-    const queryAt = this.capacity * stride;
-    const outAt = queryAt + stride;
-    new Float32Array(this.kernel.memory.buffer, queryAt, dimension).set(query);
-    this.kernel.l2(queryAt, 0, n * stride, stride, outAt);
-    const rough = new Float32Array(this.kernel.memory.buffer, outAt, n);
-    const screen = new TopK<number>(limit);
-    for (let slot = 0; slot < n; slot++) screen.offer(rough[slot]!, slot);
-    const bound = screen.worst() * (1 + F32_MARGIN) + 1e-9;
+    // The query's int16 codes, scale and quantisation error.
+    const queryAt = this.capacity * dimension;
+    const outAt = queryAt + dimension * 2;
+    const codes = new Int16Array(this.kernel.memory.buffer, queryAt, dimension);
+    let max = 0;
+    for (let i = 0; i < dimension; i++) max = Math.max(max, Math.abs(query[i]!));
+    const qScale = max > 0 ? max / QUERY_LEVELS : 1;
+    let qNorm2 = 0;
+    let qErr2 = 0;
+    for (let i = 0; i < dimension; i++) {
+      const code = Math.round(query[i]! / qScale);
+      codes[i] = code;
+      qNorm2 += (code * qScale) ** 2;
+      qErr2 += (query[i]! - code * qScale) ** 2;
+    }
+    const qErr = Math.sqrt(qErr2);
+    this.kernel.dot8(queryAt, 0, n * dimension, dimension, outAt);
+    const dots = new Int32Array(this.kernel.memory.buffer, outAt, n);
+    // Distances between the quantised vectors, and how far the true ones can lie from them.
+    const rough = new Float64Array(n);
+    const upper = new TopK<number>(limit);
     for (let slot = 0; slot < n; slot++) {
-      if (rough[slot]! <= bound) top.offer(squaredL2At(query, vectors, slot * dimension, dimension), slot);
+      const d = Math.sqrt(Math.max(0, qNorm2 + this.norm2[slot]! - 2 * qScale * this.scale[slot]! * dots[slot]!));
+      rough[slot] = d;
+      upper.offer(d + qErr + this.err[slot]!, slot);
+    }
+    // Rounding of the doubles above, far below the quantisation errors, with room to spare.
+    const bound = upper.worst() * (1 + 1e-9) + 1e-9;
+    for (let slot = 0; slot < n; slot++) {
+      if (rough[slot]! - qErr - this.err[slot]! <= bound) top.offer(squaredL2At(query, vectors, slot * dimension, dimension), slot);
     }
     return top.sorted();
   }
