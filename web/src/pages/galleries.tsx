@@ -135,7 +135,7 @@ export function GalleryPage({ id, route }: { id: string; route: Route }) {
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const [version, setVersion] = useState(0);
-  const readOnly = model?.name === 'celebrities';
+  const readOnly = model?.read_only ?? false;
   usePoll(
     () => {
       call('get', '/api/v1/models/{model}/', { path: { model: id } }).then(setModel).catch(setError);

@@ -34,7 +34,7 @@ export function JobPage({ id }: { id: string }) {
   }, [id, done, version]);
   const [allModels, setAllModels] = useState<Model[]>([]);
   useEffect(() => void call('get', '/api/v1/models/', { query: { limit: 1000 } }).then((p) => setAllModels(p.data)).catch(() => {}), []);
-  const models = allModels.filter((m) => m.name !== 'celebrities');
+  const models = allModels.filter((m) => !m.read_only);
   const modelName = (ref: string) => allModels.find((m) => m.id === ref || m.name === ref)?.name ?? ref;
 
   if (!job) return error ? <ErrorNote error={error} /> : <p aria-live="polite">Loading the job…</p>;

@@ -112,7 +112,7 @@ function NewJob() {
   usePoll(() => void call('get', '/api/v1/models/', { query: { limit: 1000 } }).then((p) => setModels(p.data)).catch(setError), 0, false, []);
 
   // An own gallery when there is one, else the default.
-  const preferred = models.find((m) => m.name !== 'celebrities') ?? models[0];
+  const preferred = models.find((m) => !m.read_only) ?? models[0];
   const addFiles = (files: PathFile[]) => setUploads((u) => [...u, ...files.map((f) => ({ name: f.path, file: f.file, progress: 0 }))]);
 
   async function submit(form: HTMLFormElement) {

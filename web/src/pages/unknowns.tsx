@@ -29,7 +29,7 @@ export function UnknownsPage({ route }: { route: Route }) {
     false,
     [offset, show, version],
   );
-  useEffect(() => void call('get', '/api/v1/models/', { query: { limit: 1000 } }).then((p) => setModels(p.data.filter((m) => m.name !== 'celebrities'))).catch(setError), []);
+  useEffect(() => void call('get', '/api/v1/models/', { query: { limit: 1000 } }).then((p) => setModels(p.data.filter((m) => !m.read_only))).catch(setError), []);
   const refresh = () => {
     setPicked([]);
     setVersion((v) => v + 1);
