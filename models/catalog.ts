@@ -6,6 +6,8 @@ import type { GraphConversionOptions } from './tools/tfjs-graph.js';
 
 export const MODELS_DIR = dirname(fileURLToPath(import.meta.url));
 export const CATALOG_PATH = join(MODELS_DIR, 'catalog.json');
+/** The pre-trained `celebrities` gallery (committed; built by `facerec celebrities build`). */
+export const CELEBRITIES_ARTEFACT = join(MODELS_DIR, 'galleries', 'celebrities.fgal');
 /** Where the converted ONNX files are written (a build output, not committed). */
 export const ONNX_DIR = process.env.FACEREC_MODELS_DIR ?? join(MODELS_DIR, 'onnx');
 

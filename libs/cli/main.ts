@@ -10,7 +10,9 @@ const USAGE = `usage:
   facerec detect <image> [--scale N] [--out annotated.png]
   facerec compare <imageA> <imageB> [--scale N] [--face-a N|x,y,w,h] [--face-b N|x,y,w,h]
   facerec eval lfw --pairs <pairs.txt> --images <dir> [--folds 1-10] [--scale N] [--cache file.json] [--extra-variants]
+  facerec celebrities build --images <dir of person folders> [--per-person 3] [--out file] [--cache file.json]
   facerec eval openset --images <dir of person folders> [--gallery-photos 2] [--min-photos 4] [--strangers 500] [--scale N] [--cache file.json] [--cohort N]
+  facerec eval openset --images <dir> --gallery-size 100,1000,5749 [--per-person 3] [--strangers 500] [--stranger-dirs d1,d2] [--exclude name,...] [--thresholds 0.9,1.0]
   facerec eval wider --gt <ground_truth.txt> --images <dir> [--scale N] [--scales 300,600,1200,2000]
   facerec eval identify --gallery <dir of person folders> [--probes <dir>]
   facerec bench [--rounds N]
@@ -39,6 +41,8 @@ export async function main(argv: string[]): Promise<void> {
       return (await import('./bench.js')).benchCommand(rest);
     case 'models':
       return (await import('./models.js')).modelsCommand(rest);
+    case 'celebrities':
+      return (await import('./celebrities.js')).celebritiesCommand(rest);
     case 'admin':
       return (await import('./admin.js')).adminCommand(rest);
     case 'keys':
@@ -108,19 +112,52 @@ async function openSetCommand(argv: string[]): Promise<void> {
       scale: { type: 'string', default: '600' },
       cache: { type: 'string' },
       cohort: { type: 'string', default: '0' },
+      'gallery-size': { type: 'string' },
+      'per-person': { type: 'string', default: '3' },
+      'stranger-dirs': { type: 'string', default: '' },
+      exclude: { type: 'string', default: '' },
+      thresholds: { type: 'string', default: '0.9,0.95,1.0,1.05' },
     },
   });
   if (!values.images) throw new UsageError('eval openset needs --images (a folder of person folders, LFW layout)');
+  const [{ runOpenSet, runGallerySize }, { contractDistanceFor }, { FaceEngine }, { catalogEntry }] = await Promise.all([
+    import('../eval/openset.js'),
+    import('../engine/calibration.js'),
+    import('../engine/engine.js'),
+    import('../../models/catalog.js'),
+  ]);
+  const engine = await FaceEngine.load();
+  const toContract = contractDistanceFor(catalogEntry(engine.embedder.model).calibration);
+  const scale = parseIntOption('scale', values.scale);
+  if (values['gallery-size']) {
+    const sizes = values['gallery-size'].split(',').map((s) => parseIntOption('gallery-size', s));
+    const results = [];
+    for (const gallerySize of sizes) {
+      results.push(
+        await runGallerySize(
+          engine,
+          {
+            imagesDir: values.images,
+            gallerySize,
+            strangers: parseIntOption('strangers', values.strangers),
+            strangerDirs: values['stranger-dirs'].split(',').filter(Boolean),
+            exclude: values.exclude.split(',').filter(Boolean),
+            perPerson: parseIntOption('per-person', values['per-person']),
+            scale,
+            toContract,
+            cache: values.cache,
+            thresholds: values.thresholds.split(',').map(Number),
+          },
+          (line) => console.log(line),
+        ),
+      );
+    }
+    console.log(JSON.stringify(results));
+    return;
+  }
   const galleryPhotos = parseIntOption('gallery-photos', values['gallery-photos']);
   const minPhotos = parseIntOption('min-photos', values['min-photos']);
   if (galleryPhotos < 1 || minPhotos <= galleryPhotos) throw new UsageError('--min-photos must exceed --gallery-photos (the rest are probes), and --gallery-photos be at least 1');
-  const [{ FaceEngine }, { catalogEntry }, { runOpenSet }] = await Promise.all([
-    import('../engine/engine.js'),
-    import('../../models/catalog.js'),
-    import('../eval/openset.js'),
-  ]);
-  const { contractDistanceFor } = await import('../engine/calibration.js');
-  const engine = await FaceEngine.load();
   const result = await runOpenSet(
     engine,
     {
@@ -128,8 +165,8 @@ async function openSetCommand(argv: string[]): Promise<void> {
       galleryPhotos,
       minPhotos,
       strangers: parseIntOption('strangers', values.strangers),
-      scale: parseIntOption('scale', values.scale),
-      toContract: contractDistanceFor(catalogEntry(engine.embedder.model).calibration),
+      scale,
+      toContract,
       cache: values.cache,
       cohort: parseIntOption('cohort', values.cohort),
     },

@@ -2,6 +2,7 @@
 // Every variable the services (and the Helm chart) use is listed here, with its default.
 import { resolve } from 'node:path';
 import { detectorFromEnv, embedderFromEnv, type DetectorName, type EmbedderName } from '../engine/choice.js';
+import { CELEBRITIES_ARTEFACT } from '../../models/catalog.js';
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, message: string) {
@@ -40,6 +41,8 @@ export interface Config {
   detector: { concurrency: number };
   /** The networks (catalog names): every process of an installation must use the same ones. */
   engine: { detector: DetectorName; embedder: EmbedderName };
+  /** The pre-built `celebrities` gallery the matcher loads (FACEREC_CELEBRITIES; 'none': none, the gallery is left as it is). */
+  celebritiesArtefact: string | null;
   /**
    * Work queues (distributed): how long a delivered job may go without an ack or a progress signal
    * before NATS hands it to another process — how soon the job of a killed decoder or aggregator is
@@ -109,6 +112,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     aggregator: { concurrency: read.int('AGGREGATOR_CONCURRENCY', 2, 1, 64) },
     detector: { concurrency: read.int('DETECTOR_CONCURRENCY', 3, 1, 16) },
+    celebritiesArtefact: ((path) => (path === 'none' ? null : resolve(path)))(read.string('FACEREC_CELEBRITIES', CELEBRITIES_ARTEFACT)),
     engine: { detector: read.checked('FACEREC_DETECTOR', () => detectorFromEnv(env)), embedder: read.checked('FACEREC_EMBEDDER', () => embedderFromEnv(env)) },
     embedder: {
       batchSize: read.int('EMBEDDER_BATCH_SIZE', 32, 1, 1024),

@@ -8,11 +8,11 @@
 // within the threshold. Reported: named right / wrong / strangers named at the default and at
 // other thresholds, DIR (detection and identification rate) at 1 % and 5 % of strangers named,
 // and closed-set rank-1.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeImage } from '../image/image.js';
-import { centreFace, type FaceEngine } from '../engine/engine.js';
-import { Progress } from './progress.js';
+import type { FaceEngine } from '../engine/engine.js';
+import { coveringSubset } from '../gallery/artefact.js';
+import { embedPhotos } from './photo-embeddings.js';
 
 export interface OpenSetOptions {
   imagesDir: string;
@@ -83,7 +83,7 @@ export async function runOpenSet(engine: FaceEngine, opts: OpenSetOptions, out: 
     ...strangers.map((p) => join(p.name, p.photos[0]!)),
     ...cohortPeople.map((p) => join(p.name, p.photos[0]!)),
   ];
-  const embeddings = await embedAll(engine, opts, files);
+  const embeddings = await embedPhotos(engine, opts.imagesDir, files, { scale: opts.scale, cache: opts.cache, label: 'openset images' });
   const gallery: { person: string; embedding: Float32Array }[] = [];
   for (const p of known)
     for (const f of p.photos.slice(0, opts.galleryPhotos)) {
@@ -195,31 +195,6 @@ function evenly<T>(items: readonly T[], n: number): T[] {
   return Array.from({ length: n }, (_, i) => items[Math.floor((i * items.length) / n)]!);
 }
 
-async function embedAll(engine: FaceEngine, opts: OpenSetOptions, files: string[]): Promise<Map<string, Float32Array | null>> {
-  const key = JSON.stringify({ detector: engine.locator.name, embedder: engine.embedder.sha256, scale: opts.scale });
-  const cache = new Map<string, Float32Array | null>();
-  if (opts.cache && existsSync(opts.cache)) {
-    const file = JSON.parse(readFileSync(opts.cache, 'utf8')) as { key: string; images: Record<string, number[] | null> };
-    if (file.key === key) for (const [k, v] of Object.entries(file.images)) cache.set(k, v && Float32Array.from(v));
-  }
-  const progress = new Progress('openset images', files.length);
-  for (const f of files) {
-    if (!cache.has(f)) {
-      const img = await decodeImage(join(opts.imagesDir, f));
-      const face = centreFace(await engine.locate(img, { scale: opts.scale }), img.width, img.height);
-      cache.set(f, face ? (await engine.embedder.embed(img, [face], { flip: true }))[0]! : null);
-    }
-    progress.tick();
-  }
-  progress.done();
-  if (opts.cache) {
-    const images: Record<string, number[] | null> = {};
-    for (const [k, v] of cache) images[k] = v && [...v];
-    writeFileSync(opts.cache, JSON.stringify({ key, images }));
-  }
-  return cache;
-}
-
 function euclid(a: Float32Array, b: Float32Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
@@ -228,4 +203,109 @@ function euclid(a: Float32Array, b: Float32Array): number {
 
 function pct(x: number): string {
   return `${(x * 100).toFixed(1)} %`;
+}
+
+export interface GallerySizeOptions {
+  imagesDir: string;
+  /** Identities in the evaluation gallery (all but the held-out strangers when larger). */
+  gallerySize: number;
+  /** LFW people with one photo held out of every gallery as strangers. */
+  strangers: number;
+  /** Further folders of person folders whose photos are all strangers (people not in the data set). */
+  strangerDirs: string[];
+  /** Names (folder names) in `strangerDirs` that are in the data set after all, left out. */
+  exclude: string[];
+  /** Embeddings kept per gallery person (0: all), chosen as `facerec celebrities build` does. */
+  perPerson: number;
+  scale: number;
+  toContract: (raw: number) => number;
+  cache?: string;
+  thresholds: number[];
+}
+
+export interface GallerySizeResult {
+  gallery_people: number;
+  gallery_vectors: number;
+  per_person: number;
+  known_probes: number;
+  stranger_probes: number;
+  no_face: number;
+  at: OpenSetAt[];
+  dir_at_1pct: { threshold: number; dir: number };
+  rank1: number;
+}
+
+/**
+ * Open set as the celebrities gallery meets it: every person in the gallery, those with two or more
+ * photos with their last photo held out as a probe (the gallery keeps the others); strangers are
+ * LFW people held out of the gallery entirely plus the people of `strangerDirs`.
+ */
+export async function runGallerySize(engine: FaceEngine, opts: GallerySizeOptions, out: (line: string) => void): Promise<GallerySizeResult> {
+  const list = (dir: string) =>
+    readdirSync(dir, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => ({ name: d.name, photos: readdirSync(join(dir, d.name)).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort() }))
+      .filter((p) => p.photos.length > 0)
+      .sort((a, b) => a.name.localeCompare(b.name));
+  const people = list(opts.imagesDir);
+  const strangers = evenly(people.filter((p) => p.photos.length === 1), opts.strangers);
+  const held = new Set(strangers.map((p) => p.name));
+  const gallery = evenly(people.filter((p) => !held.has(p.name)), opts.gallerySize);
+  const files = [...gallery, ...strangers].flatMap((p) => p.photos.map((f) => join(p.name, f)));
+  const embeddings = await embedPhotos(engine, opts.imagesDir, files, { scale: opts.scale, cache: opts.cache, label: 'gallery-size photos' });
+  const extra: { person: string; embedding: Float32Array | null }[] = [];
+  for (const dir of opts.strangerDirs) {
+    const folder = list(dir).filter((p) => !opts.exclude.includes(p.name));
+    const e = await embedPhotos(engine, dir, folder.flatMap((p) => p.photos.map((f) => join(p.name, f))), { scale: opts.scale, label: `strangers ${dir}` });
+    for (const p of folder) for (const f of p.photos) extra.push({ person: `${dir}/${p.name}`, embedding: e.get(join(p.name, f)) ?? null });
+  }
+
+  const samples: { person: string; embedding: Float32Array }[] = [];
+  const probes: { person: string; known: boolean; embedding: Float32Array | null }[] = [];
+  for (const p of gallery) {
+    const photos = p.photos.map((f) => embeddings.get(join(p.name, f)) ?? null);
+    const probe = photos.length >= 2 ? photos.pop()! : undefined;
+    if (probe !== undefined) probes.push({ person: p.name, known: true, embedding: probe });
+    for (const e of coveringSubset(photos.filter((x): x is Float32Array => !!x), opts.perPerson)) samples.push({ person: p.name, embedding: e });
+  }
+  for (const p of strangers) probes.push({ person: p.name, known: false, embedding: embeddings.get(join(p.name, p.photos[0]!)) ?? null });
+  for (const e of extra) probes.push({ person: e.person, known: false, embedding: e.embedding });
+
+  const nearest = probes.map((p) => {
+    if (!p.embedding) return null;
+    let best = { person: '', distance: Infinity };
+    for (const s of samples) {
+      const d = opts.toContract(euclid(p.embedding, s.embedding));
+      if (d < best.distance) best = { person: s.person, distance: d };
+    }
+    return best;
+  });
+  const known = probes.map((p, i) => ({ p, n: nearest[i] })).filter((x) => x.p.known);
+  const strange = probes.map((p, i) => ({ p, n: nearest[i] })).filter((x) => !x.p.known);
+  const at = (t: number): OpenSetAt => ({
+    threshold: t,
+    named_right: known.filter((x) => x.n && x.n.distance <= t && x.n.person === x.p.person).length / Math.max(1, known.length),
+    named_wrong: known.filter((x) => x.n && x.n.distance <= t && x.n.person !== x.p.person).length / Math.max(1, known.length),
+    strangers_named: strange.filter((x) => x.n && x.n.distance <= t).length / Math.max(1, strange.length),
+  });
+  const sd = strange.map((x) => x.n?.distance ?? Infinity).sort((a, b) => a - b);
+  const allowed = Math.floor(0.01 * sd.length);
+  const t1 = allowed < sd.length ? sd[allowed]! - 1e-9 : Infinity;
+  const result: GallerySizeResult = {
+    gallery_people: gallery.length,
+    gallery_vectors: samples.length,
+    per_person: opts.perPerson,
+    known_probes: known.length,
+    stranger_probes: strange.length,
+    no_face: probes.filter((p) => !p.embedding).length,
+    at: opts.thresholds.map(at),
+    dir_at_1pct: { threshold: t1, dir: at(t1).named_right },
+    rank1: known.filter((x) => x.n?.person === x.p.person).length / Math.max(1, known.length),
+  };
+  out(`gallery ${result.gallery_people} people (${result.gallery_vectors} vectors, up to ${opts.perPerson || 'all'} per person); ${result.known_probes} held-out known probes, ${result.stranger_probes} stranger photos; no face in ${result.no_face}`);
+  out('| max_distance | named right | named wrong | strangers named |');
+  out('|---|---|---|---|');
+  for (const s of result.at) out(`| ${s.threshold.toFixed(2)} | ${pct(s.named_right)} | ${pct(s.named_wrong)} | ${pct(s.strangers_named)} |`);
+  out(`DIR at 1 % strangers named: ${pct(result.dir_at_1pct.dir)} (max_distance ${result.dir_at_1pct.threshold.toFixed(3)}); closed-set rank-1 ${pct(result.rank1)}`);
+  return result;
 }

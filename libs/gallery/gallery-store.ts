@@ -69,6 +69,14 @@ export interface GalleryStore {
   addSamples(samples: readonly SampleRecord[]): Promise<void>;
   /** Samples of one identity, or of a whole model, in creation order. */
   listSamples(selector: { identityId: string } | { modelId: string }): Promise<SampleRecord[]>;
+  /**
+   * Replaces everything a model holds — identities, samples, description and embedder — in one
+   * transaction (a pre-built gallery loaded in bulk).
+   */
+  replaceModelContents(
+    modelId: string,
+    contents: { description: string; embedder: { model: string; sha256: string }; identities: { id: string; name: string }[]; samples: SampleRecord[] },
+  ): Promise<void>;
   /** Replaces a model's sample embeddings and records the embedder that made them, in one transaction. */
   replaceEmbeddings(modelId: string, embedder: { model: string; sha256: string }, embeddings: ReadonlyMap<string, Float32Array>): Promise<void>;
   close(): Promise<void>;

@@ -186,6 +186,13 @@ export class SqliteGalleryStore implements GalleryStore {
     return rows.map(toSample);
   }
 
+  async replaceModelContents(
+    modelId: string,
+    contents: { description: string; embedder: { model: string; sha256: string }; identities: { id: string; name: string }[]; samples: SampleRecord[] },
+  ): Promise<void> {
+    this.queries.replaceModelContents(modelId, contents);
+  }
+
   async replaceEmbeddings(modelId: string, embedder: { model: string; sha256: string }, embeddings: ReadonlyMap<string, Float32Array>): Promise<void> {
     this.queries.replaceEmbeddings(modelId, embedder, embeddings);
   }
@@ -207,6 +214,8 @@ function prepareQueries(db: SqliteDatabase) {
   );
   const updateSampleEmbedding = db.prepare<[Buffer, string, string]>('UPDATE samples SET embedding = ? WHERE id = ? AND model_id = ?');
   const updateModelEmbedder = db.prepare<[string, string, string]>('UPDATE models SET embedding_model = ?, embedding_sha256 = ? WHERE id = ?');
+  const updateModelDescription = db.prepare<[string, string]>('UPDATE models SET description = ? WHERE id = ?');
+  const deleteIdentitiesOfModel = db.prepare<[string]>('DELETE FROM identities WHERE model_id = ?');
   const selectModelById = db.prepare<[string], ModelRow>('SELECT * FROM models WHERE id = ?');
   const selectIdentityByName = db.prepare<[string, string], IdentityRow>(
     `SELECT ${IDENTITY_COLUMNS} FROM identities WHERE model_id = ? AND name = ?`,
@@ -250,6 +259,21 @@ function prepareQueries(db: SqliteDatabase) {
       if (selectModelByName.get(model.name)) throw new ModelNameTakenError(model.name);
       insertModel.run(model.id, model.name, model.description, model.embeddingModel, model.embeddingSha256 ?? '', model.created);
     }),
+
+    replaceModelContents: db.transaction(
+      (modelId: string, contents: { description: string; embedder: { model: string; sha256: string }; identities: { id: string; name: string }[]; samples: SampleRecord[] }): void => {
+        if (!selectModelById.get(modelId)) throw new Error(`model ${modelId} does not exist`);
+        deleteIdentitiesOfModel.run(modelId); // their samples go with them (ON DELETE CASCADE)
+        const created = new Date().toISOString();
+        for (const identity of contents.identities) insertIdentity.run(identity.id, modelId, identity.name, created);
+        for (const sample of contents.samples) {
+          const embedding = Buffer.from(sample.embedding.buffer, sample.embedding.byteOffset, sample.embedding.byteLength);
+          insertSample.run(sample.id, sample.identityId, modelId, embedding, sample.crop, sample.origin, sample.created);
+        }
+        updateModelDescription.run(contents.description, modelId);
+        updateModelEmbedder.run(contents.embedder.model, contents.embedder.sha256, modelId);
+      },
+    ),
 
     replaceEmbeddings: db.transaction((modelId: string, embedder: { model: string; sha256: string }, embeddings: ReadonlyMap<string, Float32Array>): void => {
       for (const [id, e] of embeddings) updateSampleEmbedding.run(Buffer.from(e.buffer, e.byteOffset, e.byteLength), id, modelId);

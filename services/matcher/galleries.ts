@@ -82,6 +82,8 @@ export interface ModelExport {
 export class Galleries {
   /** Models whose vectors another embedder made: why each is not searchable yet. */
   private readonly stale = new Map<string, string>();
+  /** Models filled from a pre-built artefact: never re-embedded from crops. */
+  private readonly prebuilt = new Set<string>();
 
   constructor(
     private readonly store: GalleryStore,
@@ -120,7 +122,17 @@ export class Galleries {
 
   /** Galleries waiting for (or refused) re-embedding, with the reason. */
   staleModels(): Map<string, string> {
-    return new Map(this.stale);
+    return new Map([...this.stale].filter(([id]) => !this.prebuilt.has(id)));
+  }
+
+  /**
+   * A gallery filled from a pre-built artefact (celebrities) rather than from photos: it has no crops
+   * to re-embed from. `reason` set: it is out of matching for that reason; undefined: it is ready.
+   */
+  setPrebuilt(modelId: string, reason: string | undefined): void {
+    this.prebuilt.add(modelId);
+    if (reason) this.stale.set(modelId, reason);
+    else this.stale.delete(modelId);
   }
 
   /**
@@ -132,7 +144,7 @@ export class Galleries {
   async reembedStale(embedCrop: CropEmbedder, log: Logger, only?: string): Promise<{ model: string; samples: number; failed: string[] }[]> {
     const report: { model: string; samples: number; failed: string[] }[] = [];
     for (const model of await this.store.listModels()) {
-      if (!this.stale.has(model.id) || (only && model.id !== only && model.name !== only)) continue;
+      if (!this.stale.has(model.id) || this.prebuilt.has(model.id) || (only && model.id !== only && model.name !== only)) continue;
       const samples = await this.store.listSamples({ modelId: model.id });
       const started = performance.now();
       log.info({ model: model.name, samples: samples.length, from: describeEmbedder(model), to: this.embedding.name }, 're-embedding gallery');

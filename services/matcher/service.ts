@@ -6,6 +6,7 @@ import { Enroller } from '../../libs/face-client/enrol.js';
 import { detectorClient, embedderClient, GrpcServer, loadProtos } from '../../libs/grpc/grpc.js';
 import type { Logger } from '../../libs/log/logger.js';
 import type { Runtime, RunningService } from '../../libs/service/runtime.js';
+import { loadCelebrities } from './celebrities.js';
 import { Galleries } from './galleries.js';
 import { IdentityIndex } from './identity-index.js';
 import { matcherHandlers } from './matcher-service.js';
@@ -15,8 +16,10 @@ export async function startMatcher(rt: Runtime): Promise<RunningService> {
   // The matcher compares the vectors of the embedder this installation runs (FACEREC_EMBEDDER).
   const embedder = embedderIdentity(rt.config.engine.embedder);
   const vectors = await rt.adapters.vectorIndex();
-  const galleries = new Galleries(await rt.adapters.galleryStore(), vectors, { ...embedder, name: embedder.model, toContract: contractDistanceFor(catalogEntry(embedder.model).calibration) });
+  const store = await rt.adapters.galleryStore();
+  const galleries = new Galleries(store, vectors, { ...embedder, name: embedder.model, toContract: contractDistanceFor(catalogEntry(embedder.model).calibration) });
   await galleries.init();
+  if (rt.config.celebritiesArtefact) await loadCelebrities(store, vectors, galleries, rt.config.celebritiesArtefact, log);
   const index = new IdentityIndex(await rt.adapters.identityIndexStore(), vectors, galleries);
   await index.init();
   const reembedding = galleries.staleModels().size > 0 ? reembedInBackground(galleries, rt, log) : undefined;

@@ -1,0 +1,52 @@
+// The embedding of "the" face of each photo (the face nearest the centre, LFW's convention), as the
+// engine makes it, cached in a JSON file between runs (written as it goes) so that evaluations and
+// the celebrities build over the same photos embed each photo once.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeImage, ImageDecodeError } from '../image/image.js';
+import { centreFace, type FaceEngine } from '../engine/engine.js';
+import { Progress } from './progress.js';
+
+/** Photo (path relative to the images folder) → embedding, or null when no face was found. */
+export type PhotoEmbeddings = Map<string, Float32Array | null>;
+
+export async function embedPhotos(
+  engine: FaceEngine,
+  imagesDir: string,
+  files: readonly string[],
+  opts: { scale: number; cache?: string; label?: string },
+): Promise<PhotoEmbeddings> {
+  // What the embeddings depend on: a cache made otherwise is not used.
+  const key = JSON.stringify({ detector: engine.locator.name, embedder: engine.embedder.sha256, scale: opts.scale, flip: true });
+  const cache: PhotoEmbeddings = new Map();
+  if (opts.cache && existsSync(opts.cache)) {
+    const file = JSON.parse(readFileSync(opts.cache, 'utf8')) as { key: string; images: Record<string, number[] | null> };
+    if (file.key === key) for (const [k, v] of Object.entries(file.images)) cache.set(k, v && Float32Array.from(v));
+  }
+  const save = () => {
+    if (!opts.cache) return;
+    const images: Record<string, number[] | null> = {};
+    for (const [k, v] of cache) images[k] = v && Array.from(v, (x) => Math.round(x * 1e6) / 1e6);
+    writeFileSync(opts.cache, JSON.stringify({ key, images }));
+  };
+  const progress = new Progress(opts.label ?? 'photos', files.length);
+  let unsaved = 0;
+  for (const f of files) {
+    if (!cache.has(f)) {
+      let embedding: Float32Array | null = null;
+      try {
+        const img = await decodeImage(join(imagesDir, f));
+        const face = centreFace(await engine.locate(img, { scale: opts.scale }), img.width, img.height);
+        if (face) [embedding] = (await engine.embedder.embed(img, [face], { flip: true })) as [Float32Array];
+      } catch (err) {
+        if (!(err instanceof ImageDecodeError)) throw err;
+      }
+      cache.set(f, embedding);
+      if (++unsaved >= 1000) [unsaved] = [0, save()];
+    }
+    progress.tick();
+  }
+  progress.done();
+  save();
+  return new Map(files.map((f) => [f, cache.get(f) ?? null]));
+}
