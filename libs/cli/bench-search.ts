@@ -5,7 +5,7 @@
 // restriction is exercised). One thread (the index is synchronous JavaScript); a SQLite file in a
 // temporary directory, as in the product's data directory.
 //
-//   facerec bench search [--sizes 1000,10000,100000] [--queries 200] [--limit 16] [--dimension 512]
+//   facerec bench search [--sizes 1000,10000,13000,100000] [--queries 200] [--limit 16] [--dimension 512]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,7 +122,7 @@ export async function benchSearchCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      sizes: { type: 'string', default: '1000,10000,100000' },
+      sizes: { type: 'string', default: '1000,10000,13000,100000' },
       queries: { type: 'string', default: '200' },
       limit: { type: 'string', default: '16' },
       dimension: { type: 'string', default: '512' },

@@ -18,7 +18,7 @@ const USAGE = `usage:
   facerec bench [--rounds N]
   facerec bench api [--images N] [--clients 1,4,16] [--modes embedded,nats]
   facerec bench video [--loops N] [--sizes 640x360,960x540,1920x1080]
-  facerec bench search [--sizes 1000,10000,100000] [--queries N] [--limit N]
+  facerec bench search [--sizes 1000,10000,13000,100000] [--queries N] [--limit N]
 galleries of a running service (npm start):
 ${MODELS_USAGE}
 administration:
