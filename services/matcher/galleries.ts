@@ -102,7 +102,7 @@ export class Galleries {
     }
     if (!(await this.store.findModel(DEFAULT_MODEL))) {
       await this.store
-        .createModel({ id: randomUUID(), name: DEFAULT_MODEL, description: 'Default gallery: fill it with `facerec models import celebrities <dir>`', embeddingModel: this.embedding.name, embeddingSha256: this.embedding.sha256 })
+        .createModel({ id: randomUUID(), name: DEFAULT_MODEL, description: 'The pre-built default gallery, read-only through the API: its artefact (FACEREC_CELEBRITIES, made by `facerec celebrities build`) fills it at start', embeddingModel: this.embedding.name, embeddingSha256: this.embedding.sha256 })
         .catch(async (err: unknown) => {
           if (!(await this.store.findModel(DEFAULT_MODEL))) throw err; // lost a race with another matcher: fine
         });
