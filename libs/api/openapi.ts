@@ -239,6 +239,16 @@ const PATHS: Record<string, Record<string, Schema>> = {
       responses: { '200': json(ref('ModelExport'), 'The export file'), ...errors(404) },
     },
   },
+  '/api/v1/models/{model}/reembed/': {
+    post: {
+      operationId: 'reembedModel',
+      summary: 'Re-embed a gallery from its samples\' source crops with the running embedder',
+      description:
+        'Meanwhile jobs matching against the gallery wait. A gallery with a sample whose crop yields no face is left as it was, and the answer lists those samples. Galleries made by another embedder are re-embedded at start without this call.',
+      parameters: [MODEL],
+      responses: { '200': json(ref('ReembedReport'), 'What was re-embedded'), ...errors(404, 409) },
+    },
+  },
   '/api/v1/models/import/': {
     post: {
       operationId: 'importModel',
@@ -710,6 +720,16 @@ const SCHEMAS: Record<string, Schema> = {
     added: { type: 'integer', minimum: 0, description: 'Samples added' },
     rejected: { type: 'array', items: ref('RejectedImage') },
   }),
+  ReembedReport: {
+    type: 'object',
+    required: ['model', 'samples', 'failed', 'embedding_model'],
+    properties: {
+      model: { type: 'string' },
+      samples: { type: 'integer', description: 'Samples in the gallery' },
+      failed: { type: 'array', items: { type: 'string' }, description: 'Samples that could not be re-embedded, with the reason (empty: the gallery was re-embedded)' },
+      embedding_model: { type: 'string', description: 'The embedder the gallery\'s vectors are now from' },
+    },
+  },
   ModelExport: {
     type: 'object',
     description: 'A model export file as written by GET /api/v1/models/{model}/export/; read it back unchanged',

@@ -117,6 +117,7 @@ async function openSetCommand(argv: string[]): Promise<void> {
       'stranger-dirs': { type: 'string', default: '' },
       exclude: { type: 'string', default: '' },
       thresholds: { type: 'string', default: '0.9,0.95,1.0,1.05' },
+      margins: { type: 'string', default: '' },
     },
   });
   if (!values.images) throw new UsageError('eval openset needs --images (a folder of person folders, LFW layout)');
@@ -147,6 +148,7 @@ async function openSetCommand(argv: string[]): Promise<void> {
             toContract,
             cache: values.cache,
             thresholds: values.thresholds.split(',').map(Number),
+            margins: values.margins.split(',').filter(Boolean).map(Number),
           },
           (line) => console.log(line),
         ),

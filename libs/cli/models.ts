@@ -5,6 +5,7 @@
 //   models import <name> <dir>               <dir>/<person>/<image files> → identities
 //   models export <name> <file>              the model's export file
 //   models load <file> [--name new]          an export file → a new model
+//   models reembed [name]                    re-embed one gallery (or every writable one) from its crops
 //
 // Every subcommand takes --url (default $FACEREC_URL or http://localhost:8080). An error answered
 // by the service is printed with its message and the command exits 1.
@@ -23,6 +24,7 @@ export const MODELS_USAGE = `  facerec models list [--url U]
   facerec models import <name> <dir of person folders> [--url U]
   facerec models export <name> <file> [--url U]
   facerec models load <file> [--name new-name] [--url U]
+  facerec models reembed [name] [--url U]
     --url: the service (default $FACEREC_URL or ${DEFAULT_URL})`;
 /** Photos per identity request (the service takes at most 100; smaller requests show progress). */
 export const PHOTOS_PER_REQUEST = 20;
@@ -54,6 +56,7 @@ export interface ModelView {
   created: string;
   identity_count: number;
   sample_count: number;
+  read_only?: boolean;
 }
 
 export interface IdentityView {
@@ -136,12 +139,18 @@ export async function runModels(argv: readonly string[], io: Partial<ModelsConte
         parsed = parse({}, ['name', 'file']);
         await exportModelCommand(parsed.ctx, parsed.positionals[0]!, parsed.positionals[1]!);
         return 0;
+      case 'reembed': {
+        const name = rest.find((a) => !a.startsWith('--') && rest[rest.indexOf(a) - 1] !== '--url');
+        parsed = parse({}, name === undefined ? [] : ['name']);
+        const reports = await reembedCommand(parsed.ctx, parsed.positionals[0]);
+        return reports.some((r) => r.failed.length > 0) ? 1 : 0;
+      }
       case 'load':
         parsed = parse({ name: { type: 'string' } }, ['file']);
         await loadModelCommand(parsed.ctx, parsed.positionals[0]!, parsed.values.name);
         return 0;
       default:
-        throw new UsageError(`unknown models subcommand '${sub}' (list, create, import, export, load)`);
+        throw new UsageError(`unknown models subcommand '${sub}' (list, create, import, export, load, reembed)`);
     }
   } catch (err) {
     if (err instanceof CliError) {
@@ -171,6 +180,29 @@ export async function listModelsCommand(ctx: ModelsContext): Promise<ModelView[]
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   for (const row of rows) ctx.out(row.map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd());
   return models;
+}
+
+export interface ReembedReport {
+  model: string;
+  samples: number;
+  failed: string[];
+  embedding_model: string;
+}
+
+/** Re-embeds the named gallery, or every writable one, from the samples' source crops. */
+export async function reembedCommand(ctx: ModelsContext, name?: string): Promise<ReembedReport[]> {
+  const models = name ? [name] : (await listModels(ctx.url)).filter((m) => !m.read_only && m.sample_count > 0).map((m) => m.name);
+  const reports: ReembedReport[] = [];
+  for (const model of models) {
+    const started = performance.now();
+    const report = await request<ReembedReport>(ctx.url, 'POST', `/api/v1/models/${encodeURIComponent(model)}/reembed/`);
+    reports.push(report);
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    if (report.failed.length === 0) ctx.out(`re-embedded "${report.model}": ${report.samples} samples by ${report.embedding_model} in ${seconds} s`);
+    else ctx.err(`"${report.model}" left as it was: ${report.failed.length} of ${report.samples} samples cannot be re-embedded (${report.failed.slice(0, 3).join('; ')})`);
+  }
+  if (models.length === 0) ctx.out('no gallery to re-embed');
+  return reports;
 }
 
 export async function createModelCommand(ctx: ModelsContext, name: string, description?: string): Promise<ModelView> {

@@ -221,6 +221,8 @@ export interface GallerySizeOptions {
   toContract: (raw: number) => number;
   cache?: string;
   thresholds: number[];
+  /** Margins to measure: a probe is named only when the next identity is at least this much farther. */
+  margins: number[];
 }
 
 export interface GallerySizeResult {
@@ -231,6 +233,8 @@ export interface GallerySizeResult {
   stranger_probes: number;
   no_face: number;
   at: OpenSetAt[];
+  /** The margin rule at each threshold. */
+  with_margin: (OpenSetAt & { margin: number })[];
   dir_at_1pct: { threshold: number; dir: number };
   rank1: number;
 }
@@ -271,12 +275,18 @@ export async function runGallerySize(engine: FaceEngine, opts: GallerySizeOption
   for (const p of strangers) probes.push({ person: p.name, known: false, embedding: embeddings.get(join(p.name, p.photos[0]!)) ?? null });
   for (const e of extra) probes.push({ person: e.person, known: false, embedding: e.embedding });
 
+  // Nearest identity and the distance to the next nearest identity (for the margin rule).
   const nearest = probes.map((p) => {
     if (!p.embedding) return null;
-    let best = { person: '', distance: Infinity };
+    const byPerson = new Map<string, number>();
     for (const s of samples) {
       const d = opts.toContract(euclid(p.embedding, s.embedding));
-      if (d < best.distance) best = { person: s.person, distance: d };
+      if (d < (byPerson.get(s.person) ?? Infinity)) byPerson.set(s.person, d);
+    }
+    let best = { person: '', distance: Infinity, next: Infinity };
+    for (const [person, d] of byPerson) {
+      if (d < best.distance) best = { person, distance: d, next: best.distance };
+      else if (d < best.next) best.next = d;
     }
     return best;
   });
@@ -288,6 +298,16 @@ export async function runGallerySize(engine: FaceEngine, opts: GallerySizeOption
     named_wrong: known.filter((x) => x.n && x.n.distance <= t && x.n.person !== x.p.person).length / Math.max(1, known.length),
     strangers_named: strange.filter((x) => x.n && x.n.distance <= t).length / Math.max(1, strange.length),
   });
+  const atMargin = (t: number, margin: number) => {
+    const named = (x: { n?: (typeof nearest)[number] }) => !!x.n && x.n.distance <= t && x.n.next - x.n.distance >= margin;
+    return {
+      threshold: t,
+      margin,
+      named_right: known.filter((x) => named(x) && x.n!.person === x.p.person).length / Math.max(1, known.length),
+      named_wrong: known.filter((x) => named(x) && x.n!.person !== x.p.person).length / Math.max(1, known.length),
+      strangers_named: strange.filter(named).length / Math.max(1, strange.length),
+    };
+  };
   const sd = strange.map((x) => x.n?.distance ?? Infinity).sort((a, b) => a - b);
   const allowed = Math.floor(0.01 * sd.length);
   const t1 = allowed < sd.length ? sd[allowed]! - 1e-9 : Infinity;
@@ -299,6 +319,7 @@ export async function runGallerySize(engine: FaceEngine, opts: GallerySizeOption
     stranger_probes: strange.length,
     no_face: probes.filter((p) => !p.embedding).length,
     at: opts.thresholds.map(at),
+    with_margin: opts.thresholds.flatMap((t) => opts.margins.map((m) => atMargin(t, m))),
     dir_at_1pct: { threshold: t1, dir: at(t1).named_right },
     rank1: known.filter((x) => x.n?.person === x.p.person).length / Math.max(1, known.length),
   };
@@ -306,6 +327,11 @@ export async function runGallerySize(engine: FaceEngine, opts: GallerySizeOption
   out('| max_distance | named right | named wrong | strangers named |');
   out('|---|---|---|---|');
   for (const s of result.at) out(`| ${s.threshold.toFixed(2)} | ${pct(s.named_right)} | ${pct(s.named_wrong)} | ${pct(s.strangers_named)} |`);
+  if (result.with_margin.length > 0) {
+    out('| max_distance | margin to the next identity | named right | named wrong | strangers named |');
+    out('|---|---|---|---|---|');
+    for (const s of result.with_margin) out(`| ${s.threshold.toFixed(2)} | ${s.margin.toFixed(2)} | ${pct(s.named_right)} | ${pct(s.named_wrong)} | ${pct(s.strangers_named)} |`);
+  }
   out(`DIR at 1 % strangers named: ${pct(result.dir_at_1pct.dir)} (max_distance ${result.dir_at_1pct.threshold.toFixed(3)}); closed-set rank-1 ${pct(result.rank1)}`);
   return result;
 }

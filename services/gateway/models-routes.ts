@@ -8,6 +8,10 @@ import { readOnlyMessage } from '../../libs/gallery/read-only.js';
 import { grpc, isGrpcError, unary } from '../../libs/grpc/grpc.js';
 import type { Identity__Output } from '../../libs/grpc/generated/facerec/v1/Identity.js';
 import type { Model__Output } from '../../libs/grpc/generated/facerec/v1/Model.js';
+import type { ReembedReply__Output } from '../../libs/grpc/generated/facerec/v1/ReembedReply.js';
+
+/** Re-embedding runs two networks per sample: minutes for a large gallery. */
+const REEMBED_DEADLINE_MS = 30 * 60_000;
 import type { AddSamplesRequest } from '../../libs/grpc/generated/facerec/v1/AddSamplesRequest.js';
 import type { Sample } from '../../libs/grpc/generated/facerec/v1/Sample.js';
 import { jsonBody, route, type GatewayContext, fromGrpc } from './app.js';
@@ -189,6 +193,16 @@ export function modelRoutes(ctx: GatewayContext): Router {
         added += result.samples.length - identity.duplicates.length;
       }
       res.status(201).json({ identities, added, rejected });
+    }),
+  );
+
+  router.post(
+    '/:model/reembed',
+    route(async (req, res) => {
+      const model = await unary<object, Model__Output>(m, m.GetModel, { model: modelParam(req) });
+      writable(model);
+      const report = await unary<object, ReembedReply__Output>(m, m.ReembedModel, { model: model.id }, { deadline: Date.now() + REEMBED_DEADLINE_MS });
+      res.json({ model: report.model, samples: report.samples, failed: report.failed, embedding_model: report.embeddingModel });
     }),
   );
 

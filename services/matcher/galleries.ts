@@ -171,6 +171,22 @@ export class Galleries {
     return report;
   }
 
+  /** Re-embeds one gallery now (whoever made its vectors), as at start for a gallery of another embedder. */
+  async reembedModel(ref: string, embedCrop: CropEmbedder, log: Logger): Promise<{ model: string; samples: number; failed: string[] }> {
+    const model = await this.model(ref);
+    writable(model);
+    const before = this.stale.get(model.id);
+    this.stale.set(model.id, `gallery "${model.name}" is being re-embedded by ${this.embedding.name}`);
+    const [report] = await this.reembedStale(embedCrop, log, model.id).catch((err: unknown) => {
+      // A failure to reach the detector or embedder leaves the gallery as it was.
+      if (before) this.stale.set(model.id, before);
+      else this.stale.delete(model.id);
+      throw err;
+    });
+    if (report && report.failed.length > 0 && !before && !this.madeByOther(model)) this.stale.delete(model.id); // its vectors are still this embedder's
+    return report ?? { model: model.name, samples: 0, failed: [] };
+  }
+
   private madeByOther(model: ModelRecord): boolean {
     return model.embeddingModel !== this.embedding.name || (!!model.embeddingSha256 && model.embeddingSha256 !== this.embedding.sha256);
   }

@@ -9,7 +9,7 @@ import type { Logger } from '../../libs/log/logger.js';
 import type { IndexedIdentity as IndexedIdentityMessage } from '../../libs/grpc/generated/facerec/v1/IndexedIdentity.js';
 import type { NamedFilter__Output } from '../../libs/grpc/generated/facerec/v1/NamedFilter.js';
 import { isReadOnlyGallery } from '../../libs/gallery/read-only.js';
-import { Galleries, GalleryNotReadyError, InvalidArgumentError, NotFoundError, ReadOnlyModelError } from './galleries.js';
+import { Galleries, GalleryNotReadyError, type CropEmbedder, InvalidArgumentError, NotFoundError, ReadOnlyModelError } from './galleries.js';
 import { AlreadyNamedError, type IdentityIndex, type IndexedIdentity } from './identity-index.js';
 
 /** Export files travel in chunks well under the gRPC message limit. */
@@ -66,7 +66,10 @@ const NAMED_FILTERS: Record<NamedFilter__Output, boolean | undefined> = {
   NAMED_FILTER_UNNAMED: false,
 };
 
-export function matcherHandlers(galleries: Galleries, index: IdentityIndex, log: Logger): MatcherHandlers {
+/** Embeds stored source crops with the running detector and embedder (for re-embedding); close() when done. */
+export type CropEmbedderFactory = () => { embedCrop: CropEmbedder; close: () => void };
+
+export function matcherHandlers(galleries: Galleries, index: IdentityIndex, log: Logger, cropEmbedder?: CropEmbedderFactory): MatcherHandlers {
   /** Runs a unary handler, mapping named errors to gRPC status codes (faults are logged). */
   const unary =
     <Req, Res>(fn: (req: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> =>
@@ -99,6 +102,16 @@ export function matcherHandlers(galleries: Galleries, index: IdentityIndex, log:
     ListModels: unary(async () => ({ models: (await galleries.listModels()).map(toModel) })),
     GetModel: unary(async (req) => toModel(await galleries.getModel(req.model))),
     DeleteModel: unary(async (req) => ({ deleted: await galleries.deleteModel(req.model) })),
+    ReembedModel: unary(async (req) => {
+      if (!cropEmbedder) throw new InvalidArgumentError('this matcher cannot reach a detector and an embedder to re-embed with');
+      const { embedCrop, close } = cropEmbedder();
+      try {
+        const report = await galleries.reembedModel(req.model, embedCrop, log);
+        return { ...report, embeddingModel: galleries.embedding.name };
+      } finally {
+        close();
+      }
+    }),
     AddSamples: unary(async (req) => {
       const added = await galleries.addSamples(
         req.model,

@@ -23,7 +23,7 @@ export async function startMatcher(rt: Runtime): Promise<RunningService> {
   const index = new IdentityIndex(await rt.adapters.identityIndexStore(), vectors, galleries);
   await index.init();
   const reembedding = galleries.staleModels().size > 0 ? reembedInBackground(galleries, rt, log) : undefined;
-  const server = new GrpcServer().add('facerec.v1.Matcher', loadProtos().facerec.v1.Matcher.service, matcherHandlers(galleries, index, log));
+  const server = new GrpcServer().add('facerec.v1.Matcher', loadProtos().facerec.v1.Matcher.service, matcherHandlers(galleries, index, log, () => cropEmbedder(rt)));
   const port = await server.listen(rt.config.listen.matcher);
   server.setServing(true);
   log.info({ port, vectors: rt.config.qdrantUrl ? 'qdrant' : 'embedded' }, 'matcher serving');
@@ -39,6 +39,26 @@ export async function startMatcher(rt: Runtime): Promise<RunningService> {
 }
 
 /**
+ * Stored source crops embedded through the detector and embedder services. Addresses are read at
+ * each call: the embedded mode learns its services' ports as they start.
+ */
+function cropEmbedder(rt: Runtime): { embedCrop: (crop: Buffer) => Promise<Float32Array | string>; close: () => void } {
+  const detector = detectorClient(rt.config.addresses.detector);
+  const embedder = embedderClient(rt.config.addresses.embedder);
+  const enroller = new Enroller(detector, embedder, rt.config.decoder.maxImagePixels);
+  return {
+    embedCrop: async (crop) => {
+      const e = await enroller.reembed(crop);
+      return typeof e === 'string' ? e : Float32Array.from(e.values);
+    },
+    close: () => {
+      detector.close();
+      embedder.close();
+    },
+  };
+}
+
+/**
  * Galleries made by another embedder are re-embedded from their stored source crops through the
  * detector and embedder services, once those answer (in the embedded mode they start beside the
  * matcher); until then matching against them is refused with the reason.
@@ -47,14 +67,7 @@ function reembedInBackground(galleries: Galleries, rt: Runtime, log: Logger): { 
   let stopped = false;
   void (async () => {
     for (let attempt = 0; !stopped; attempt++) {
-      // Addresses read at each attempt: the embedded mode learns its services' ports as they start.
-      const detector = detectorClient(rt.config.addresses.detector);
-      const embedder = embedderClient(rt.config.addresses.embedder);
-      const enroller = new Enroller(detector, embedder, rt.config.decoder.maxImagePixels);
-      const embedCrop = async (crop: Buffer) => {
-        const e = await enroller.reembed(crop);
-        return typeof e === 'string' ? e : Float32Array.from(e.values);
-      };
+      const { embedCrop, close } = cropEmbedder(rt);
       try {
         await galleries.reembedStale(embedCrop, log);
         stopped = true;
@@ -63,8 +76,7 @@ function reembedInBackground(galleries: Galleries, rt: Runtime, log: Logger): { 
         if (attempt > 0 && attempt % 15 === 0) log.warn({ err: (err as Error).message }, 're-embedding waits for the detector and embedder');
         await new Promise((r) => setTimeout(r, 2000));
       } finally {
-        detector.close();
-        embedder.close();
+        close();
       }
     }
   })();

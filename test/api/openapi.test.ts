@@ -25,6 +25,7 @@ const EXPECTED = [
   'DELETE /api/v1/models/{model}/identities/{identity}/',
   'POST /api/v1/models/{model}/import-folder/',
   'GET /api/v1/models/{model}/export/',
+  'POST /api/v1/models/{model}/reembed/',
   'POST /api/v1/models/import/',
   'GET /api/v1/identities/',
   'GET /api/v1/identities/{id}/',

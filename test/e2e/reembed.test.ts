@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { api, startEmbedded, waitForJob, type RunningProduct } from '../support/product.js';
 import { sharedDataFile } from '../support/shared-data.js';
+import { runModels } from '../../libs/cli/models.js';
 import { addPeople, upload } from './photo-scenario.js';
 
 const faces = sharedDataFile('faces');
@@ -35,5 +36,14 @@ describe.skipIf(!faces)('re-embedding a gallery made by another embedder (embedd
     expect(exported.status).toBe(200);
     expect(exported.body.embeddingModel).toBe('faceplugin-fr512');
     expect(exported.body.dimension).toBe(512);
+
+    // On request too: through the API and `facerec models reembed`, the same gallery again.
+    const again = await api(running.url, 'POST', '/api/v1/models/people/reembed/');
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect(again.body).toEqual({ model: 'people', samples: 6, failed: [], embedding_model: 'faceplugin-fr512' });
+    const out: string[] = [];
+    expect(await runModels(['reembed', '--url', running.url], { out: (l) => out.push(l), err: (l) => out.push(l) })).toBe(0);
+    expect(out.join('\n')).toMatch(/re-embedded "people": 6 samples by faceplugin-fr512/);
+    expect((await api(running.url, 'POST', '/api/v1/models/celebrities/reembed/')).status).toBe(409);
   });
 });

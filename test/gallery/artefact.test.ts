@@ -101,7 +101,7 @@ describe('celebrities loader', () => {
     expect(await loadCelebrities(g.store, g.index, g.galleries, path, log)).toMatchObject({ state: 'loaded', people: 50, vectors: 99 });
     const model = (await g.store.findModel('celebrities'))!;
     expect(model.description).toMatch(/50 public figures from test people/);
-    const [[best]] = await g.galleries.match([vectors[7]![0]!], [model.id], 1);
+    const best = (await g.galleries.match([vectors[7]![0]!], [model.id], 1))[0]![0];
     expect(best).toMatchObject({ person: 'Person 7' });
     expect(best!.distance).toBeLessThan(0.01);
     await g.close();

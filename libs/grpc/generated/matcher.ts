@@ -37,6 +37,7 @@ import type { Model as _facerec_v1_Model, Model__Output as _facerec_v1_Model__Ou
 import type { ModelRef as _facerec_v1_ModelRef, ModelRef__Output as _facerec_v1_ModelRef__Output } from './facerec/v1/ModelRef';
 import type { NameIndexedRequest as _facerec_v1_NameIndexedRequest, NameIndexedRequest__Output as _facerec_v1_NameIndexedRequest__Output } from './facerec/v1/NameIndexedRequest';
 import type { Point as _facerec_v1_Point, Point__Output as _facerec_v1_Point__Output } from './facerec/v1/Point';
+import type { ReembedReply as _facerec_v1_ReembedReply, ReembedReply__Output as _facerec_v1_ReembedReply__Output } from './facerec/v1/ReembedReply';
 import type { RenameIdentityRequest as _facerec_v1_RenameIdentityRequest, RenameIdentityRequest__Output as _facerec_v1_RenameIdentityRequest__Output } from './facerec/v1/RenameIdentityRequest';
 import type { ResolveIndexedReply as _facerec_v1_ResolveIndexedReply, ResolveIndexedReply__Output as _facerec_v1_ResolveIndexedReply__Output } from './facerec/v1/ResolveIndexedReply';
 import type { ResolveIndexedRequest as _facerec_v1_ResolveIndexedRequest, ResolveIndexedRequest__Output as _facerec_v1_ResolveIndexedRequest__Output } from './facerec/v1/ResolveIndexedRequest';
@@ -91,6 +92,7 @@ export interface ProtoGrpcType {
       NameIndexedRequest: MessageTypeDefinition<_facerec_v1_NameIndexedRequest, _facerec_v1_NameIndexedRequest__Output>
       NamedFilter: EnumTypeDefinition
       Point: MessageTypeDefinition<_facerec_v1_Point, _facerec_v1_Point__Output>
+      ReembedReply: MessageTypeDefinition<_facerec_v1_ReembedReply, _facerec_v1_ReembedReply__Output>
       RenameIdentityRequest: MessageTypeDefinition<_facerec_v1_RenameIdentityRequest, _facerec_v1_RenameIdentityRequest__Output>
       ResolveIndexedReply: MessageTypeDefinition<_facerec_v1_ResolveIndexedReply, _facerec_v1_ResolveIndexedReply__Output>
       ResolveIndexedRequest: MessageTypeDefinition<_facerec_v1_ResolveIndexedRequest, _facerec_v1_ResolveIndexedRequest__Output>

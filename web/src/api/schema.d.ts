@@ -293,6 +293,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/models/{model}/reembed/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-embed a gallery from its samples' source crops with the running embedder
+         * @description Meanwhile jobs matching against the gallery wait. A gallery with a sample whose crop yields no face is left as it was, and the answer lists those samples. Galleries made by another embedder are re-embedded at start without this call.
+         */
+        post: operations["reembedModel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/models/import/": {
         parameters: {
             query?: never;
@@ -735,6 +755,15 @@ export interface components {
             };
             /** @enum {unknown} */
             status: "ready" | "not_ready";
+        };
+        ReembedReport: {
+            /** @description The embedder the gallery's vectors are now from */
+            embedding_model: string;
+            /** @description Samples that could not be re-embedded, with the reason (empty: the gallery was re-embedded) */
+            failed: string[];
+            model: string;
+            /** @description Samples in the gallery */
+            samples: number;
         };
         RejectedImage: {
             /** @description The source, or the uploaded file name */
@@ -1779,6 +1808,34 @@ export interface operations {
                 };
             };
             400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            409: components["responses"]["Error409"];
+            429: components["responses"]["Error429"];
+        };
+    };
+    reembedModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Model id or name */
+                model: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What was re-embedded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReembedReport"];
+                };
+            };
             401: components["responses"]["Error401"];
             403: components["responses"]["Error403"];
             404: components["responses"]["Error404"];

@@ -26,6 +26,7 @@ import type { MatchRequest as _facerec_v1_MatchRequest, MatchRequest__Output as 
 import type { Model as _facerec_v1_Model, Model__Output as _facerec_v1_Model__Output } from '../../facerec/v1/Model';
 import type { ModelRef as _facerec_v1_ModelRef, ModelRef__Output as _facerec_v1_ModelRef__Output } from '../../facerec/v1/ModelRef';
 import type { NameIndexedRequest as _facerec_v1_NameIndexedRequest, NameIndexedRequest__Output as _facerec_v1_NameIndexedRequest__Output } from '../../facerec/v1/NameIndexedRequest';
+import type { ReembedReply as _facerec_v1_ReembedReply, ReembedReply__Output as _facerec_v1_ReembedReply__Output } from '../../facerec/v1/ReembedReply';
 import type { RenameIdentityRequest as _facerec_v1_RenameIdentityRequest, RenameIdentityRequest__Output as _facerec_v1_RenameIdentityRequest__Output } from '../../facerec/v1/RenameIdentityRequest';
 import type { ResolveIndexedReply as _facerec_v1_ResolveIndexedReply, ResolveIndexedReply__Output as _facerec_v1_ResolveIndexedReply__Output } from '../../facerec/v1/ResolveIndexedReply';
 import type { ResolveIndexedRequest as _facerec_v1_ResolveIndexedRequest, ResolveIndexedRequest__Output as _facerec_v1_ResolveIndexedRequest__Output } from '../../facerec/v1/ResolveIndexedRequest';
@@ -252,6 +253,23 @@ export interface MatcherClient extends grpc.Client {
   nameIndexed(argument: _facerec_v1_NameIndexedRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_IndexedIdentity__Output>): grpc.ClientUnaryCall;
   nameIndexed(argument: _facerec_v1_NameIndexedRequest, callback: grpc.requestCallback<_facerec_v1_IndexedIdentity__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * Re-embeds a gallery from its samples' source crops with the running embedder (refused for
+   * matching meanwhile); a gallery with a sample that cannot be re-embedded is left as it was.
+   */
+  ReembedModel(argument: _facerec_v1_ModelRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_ReembedReply__Output>): grpc.ClientUnaryCall;
+  ReembedModel(argument: _facerec_v1_ModelRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_facerec_v1_ReembedReply__Output>): grpc.ClientUnaryCall;
+  ReembedModel(argument: _facerec_v1_ModelRef, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_ReembedReply__Output>): grpc.ClientUnaryCall;
+  ReembedModel(argument: _facerec_v1_ModelRef, callback: grpc.requestCallback<_facerec_v1_ReembedReply__Output>): grpc.ClientUnaryCall;
+  /**
+   * Re-embeds a gallery from its samples' source crops with the running embedder (refused for
+   * matching meanwhile); a gallery with a sample that cannot be re-embedded is left as it was.
+   */
+  reembedModel(argument: _facerec_v1_ModelRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_ReembedReply__Output>): grpc.ClientUnaryCall;
+  reembedModel(argument: _facerec_v1_ModelRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_facerec_v1_ReembedReply__Output>): grpc.ClientUnaryCall;
+  reembedModel(argument: _facerec_v1_ModelRef, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_ReembedReply__Output>): grpc.ClientUnaryCall;
+  reembedModel(argument: _facerec_v1_ModelRef, callback: grpc.requestCallback<_facerec_v1_ReembedReply__Output>): grpc.ClientUnaryCall;
+  
   RenameIdentity(argument: _facerec_v1_RenameIdentityRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_Identity__Output>): grpc.ClientUnaryCall;
   RenameIdentity(argument: _facerec_v1_RenameIdentityRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_facerec_v1_Identity__Output>): grpc.ClientUnaryCall;
   RenameIdentity(argument: _facerec_v1_RenameIdentityRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_facerec_v1_Identity__Output>): grpc.ClientUnaryCall;
@@ -363,6 +381,12 @@ export interface MatcherHandlers extends grpc.UntypedServiceImplementation {
    */
   NameIndexed: grpc.handleUnaryCall<_facerec_v1_NameIndexedRequest__Output, _facerec_v1_IndexedIdentity>;
   
+  /**
+   * Re-embeds a gallery from its samples' source crops with the running embedder (refused for
+   * matching meanwhile); a gallery with a sample that cannot be re-embedded is left as it was.
+   */
+  ReembedModel: grpc.handleUnaryCall<_facerec_v1_ModelRef__Output, _facerec_v1_ReembedReply>;
+  
   RenameIdentity: grpc.handleUnaryCall<_facerec_v1_RenameIdentityRequest__Output, _facerec_v1_Identity>;
   
   /**
@@ -395,6 +419,7 @@ export interface MatcherDefinition extends grpc.ServiceDefinition {
   ListModels: MethodDefinition<_facerec_v1_ListModelsRequest, _facerec_v1_ListModelsReply, _facerec_v1_ListModelsRequest__Output, _facerec_v1_ListModelsReply__Output>
   Match: MethodDefinition<_facerec_v1_MatchRequest, _facerec_v1_MatchReply, _facerec_v1_MatchRequest__Output, _facerec_v1_MatchReply__Output>
   NameIndexed: MethodDefinition<_facerec_v1_NameIndexedRequest, _facerec_v1_IndexedIdentity, _facerec_v1_NameIndexedRequest__Output, _facerec_v1_IndexedIdentity__Output>
+  ReembedModel: MethodDefinition<_facerec_v1_ModelRef, _facerec_v1_ReembedReply, _facerec_v1_ModelRef__Output, _facerec_v1_ReembedReply__Output>
   RenameIdentity: MethodDefinition<_facerec_v1_RenameIdentityRequest, _facerec_v1_Identity, _facerec_v1_RenameIdentityRequest__Output, _facerec_v1_Identity__Output>
   ResolveIndexed: MethodDefinition<_facerec_v1_ResolveIndexedRequest, _facerec_v1_ResolveIndexedReply, _facerec_v1_ResolveIndexedRequest__Output, _facerec_v1_ResolveIndexedReply__Output>
   ResolveModels: MethodDefinition<_facerec_v1_ResolveModelsRequest, _facerec_v1_ResolveModelsReply, _facerec_v1_ResolveModelsRequest__Output, _facerec_v1_ResolveModelsReply__Output>
