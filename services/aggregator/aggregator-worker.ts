@@ -13,6 +13,9 @@ import { indexUnknownPersons } from './identity-index.js';
 import { buildJobResults, embeddedFaces } from './job-results.js';
 import { collectObservations } from './observations.js';
 import type { Candidate } from './result-format.js';
+import { sizeAdjustedMaxDistance } from '../../libs/engine/decision.js';
+import type { ResolveModelsRequest } from '../../libs/grpc/generated/facerec/v1/ResolveModelsRequest.js';
+import type { ResolveModelsReply__Output } from '../../libs/grpc/generated/facerec/v1/ResolveModelsReply.js';
 
 export interface AggregatorDeps {
   jobs: JobStore;
@@ -52,7 +55,10 @@ export class AggregatorWorker {
     const models = new Set(observed.sources.map((s) => s.embeddingModel).filter(Boolean));
     const toContract = models.size > 0 ? this.deps.contractDistance([...models][0]!) : (raw: number) => raw;
     const distance = (a: readonly number[], b: readonly number[]) => toContract(euclidean(a, b));
-    const { items, summary, unknownPersons } = buildJobResults(job.id, job.params, observed.sources, candidates, distance);
+    // Naming tightens with the number of identities searched (libs/engine/decision.ts).
+    const identities = await this.identityCount(job.params.modelIds);
+    const params = { ...job.params, max_distance: sizeAdjustedMaxDistance(job.params.max_distance, identities) };
+    const { items, summary, unknownPersons } = buildJobResults(job.id, params, observed.sources, candidates, distance);
 
     // This delivery's holder may have been paused past the ack wait (a GC pause, a frozen VM) while
     // another delivery of the job finished it: that one's results stand, this one writes nothing.
@@ -120,6 +126,13 @@ export class AggregatorWorker {
     else await queueWebhook(this.deps.bus, now);
     await this.deps.bus.dropObservations(jobId);
     return false;
+  }
+
+  /** Identities in the job's galleries together. */
+  private async identityCount(modelIds: string[]): Promise<number> {
+    if (modelIds.length === 0) return 0;
+    const reply = await unary<ResolveModelsRequest, ResolveModelsReply__Output>(this.deps.matcher, this.deps.matcher.ResolveModels, { refs: modelIds }, { deadline: Date.now() + 60_000 });
+    return reply.resolved.reduce((n, m) => n + m.identityCount, 0);
   }
 
   private async match(embeddings: (number[] | null)[], models: string[], modelIds: string[], k: number): Promise<Candidate[][]> {
