@@ -12,8 +12,9 @@ const run = spawnSync('npx', args, { stdio: 'inherit' });
 let counts = { passed: 0, failed: 0, skipped: 0 };
 try {
   const r = JSON.parse(readFileSync(report, 'utf8'));
-  // A file that failed to load has no test results of its own: count it as one failure.
-  const brokenFiles = (r.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0).length;
+  // A file that failed to load, or whose setup failed (its tests then show as skipped), has no
+  // failed test of its own: count it as one failure, so the closing line never says 0 failed.
+  const brokenFiles = (r.testResults ?? []).filter((f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed')).length;
   counts = {
     passed: r.numPassedTests,
     failed: r.numFailedTests + brokenFiles,

@@ -10,6 +10,31 @@ import type { ServiceName } from '../config/config.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
+/**
+ * `count` distinct free ports: every one is held open until all are found, so none is handed out
+ * twice (ports picked one at a time and released at once can come back, and a service then fails
+ * to bind a port another one took).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolveServer, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolveServer(server));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => {
+    const address = s.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  });
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
@@ -130,8 +155,11 @@ export async function startDistributed(opts: {
     if (n > 1 && !REPLICABLE.includes(name)) throw new Error(`${name} cannot run as several processes here`);
     return n;
   };
-  const ports = async (name: ServiceName) => Promise.all(Array.from({ length: count(name) }, () => freePort()));
-  const [detectors, embedders, matchers, gateways] = await Promise.all([ports('detector'), ports('embedder'), ports('matcher'), ports('gateway')]);
+  // Every port up front and distinct: gRPC ports of the detector, embedder, matcher and gateway, and a health port per process.
+  const total = order.reduce((n, name) => n + count(name), 0);
+  const pool = await freePorts(count('detector') + count('embedder') + count('matcher') + count('gateway') + total);
+  const take = (n: number) => pool.splice(0, n);
+  const [detectors, embedders, matchers, gateways] = [take(count('detector')), take(count('embedder')), take(count('matcher')), take(count('gateway'))];
   const list = (p: number[]) => p.map((port) => `127.0.0.1:${port}`).join(',');
   const common = {
     NATS_URL: opts.natsUrl,
@@ -161,7 +189,7 @@ export async function startDistributed(opts: {
     const n = count(service);
     for (let i = 0; i < n; i++) {
       const name = n > 1 ? `${service}-${i + 1}` : service;
-      const healthPort = service === 'gateway' ? gateways[i]! : await freePort();
+      const healthPort = service === 'gateway' ? gateways[i]! : take(1)[0]!;
       const env = { ...common, FACEREC_DATA_DIR: `${opts.dataDir}/${name}`, HEALTH_PORT: String(healthPort), ...specific(service, i), ...opts.serviceEnv?.[service] };
       services.push(spawnService(service, env, healthPort, { name, keepOutput: opts.keepOutput }));
     }
