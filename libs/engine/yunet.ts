@@ -46,6 +46,8 @@ const LARGE_FACE = 240;
 /** The whole-frame level: the frame's longer side in a canvas with a margin, so a frame-filling face is ~this size. */
 const WHOLE_FRAME_SIDE = 224;
 const WHOLE_FRAME_CANVAS = 320;
+/** An intermediate level (a third of the one before) only when that is still this large: below, the whole-frame level covers its faces (measured on wider-dev). */
+const INTERMEDIATE_MIN = 480;
 
 interface Level {
   /** Longer side of the frame at this level. */
@@ -136,7 +138,7 @@ export function checkScale(scale: number): number {
  */
 export function detectionLevels(scale: number): Level[] {
   const levels: Level[] = [{ longSide: scale, canvas: 0 }];
-  while (levels.at(-1)!.longSide / 3 > WHOLE_FRAME_CANVAS) levels.push({ longSide: Math.round(levels.at(-1)!.longSide / 3), canvas: 0 });
+  while (levels.at(-1)!.longSide / 3 > INTERMEDIATE_MIN) levels.push({ longSide: Math.round(levels.at(-1)!.longSide / 3), canvas: 0 });
   levels.push({ longSide: WHOLE_FRAME_SIDE, canvas: WHOLE_FRAME_CANVAS });
   return levels;
 }
