@@ -647,6 +647,12 @@ const SCHEMAS: Record<string, Schema> = {
           ...nullable('string'),
           description: 'With `index_unknowns`: the persistent id of an unknown person (GET /api/v1/identities/{id}/); once it is named, `person` shows the name',
         },
+        unidentified_reason: {
+          ...nullable('string'),
+          description:
+            'Why the face has no identity: none of its faces could be embedded (too small, blurred, in profile or cut by the frame edge), so it is compared with no gallery and clustered with nobody: `person` null (`Unknown`, never `Unknown #n`), `closest_person` and distances null, `closest_k_persons` empty. Null when the face was embedded (named or not); absent from results stored before this field existed',
+          examples: ['too small or too blurred to recognise'],
+        },
       },
       ['person', 'class_id', 'closest_person', 'mean_distance', 'mean_similarity', 'indexed_identity'],
     ),

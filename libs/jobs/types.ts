@@ -111,6 +111,11 @@ export interface ResultMeta {
   mean_distance: number | null;
   mean_similarity: number | null;
   indexed_identity: string | null;
+  /**
+   * Why the face has no identity when none of its faces could be embedded (too small, blurred,
+   * profile), else null. Absent from results stored before it existed.
+   */
+  unidentified_reason?: string | null;
 }
 
 /** One detailed result (SPEC §2): one person on screen without interruption. */

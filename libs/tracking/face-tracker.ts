@@ -259,3 +259,30 @@ export class EmbedSelector {
     return true;
   }
 }
+
+/**
+ * Which faces of each track carry a thumbnail, decided online in frame order: the track's first
+ * face (whatever its quality, so every track has one), then a face only when it is clearly better
+ * (`ratio` times the quality, qualityOf) than the best sent so far. A face chosen for embedding is
+ * passed `force` and always carries one (it is among the track's best, and raises the bar). A track
+ * thus sends a few thumbnails, not one per frame, embedded or not.
+ */
+export class ThumbnailSelector {
+  private readonly best = new Map<number, number>();
+
+  constructor(private readonly ratio = 1.2) {}
+
+  /** Whether this face of track `trackId`, of `quality`, carries a thumbnail. */
+  select(trackId: number, quality: number, force = false): boolean {
+    const q = Number.isFinite(quality) ? quality : 0;
+    const best = this.best.get(trackId);
+    if (!force && best !== undefined && !(q > 0 && q >= this.ratio * best)) return false;
+    this.best.set(trackId, Math.max(best ?? 0, q));
+    return true;
+  }
+
+  /** Drops what is kept of an ended track. */
+  forget(trackId: number): void {
+    this.best.delete(trackId);
+  }
+}

@@ -7,7 +7,7 @@ import { similarityOf } from '../../libs/engine/calibration.js';
 import type { FaceObservation, FaceRecognitionParams, ResultItem, SourceSummary } from '../../libs/jobs/types.js';
 import { clusterFaces } from './cluster.js';
 import type { ObservedSource } from './observations.js';
-import { comparePersons, normaliseBox, resultId, round, sourceSummary, topK, type Candidate } from './result-format.js';
+import { comparePersons, normaliseBox, resultId, round, sourceSummary, topK, UNIDENTIFIED_TOO_POOR, type Candidate } from './result-format.js';
 
 export type { Candidate } from './result-format.js';
 
@@ -90,6 +90,7 @@ export function buildImageResults(
         mean_distance: distance,
         mean_similarity: distance === null ? null : round(similarityOf(distance)),
         indexed_identity: null,
+        unidentified_reason: f.face.embedding ? null : UNIDENTIFIED_TOO_POOR,
       },
       thumbnail: { image: f.face.thumbnail ?? '', meta: {} },
       detections: [{ frame_index: f.frameIndex, type: 'face_bbox', data: normaliseBox(f.face.box, width, height) }],

@@ -68,3 +68,12 @@ export function sourceSummary(source: ObservedSource, items: readonly ResultItem
     items: [...labels].map((label): SummaryItem => ({ type: 'face', label, module: 'face_recognition' })),
   };
 }
+
+/**
+ * `meta.unidentified_reason` of a track none of whose faces reached the embedding quality floor
+ * (EmbedSelector: small, blurred, profile or cut by the frame edge). Such a track has no identity
+ * to compare: `person` null (labelled `Unknown`, never `Unknown #n`, even with `cluster_unknowns`:
+ * clusterUnknownTracks cannot place it), `closest_person` and distances null, `closest_k_persons`
+ * empty. It still has its thumbnail (the decoder sends one for every track).
+ */
+export const UNIDENTIFIED_TOO_POOR = 'too small or too blurred to recognise';

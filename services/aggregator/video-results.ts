@@ -17,7 +17,7 @@ import { frameTime, timecode } from '../../libs/media/timecode.js';
 import { qualityOf } from '../../libs/tracking/face-tracker.js';
 import { clusterByDistance } from './cluster.js';
 import type { ObservedSource } from './observations.js';
-import { comparePersons, normaliseBox, resultId, round, topK, type Candidate } from './result-format.js';
+import { comparePersons, normaliseBox, resultId, round, topK, UNIDENTIFIED_TOO_POOR, type Candidate } from './result-format.js';
 
 /** What later stages (the identity index) need of a track. */
 export interface TrackSummary {
@@ -138,6 +138,7 @@ export function buildVideoResults(
         mean_distance: distance,
         mean_similarity: distance === null ? null : round(similarityOf(distance)),
         indexed_identity: null,
+        unidentified_reason: embeddings.length === 0 ? UNIDENTIFIED_TOO_POOR : null,
       },
       thumbnail: { image: best?.face.thumbnail ?? '', meta: {} },
       detections: track.faces.map((f) => ({ frame_index: f.frameIndex, type: 'face_bbox' as const, data: normaliseBox(f.face.box, width, height) })),

@@ -11,7 +11,7 @@ import { decodeFrames, outputSize, samplingStep } from '../../libs/media/decode.
 import { MediaError } from '../../libs/media/errors.js';
 import { probeVideo, type VideoProbe } from '../../libs/media/probe.js';
 import type { FaceObservation, FrameObservation } from '../../libs/jobs/types.js';
-import { EmbedSelector, FaceTracker, qualityOf } from '../../libs/tracking/face-tracker.js';
+import { EmbedSelector, FaceTracker, qualityOf, ThumbnailSelector } from '../../libs/tracking/face-tracker.js';
 import { ShotChangeDetector } from '../../libs/tracking/shot-change.js';
 import { embedChips } from '../../libs/face-client/face-pipeline.js';
 import { SourceError } from './source-file.js';
@@ -96,6 +96,8 @@ export async function observeVideo(deps: VideoObserverDeps, src: VideoSource, pr
   const tracker = new FaceTracker();
   // A refresh embedding every ~4 s of a long track catches a change of person inside it.
   const selector = new EmbedSelector({ all: deps.embedAll, refreshFrames: Math.round(4 * probe.fps) });
+  // Every track carries a thumbnail (its first face, then clearly better ones), embedded or not.
+  const thumbnails = new ThumbnailSelector();
   let pending: FrameObservation[] = [];
   let pendingFaces = 0;
   let faces = 0;
@@ -116,8 +118,13 @@ export async function observeVideo(deps: VideoObserverDeps, src: VideoSource, pr
         reply.frameIndex,
         detected.map((f) => ({ box: f.box!, score: f.score, landmarkScore: f.landmarkScore })),
       );
-      for (const ended of tracker.takeEnded()) selector.forget(ended);
-      const chosen = detected.map((f, i) => selector.select(ids[i]!, qualityOf({ box: f.box!, score: f.score, landmarkScore: f.landmarkScore }, decoded.width, decoded.height), reply.frameIndex));
+      for (const ended of tracker.takeEnded()) {
+        selector.forget(ended);
+        thumbnails.forget(ended);
+      }
+      const qualities = detected.map((f) => qualityOf({ box: f.box!, score: f.score, landmarkScore: f.landmarkScore }, decoded.width, decoded.height));
+      const chosen = detected.map((_, i) => selector.select(ids[i]!, qualities[i]!, reply.frameIndex));
+      const withThumbnail = detected.map((_, i) => thumbnails.select(ids[i]!, qualities[i]!, chosen[i]));
       const chips = detected.flatMap((f, i) => (chosen[i] ? [f.chip!] : []));
       const vectors = await embedChips(deps.embedder, chips, EMBED_DEADLINE_MS);
       let v = 0;
@@ -129,8 +136,9 @@ export async function observeVideo(deps: VideoObserverDeps, src: VideoSource, pr
           landmarkScore: f.landmarkScore,
           landmarks: f.landmarks.map((p) => [p.x * sx, p.y * sy]),
           embedding: chosen[i] ? vectors[v++]!.values : null,
-          // Thumbnails travel only with embedded faces: those are the track's best.
-          thumbnail: chosen[i] && f.thumbnail.length > 0 ? f.thumbnail.toString('base64') : null,
+          // A track's first face, clearly better ones and embedded ones carry a thumbnail: every
+          // track has one (a track too small to embed too), and not every frame sends one.
+          thumbnail: withThumbnail[i] && f.thumbnail.length > 0 ? f.thumbnail.toString('base64') : null,
           trackId: ids[i]!,
         };
       });

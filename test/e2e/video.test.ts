@@ -92,8 +92,18 @@ describe.skipIf(!clip || !gallery)('video, end to end (embedded)', () => {
         expect(d.data.x + d.data.w).toBeLessThanOrEqual(1.0001);
       }
       if (r.meta.mean_distance !== null) expect(r.meta.closest_k_persons.length).toBeGreaterThan(0);
-      if (r.thumbnail.image) expect((await sharp(Buffer.from(r.thumbnail.image, 'base64')).metadata()).format).toBe('jpeg');
+      // Every result has a thumbnail, a track too small to embed too; such a track says why it has
+      // no identity (an embedded one is compared with the gallery: it has distances).
+      expect(r.thumbnail.image.length, `a thumbnail for ${r.frame_start}-${r.frame_end}`).toBeGreaterThan(0);
+      expect((await sharp(Buffer.from(r.thumbnail.image, 'base64')).metadata()).format).toBe('jpeg');
+      if (r.meta.mean_distance === null) {
+        expect(r.meta).toMatchObject({ person: null, closest_person: null, closest_k_persons: [], unidentified_reason: 'too small or too blurred to recognise' });
+      } else {
+        expect(r.meta.unidentified_reason).toBeNull();
+      }
     }
+    // The pianist at the start (frames 0–15) is too small to embed: a result without identity, with its reason.
+    expect(results.some((r) => r.frame_start <= TOLERANCE && r.meta.unidentified_reason !== null)).toBe(true);
     // Thumbnails show the named face: the face in each named segment's thumbnail is nearest to
     // that person's gallery photos, among everyone's.
     const engine = await FaceEngine.load();

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { similarityOf } from '../../libs/engine/calibration.js';
 import type { FaceObservation, FaceRecognitionParams, ResultItem } from '../../libs/jobs/types.js';
 import type { ObservedSource } from '../../services/aggregator/observations.js';
-import type { Candidate } from '../../services/aggregator/result-format.js';
+import { UNIDENTIFIED_TOO_POOR, type Candidate } from '../../services/aggregator/result-format.js';
 import { buildVideoResults, clusterUnknownTracks, type TrackSummary } from '../../services/aggregator/video-results.js';
 
 const NTSC = 30000 / 1001;
@@ -217,6 +217,32 @@ describe('buildVideoResults: segments', () => {
       { frame_index: 30, type: 'face_bbox', data: { x: 0.95, y: 0.1, w: 0.05, h: 0.2 } },
     ]);
     expect(items[0]).toMatchObject({ frame_start: 10, frame_end: 30 });
+  });
+
+  it('a track never embedded (too small): its thumbnail, the reason, and the label of unknowns without a cluster', () => {
+    const clip = new Clip()
+      .track(1, [0, 5, 10], (k) => ({ size: 20, embedding: null, thumbnail: k === 0 ? 'first-small' : k === 2 ? 'clearer-small' : null, landmarkScore: k === 2 ? 0.95 : 0.5 }))
+      .track(2, [1, 5], () => ({ candidates: [c('ann', 0.4)] }))
+      .track(3, [20, 25], () => ({ embedding: [7], candidates: [c('zed', 1.5)] }));
+    for (const cluster_unknowns of [false, true]) {
+      const { items, tracks } = clip.build({ enable_top_k: true, cluster_unknowns });
+      const small = items.find((i) => i.detections[0]!.data.w === 0.02)!;
+      expect(small.thumbnail.image).toBe('clearer-small');
+      expect(small.meta).toEqual({
+        person: null,
+        class_id: null,
+        closest_person: null,
+        closest_k_persons: [],
+        mean_distance: null,
+        mean_similarity: null,
+        indexed_identity: null,
+        unidentified_reason: UNIDENTIFIED_TOO_POOR,
+      });
+      expect(tracks.find((t) => t.trackId === 1)).toMatchObject({ person: null, unknownLabel: null, bestThumbnail: 'clearer-small' });
+      // Embedded tracks, named or not, have no reason; an embedded unknown is clustered.
+      expect(startingAt(items, 1).meta).toMatchObject({ person: 'ann', unidentified_reason: null });
+      expect(startingAt(items, 20).meta).toMatchObject({ person: cluster_unknowns ? 'Unknown #1' : null, closest_person: 'zed', unidentified_reason: null });
+    }
   });
 
   it('thumbnail: the best-quality face of the track that has one', () => {

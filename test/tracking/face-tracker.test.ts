@@ -1,7 +1,7 @@
 // FaceTracker (ids across sampled frames: motion, misses, crossings, gates), qualityOf and the
 // EmbedSelector policy.
 import { describe, expect, it } from 'vitest';
-import { EmbedSelector, FaceTracker, qualityOf, type TrackerFace } from '../../libs/tracking/face-tracker.js';
+import { EmbedSelector, FaceTracker, qualityOf, ThumbnailSelector, type TrackerFace } from '../../libs/tracking/face-tracker.js';
 
 function face(x: number, y = 100, size = 100, score = 0.9, landmarkScore = 0.9): TrackerFace {
   return { box: { x, y, w: size, h: size }, score, landmarkScore };
@@ -213,5 +213,31 @@ describe('EmbedSelector', () => {
     expect([1, 2, 3, 4].map((f) => s.select(1, 0.25, f))).toEqual([true, true, true, false]);
     expect(s.select(1, 0.25, 102)).toBe(false);
     expect(s.select(1, 0.25, 103)).toBe(true);
+  });
+});
+
+describe('ThumbnailSelector', () => {
+  it('the first face of every track, whatever its quality, then only clearly better ones', () => {
+    const s = new ThumbnailSelector();
+    expect([0.05, 0.05, 0.055, 0.06, 0.05, 0.1].map((q) => s.select(1, q))).toEqual([true, false, false, true, false, true]);
+    expect(s.select(2, 0)).toBe(true);
+    expect(s.select(2, 0)).toBe(false);
+    expect(s.select(2, Number.NaN)).toBe(false);
+    expect(s.select(2, 0.01)).toBe(true);
+  });
+
+  it('a face chosen for embedding always carries one and raises the bar', () => {
+    const s = new ThumbnailSelector();
+    expect(s.select(1, 0.3)).toBe(true);
+    expect(s.select(1, 0.31, true)).toBe(true);
+    expect(s.select(1, 0.36)).toBe(false);
+    expect(s.select(1, 0.38)).toBe(true);
+  });
+
+  it('starts a track over once forgotten', () => {
+    const s = new ThumbnailSelector();
+    expect(s.select(1, 0.5)).toBe(true);
+    s.forget(1);
+    expect(s.select(1, 0.1)).toBe(true);
   });
 });

@@ -803,6 +803,11 @@ export interface components {
                 mean_distance: number | null;
                 mean_similarity: number | null;
                 person: string | null;
+                /**
+                 * @description Why the face has no identity: none of its faces could be embedded (too small, blurred, in profile or cut by the frame edge), so it is compared with no gallery and clustered with nobody: `person` null (`Unknown`, never `Unknown #n`), `closest_person` and distances null, `closest_k_persons` empty. Null when the face was embedded (named or not); absent from results stored before this field existed
+                 * @example too small or too blurred to recognise
+                 */
+                unidentified_reason?: string | null;
             };
             /** @constant */
             module: "face_recognition";

@@ -19,6 +19,8 @@ export interface Item {
     mean_distance: number | null;
     mean_similarity: number | null;
     indexed_identity: string | null;
+    /** Why a face has no identity (none of its faces could be embedded), else null or absent. */
+    unidentified_reason?: string | null;
   };
   thumbnail: { image: string };
   detections: { frame_index: number; data: { x: number; y: number; w: number; h: number } }[];

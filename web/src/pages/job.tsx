@@ -162,6 +162,7 @@ function Candidates({ item }: { item: Item }) {
         </>
       )}
       {m.closest_person && m.person === null && <> · nearest: {m.closest_person}</>}
+      {m.unidentified_reason && <> · {m.unidentified_reason}</>}
       {m.closest_k_persons && m.closest_k_persons.length > 0 && (
         <span class="cands">
           {m.closest_k_persons.map((c) => (
