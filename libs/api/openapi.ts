@@ -1,6 +1,6 @@
 // The OpenAPI 3.1 document the gateway serves at /api/v1/openapi.json. Limits and defaults come
 // from the validators, so the document cannot drift from what the API accepts.
-import { MAX_DETECTION_SCALE, MIN_DETECTION_SCALE } from '../engine/detector.js';
+import { MAX_DETECTION_SCALE, MIN_DETECTION_SCALE } from '../engine/detect-options.js';
 import { JOB_STATES } from '../jobs/types.js';
 import { BLOB_ID_PATTERN } from '../store/blob-store.js';
 import { MAX_SOURCE_LENGTH } from './fields.js';

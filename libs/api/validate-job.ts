@@ -1,6 +1,6 @@
 // POST /api/v1/jobs/ body (SPEC §1): checked field by field, every default filled in, nothing
 // clamped. The first offending value is reported with its dotted path.
-import { MAX_DETECTION_SCALE, MIN_DETECTION_SCALE } from '../engine/detector.js';
+import { MAX_DETECTION_SCALE, MIN_DETECTION_SCALE } from '../engine/detect-options.js';
 import type { FaceRecognitionParams, FaceRecognitionRequest } from '../jobs/types.js';
 import { invalid } from './errors.js';
 import {

@@ -16,6 +16,9 @@ import type { Point } from '../geometry/similarity.js';
 import { resizeImage, type RgbImage } from '../image/image.js';
 import { onnxPath } from '../../models/catalog.js';
 import { createSession, type LoadedSession, type SessionConfig } from './session.js';
+import { checkScale, DEFAULT_DETECTION_SCALE, type DetectOptions } from './detect-options.js';
+
+export { DEFAULT_DETECTION_SCALE, MAX_DETECTION_SCALE, MIN_DETECTION_SCALE, type DetectOptions } from './detect-options.js';
 
 export interface DetectedFace {
   /** Pixels of the original image, top-left origin. */
@@ -25,18 +28,6 @@ export interface DetectedFace {
   keypoints: Point[];
 }
 
-export interface DetectOptions {
-  /** Longer side, in px, the image is scaled to before detection (SPEC: 100–2000, default 600). */
-  scale?: number;
-  /** Minimum face probability kept (0..1). */
-  minScore?: number;
-  /** Overlap above which detections are merged. */
-  iouThreshold?: number;
-}
-
-export const DEFAULT_DETECTION_SCALE = 600;
-export const MIN_DETECTION_SCALE = 100;
-export const MAX_DETECTION_SCALE = 2000;
 /** The size BlazeFace was trained at: the last pyramid level shows the whole frame at this size. */
 const NETWORK_SIZE = 256;
 const GRID = 32;
@@ -59,10 +50,7 @@ export class FaceDetector {
   }
 
   async detect(img: RgbImage, opts: DetectOptions = {}): Promise<DetectedFace[]> {
-    const scale = opts.scale ?? DEFAULT_DETECTION_SCALE;
-    if (!Number.isInteger(scale) || scale < MIN_DETECTION_SCALE || scale > MAX_DETECTION_SCALE) {
-      throw new RangeError(`face_detection_scale must be an integer from ${MIN_DETECTION_SCALE} to ${MAX_DETECTION_SCALE}, got ${scale}`);
-    }
+    const scale = checkScale(opts.scale ?? DEFAULT_DETECTION_SCALE);
     const minScore = opts.minScore ?? 0.5;
     const candidates: DetectedFace[] = [];
     const levels = [...pyramidLevels(scale).map((longSide) => ({ longSide, canvas: 0 })), { longSide: FILLED_FRAME_SIZE, canvas: NETWORK_SIZE }];

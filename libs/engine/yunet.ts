@@ -12,6 +12,9 @@ import type { Point } from '../geometry/similarity.js';
 import { resizeImage, type RgbImage } from '../image/image.js';
 import { onnxPath } from '../../models/catalog.js';
 import { createSession, type LoadedSession, type SessionConfig } from './session.js';
+import { checkScale, DEFAULT_DETECTION_SCALE, type DetectOptions } from './detect-options.js';
+
+export { DEFAULT_DETECTION_SCALE, MAX_DETECTION_SCALE, MIN_DETECTION_SCALE, type DetectOptions } from './detect-options.js';
 
 export interface DetectedFace {
   /** Pixels of the original image, top-left origin. */
@@ -24,18 +27,6 @@ export interface DetectedFace {
   landmarks: Point[];
 }
 
-export interface DetectOptions {
-  /** Longer side, in px, the image is scaled to before detection (SPEC: 100–2000, default 600). */
-  scale?: number;
-  /** Minimum face probability kept (0..1). */
-  minScore?: number;
-  /** Overlap above which detections are merged. */
-  iouThreshold?: number;
-}
-
-export const DEFAULT_DETECTION_SCALE = 600;
-export const MIN_DETECTION_SCALE = 100;
-export const MAX_DETECTION_SCALE = 2000;
 /** Measured: 0.6 kept textures (a landscape painting at 0.65–0.70) as faces; real faces in the test photos score ≥ 0.9. */
 export const DEFAULT_MIN_SCORE = 0.75;
 const DEFAULT_IOU = 0.3;
@@ -122,13 +113,6 @@ export class YuNetDetector {
     }
     return faces;
   }
-}
-
-export function checkScale(scale: number): number {
-  if (!Number.isInteger(scale) || scale < MIN_DETECTION_SCALE || scale > MAX_DETECTION_SCALE) {
-    throw new RangeError(`face_detection_scale must be an integer from ${MIN_DETECTION_SCALE} to ${MAX_DETECTION_SCALE}, got ${scale}`);
-  }
-  return scale;
 }
 
 /**

@@ -9,7 +9,7 @@ import { clipBox } from '../geometry/box.js';
 import { cropImage, decodeImage, encodeJpeg, ImageDecodeError, resizeImage, type RgbImage } from '../image/image.js';
 import type { Sample } from '../grpc/generated/facerec/v1/Sample.js';
 import type { DetectedFace__Output } from '../grpc/generated/facerec/v1/DetectedFace.js';
-import { DEFAULT_DETECTION_SCALE } from '../engine/yunet.js';
+import { DEFAULT_DETECTION_SCALE } from '../engine/detect-options.js';
 import { detectFrames, embedChips } from './face-pipeline.js';
 
 export interface EnrolImage {

@@ -5,7 +5,7 @@ import { clipBox, type Box } from '../../libs/geometry/box.js';
 import { cropImage, encodeJpeg, resizeImage, type RgbImage } from '../../libs/image/image.js';
 import type { AlignableFace, ChipAlignment } from '../../libs/engine/alignment.js';
 import type { FaceLocator } from '../../libs/engine/engine.js';
-import { MAX_DETECTION_SCALE, MIN_DETECTION_SCALE } from '../../libs/engine/yunet.js';
+import { MAX_DETECTION_SCALE, MIN_DETECTION_SCALE } from '../../libs/engine/detect-options.js';
 import { grpc } from '../../libs/grpc/grpc.js';
 import type { DetectorHandlers } from '../../libs/grpc/generated/facerec/v1/Detector.js';
 import type { DetectRequest__Output } from '../../libs/grpc/generated/facerec/v1/DetectRequest.js';
