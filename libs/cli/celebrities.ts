@@ -3,17 +3,16 @@
 // person, names with underscores). Every photo is detected, aligned and embedded by the running
 // engine (the face nearest the centre); up to K embeddings per person that cover them best are
 // kept; photos without a usable face are listed in a report beside the artefact, not fatal.
-import { readdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CELEBRITIES_ARTEFACT } from '../../models/catalog.js';
 import { FaceEngine } from '../engine/engine.js';
-import { embedPhotos } from '../eval/photo-embeddings.js';
+import { embedPhotos, personFolders } from '../eval/photo-embeddings.js';
 import { coveringSubset, displayName, writeGalleryArtefact, type GalleryArtefactHeader } from '../gallery/artefact.js';
 import { parseIntOption, UsageError } from './args.js';
 
 export const CELEBRITIES_USAGE = '  facerec celebrities build --images <dir of person folders> [--per-person 3] [--out models/galleries/celebrities.fgal] [--cache file.json]';
-const IMAGE = /\.(jpe?g|png|webp|bmp)$/i;
 /** Measured with `facerec eval openset --gallery-size` (models/README.md): 3 covers a person at a third of "all"'s size. */
 const DEFAULT_PER_PERSON = 3;
 
@@ -34,11 +33,7 @@ export async function celebritiesCommand(argv: string[]): Promise<void> {
   if (!values.images) throw new UsageError('celebrities build needs --images (a folder with one folder of photos per person)');
   const perPerson = parseIntOption('per-person', values['per-person']);
   if (perPerson < 0) throw new UsageError('--per-person must be 0 (all) or more');
-  const people = readdirSync(values.images, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
-    .map((d) => ({ folder: d.name, photos: readdirSync(join(values.images!, d.name)).filter((f) => IMAGE.test(f)).sort().map((f) => join(d.name, f)) }))
-    .filter((p) => p.photos.length > 0)
-    .sort((a, b) => a.folder.localeCompare(b.folder));
+  const people = personFolders(values.images).map((p) => ({ folder: p.name, photos: p.photos.map((f) => join(p.name, f)) }));
   const files = people.flatMap((p) => p.photos);
   process.stderr.write(`celebrities: ${people.length} people, ${files.length} photos in ${values.images}\n`);
 

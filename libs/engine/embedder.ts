@@ -10,7 +10,7 @@
 import * as ort from 'onnxruntime-node';
 import { warpToChip } from '../geometry/warp.js';
 import type { RgbImage } from '../image/image.js';
-import { catalogEntry, modelSha256, onnxPath } from '../../models/catalog.js';
+import { modelSha256, onnxPath } from '../../models/catalog.js';
 import { alignmentFor, type AlignableFace, type ChipAlignment } from './alignment.js';
 import { createSession, type LoadedSession, type SessionConfig } from './session.js';
 
@@ -73,7 +73,7 @@ export class FaceEmbedder {
     this.alignment = alignmentFor(model);
     this.dimension = this.spec.dimension;
     this.unitVectors = this.spec.unitVectors;
-    this.sha256 = catalogEntry(model).onnx.sha256;
+    this.sha256 = modelSha256(model);
   }
 
   static async load(config?: SessionConfig, model: EmbedderName = embedderFromEnv()): Promise<FaceEmbedder> {

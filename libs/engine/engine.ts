@@ -11,7 +11,8 @@ import { FaceEmbedder, embedderFromEnv, type EmbedOptions, type EmbedderName } f
 import { LandmarkModel } from './landmarks.js';
 import { landmarkQuality } from './quality.js';
 import { sessionConfigFromEnv, type SessionConfig } from './session.js';
-import { DEFAULT_MIN_SCORE, YuNetDetector, type DetectOptions } from './yunet.js';
+import { DEFAULT_DETECTION_SCALE } from './detect-options.js';
+import { YuNetDetector, type DetectOptions } from './yunet.js';
 
 import { detectorFromEnv, type DetectorName } from './choice.js';
 
@@ -38,10 +39,12 @@ export interface Face extends LocatedFace {
 
 export interface AnalyseOptions extends DetectOptions, EmbedOptions {}
 
-/** The pipeline's defaults, chosen with `facerec eval lfw` / `eval wider` (every candidate is in models/README.md). */
+/**
+ * The pipeline's defaults, chosen with `facerec eval lfw` / `eval wider` (every candidate is in
+ * models/README.md). The least detector score is each detector's own (YuNet 0.75, BlazeFace 0.5).
+ */
 export const DEFAULT_ANALYSE = {
-  scale: 600,
-  minScore: DEFAULT_MIN_SCORE,
+  scale: DEFAULT_DETECTION_SCALE,
   flip: true,
 } as const satisfies AnalyseOptions;
 
@@ -95,7 +98,7 @@ export class YuNetLocator implements FaceLocator {
   ) {}
 
   async locate(img: RgbImage, options: DetectOptions = {}): Promise<LocatedFace[]> {
-    const found = await this.detector.detect(img, { ...options, minScore: options.minScore ?? DEFAULT_MIN_SCORE });
+    const found = await this.detector.detect(img, options);
     return found.map((f) => ({ box: f.box, score: f.score, landmarks: f.landmarks, landmarkScore: landmarkQuality(img, f.landmarks) }));
   }
 }
@@ -116,7 +119,7 @@ export class MeshLocator implements FaceLocator {
    * one per mesh is kept, and a confirmed face nested in a much larger one is a part of it.
    */
   async locate(img: RgbImage, options: DetectOptions = {}): Promise<LocatedFace[]> {
-    const detected = await this.detector.detect(img, { ...options, minScore: 0.5 });
+    const detected = await this.detector.detect(img, { ...options, minScore: options.minScore ?? BLAZEFACE_MIN_SCORE });
     const passes = await this.landmarkModel.landmarkPasses(img, detected, this.passes, REFINE_MIN_SCORE);
     const confirmed = detected.flatMap((detection, i) => {
       const landmarks = passes.map((p) => p[i]!).findLast((l) => l.score >= MIN_MESH_SCORE);
@@ -131,6 +134,8 @@ export class MeshLocator implements FaceLocator {
   }
 }
 
+/** BlazeFace's least score kept before FaceMesh confirms a face. */
+const BLAZEFACE_MIN_SCORE = 0.5;
 /** FaceMesh passes: the first on the detector's box, each next one on the previous mesh. */
 const MESH_PASSES = 3;
 /** Faces whose FaceMesh score is below this are dropped as false detections. */

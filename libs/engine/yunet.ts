@@ -7,7 +7,7 @@
 // are found by one more pass over the whole frame shrunk into a padded canvas, and, at large
 // scales, by an intermediate pass; levels are merged with NMS.
 import * as ort from 'onnxruntime-node';
-import { nms, type Box } from '../geometry/box.js';
+import { clipBox, nms, scaleBox, type Box } from '../geometry/box.js';
 import type { Point } from '../geometry/similarity.js';
 import { resizeImage, type RgbImage } from '../image/image.js';
 import { onnxPath } from '../../models/catalog.js';
@@ -79,7 +79,8 @@ export class YuNetDetector {
       }
       previous = level.longSide;
     }
-    return nms(candidates, opts.iouThreshold ?? DEFAULT_IOU).map((f) => ({ ...f, box: clampBox(f.box, img.width, img.height) }));
+    // A face at the border may be predicted beyond it: boxes are cut to the image.
+    return nms(candidates, opts.iouThreshold ?? DEFAULT_IOU).map((f) => ({ ...f, box: clipBox(f.box, img.width, img.height) }));
   }
 
   /** One network run on the image, placed at the origin (canvas 0) or centred in a square canvas. */
@@ -116,9 +117,9 @@ export class YuNetDetector {
 }
 
 /**
- * The passes for a scale: the scale itself, smaller levels each 3x apart while a face too large
- * for the previous one (over 300 px) would still be large at the next, then the whole frame in a
- * padded canvas, where a frame-filling face is ~224 px and no face touches the border.
+ * The passes for a scale: the scale itself, for large scales smaller levels each 3x apart while
+ * they stay over INTERMEDIATE_MIN, then the whole frame in a padded canvas, where a frame-filling
+ * face is ~224 px and no face touches the border.
  */
 export function detectionLevels(scale: number): Level[] {
   const levels: Level[] = [{ longSide: scale, canvas: 0 }];
@@ -149,18 +150,5 @@ function clamp01(v: number): number {
 }
 
 function rescale(f: DetectedFace, sx: number, sy: number): DetectedFace {
-  return {
-    box: { x: f.box.x * sx, y: f.box.y * sy, w: f.box.w * sx, h: f.box.h * sy },
-    score: f.score,
-    landmarks: f.landmarks.map(([x, y]) => [x * sx, y * sy] as Point),
-  };
-}
-
-/** The box cut to the image (a face at the border may be predicted beyond it). */
-function clampBox(b: Box, width: number, height: number): Box {
-  const x0 = Math.max(0, b.x);
-  const y0 = Math.max(0, b.y);
-  const x1 = Math.min(width, b.x + b.w);
-  const y1 = Math.min(height, b.y + b.h);
-  return { x: x0, y: y0, w: Math.max(0, x1 - x0), h: Math.max(0, y1 - y0) };
+  return { box: scaleBox(f.box, sx, sy), score: f.score, landmarks: f.landmarks.map(([x, y]) => [x * sx, y * sy] as Point) };
 }

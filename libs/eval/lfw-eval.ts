@@ -2,7 +2,7 @@
 // the default pipeline on the contract's distance scale (and, for an embedder that needs one, its
 // calibration fitted on half the folds and checked on the other half).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { calibratedDistance } from '../engine/calibration.js';
+import { contractDistanceFor } from '../engine/calibration.js';
 import type { FaceEngine } from '../engine/engine.js';
 import { lfwImagePath, parseLfwPairs, type LfwPair } from './lfw.js';
 import { cosineDistance, euclidean } from '../engine/distance.js';
@@ -72,8 +72,8 @@ export async function runLfwEval(engine: FaceEngine, opts: LfwEvalOptions, out: 
 
   // The default pipeline, on the contract's distance scale.
   const raw = candidates.scores.get(`${DEFAULT_VARIANT}, euclidean`)!;
-  const toContract = (t: number) => (r: number) => calibratedDistance(r, t);
-  const contract = opts.calibration ? raw.map((p) => ({ ...p, score: p.score === null ? null : toContract(opts.calibration!.threshold)(p.score) })) : raw;
+  const onContractScale = (pairs: ScoredPair[], toContract: (raw: number) => number) => pairs.map((p) => ({ ...p, score: p.score === null ? null : toContract(p.score) }));
+  const contract = onContractScale(raw, contractDistanceFor(opts.calibration));
   const cv = crossValidate(contract);
   const result: LfwEvalResult = {
     pipeline,
@@ -101,7 +101,7 @@ export async function runLfwEval(engine: FaceEngine, opts: LfwEvalOptions, out: 
     const fitFolds = foldIds.slice(0, Math.ceil(foldIds.length / 2));
     const checkFolds = foldIds.slice(fitFolds.length);
     const fitted = fitCalibrationThreshold(raw.filter((p) => fitFolds.includes(p.fold)));
-    const checkCal = raw.filter((p) => checkFolds.includes(p.fold)).map((p) => ({ ...p, score: p.score === null ? null : toContract(fitted)(p.score) }));
+    const checkCal = onContractScale(raw.filter((p) => checkFolds.includes(p.fold)), contractDistanceFor({ threshold: fitted }));
     const c = (result.calibration = {
       fitted_threshold: fitted,
       fit_folds: fitFolds,

@@ -8,13 +8,13 @@
 // within the threshold. Reported: named right / wrong / strangers named at the default and at
 // other thresholds, DIR (detection and identification rate) at 1 % and 5 % of strangers named,
 // and closed-set rank-1.
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { euclidean } from '../engine/distance.js';
 import type { FaceEngine } from '../engine/engine.js';
 import { coveringSubset } from '../gallery/artefact.js';
 import { sizeAdjustedMaxDistance } from '../engine/decision.js';
 import { areAliases } from './lfw-aliases.js';
-import { embedPhotos } from './photo-embeddings.js';
+import { embedPhotos, personFolders } from './photo-embeddings.js';
 
 export interface OpenSetOptions {
   imagesDir: string;
@@ -59,21 +59,25 @@ export interface OpenSetResult {
   asnorm?: { cohort: number; dir_at_1pct: { threshold: number; dir: number }; dir_at_5pct: { threshold: number; dir: number }; rank1: number };
 }
 
+/** A probe's nearest gallery identity, its distance (or score) and the next identity's. */
+interface Nearest {
+  person: string;
+  distance: number;
+  next: number;
+}
+
 interface Probe {
   person: string;
   known: boolean;
-  /** Nearest gallery person and its distance; null when no face was found. */
-  nearest: { person: string; distance: number } | null;
+  /** Null when no face was found. */
+  nearest: Nearest | null;
 }
 
 export const DEFAULT_THRESHOLD = 1.0;
 const SWEEP = [0.9, 0.95, 1.0, 1.05, 1.1, 1.15, 1.2];
 
 export async function runOpenSet(engine: FaceEngine, opts: OpenSetOptions, out: (line: string) => void): Promise<OpenSetResult> {
-  const people = readdirSync(opts.imagesDir, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => ({ name: d.name, photos: readdirSync(join(opts.imagesDir, d.name)).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort() }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+  const people = personFolders(opts.imagesDir);
   const known = people.filter((p) => p.photos.length >= opts.minPhotos);
   const singles = people.filter((p) => p.photos.length === 1);
   const strangers = evenly(singles, opts.strangers);
@@ -86,40 +90,27 @@ export async function runOpenSet(engine: FaceEngine, opts: OpenSetOptions, out: 
     ...cohortPeople.map((p) => join(p.name, p.photos[0]!)),
   ];
   const embeddings = await embedPhotos(engine, opts.imagesDir, files, { scale: opts.scale, cache: opts.cache, label: 'openset images' });
-  const gallery: { person: string; embedding: Float32Array }[] = [];
+  const gallery: Sample[] = [];
   for (const p of known)
     for (const f of p.photos.slice(0, opts.galleryPhotos)) {
       const e = embeddings.get(join(p.name, f));
       if (e) gallery.push({ person: p.name, embedding: e });
     }
-  const nearest = (e: Float32Array | null): Probe['nearest'] => {
-    if (!e) return null;
-    let best = { person: '', distance: Infinity };
-    for (const g of gallery) {
-      const d = opts.toContract(euclid(e, g.embedding));
-      if (d < best.distance) best = { person: g.person, distance: d };
-    }
-    return best;
+  // The probes of the protocol, decided by the distance or, for AS-norm, by another score.
+  const probesBy = (scoreOf: (e: Float32Array) => (sample: number) => number): Probe[] => {
+    const nearest = (file: string) => {
+      const e = embeddings.get(file);
+      return e ? nearestIdentity(gallery, scoreOf(e)) : null;
+    };
+    return [
+      ...known.flatMap((p) => p.photos.slice(opts.galleryPhotos, opts.minPhotos).map((f) => ({ person: p.name, known: true, nearest: nearest(join(p.name, f)) }))),
+      ...strangers.map((p) => ({ person: p.name, known: false, nearest: nearest(join(p.name, p.photos[0]!)) })),
+    ];
   };
-  const probes: Probe[] = [
-    ...known.flatMap((p) => p.photos.slice(opts.galleryPhotos, opts.minPhotos).map((f) => ({ person: p.name, known: true, nearest: nearest(embeddings.get(join(p.name, f)) ?? null) }))),
-    ...strangers.map((p) => ({ person: p.name, known: false, nearest: nearest(embeddings.get(join(p.name, p.photos[0]!)) ?? null) })),
-  ];
+  const probes = probesBy((e) => (i) => opts.toContract(euclidean(e, gallery[i]!.embedding)));
   const knownProbes = probes.filter((p) => p.known);
   const strangerProbes = probes.filter((p) => !p.known);
-  const at = (threshold: number): OpenSetAt => ({
-    threshold,
-    named_right: knownProbes.filter((p) => p.nearest && p.nearest.distance <= threshold && p.nearest.person === p.person).length / knownProbes.length,
-    named_wrong: knownProbes.filter((p) => p.nearest && p.nearest.distance <= threshold && p.nearest.person !== p.person).length / knownProbes.length,
-    strangers_named: strangerProbes.filter((p) => p.nearest && p.nearest.distance <= threshold).length / Math.max(1, strangerProbes.length),
-  });
-  const dirAt = (fpir: number) => {
-    // The largest threshold that names at most `fpir` of the strangers.
-    const d = strangerProbes.map((p) => p.nearest?.distance ?? Infinity).sort((a, b) => a - b);
-    const allowed = Math.floor(fpir * d.length);
-    const threshold = allowed < d.length ? d[allowed]! - 1e-9 : Infinity;
-    return { threshold, dir: at(threshold).named_right };
-  };
+  const at = (threshold: number) => rates(probes, threshold);
   const result: OpenSetResult = {
     pipeline: { detector: engine.locator.name, embedder: engine.embedder.model, scale: opts.scale },
     gallery_people: known.length,
@@ -129,9 +120,9 @@ export async function runOpenSet(engine: FaceEngine, opts: OpenSetOptions, out: 
     no_face: probes.filter((p) => !p.nearest).length,
     at_default: at(DEFAULT_THRESHOLD),
     sweep: SWEEP.map(at),
-    dir_at_1pct: dirAt(0.01),
-    dir_at_5pct: dirAt(0.05),
-    rank1: knownProbes.filter((p) => p.nearest?.person === p.person).length / knownProbes.length,
+    dir_at_1pct: dirAt(probes, 0.01),
+    dir_at_5pct: dirAt(probes, 0.05),
+    rank1: rank1(probes),
   };
   out(`open set (${result.pipeline.detector} + ${result.pipeline.embedder}, scale ${opts.scale}): gallery ${known.length} people × ${opts.galleryPhotos} photos (${gallery.length} samples), ${knownProbes.length} known probes, ${strangerProbes.length} strangers, no face in ${result.no_face} probes`);
   out('');
@@ -143,7 +134,8 @@ export async function runOpenSet(engine: FaceEngine, opts: OpenSetOptions, out: 
   out(`closed-set rank-1: ${pct(result.rank1)}`);
   if (cohortPeople.length > 0) {
     const cohort = cohortPeople.flatMap((p) => embeddings.get(join(p.name, p.photos[0]!)) ?? []);
-    result.asnorm = asNorm(opts, gallery, known, strangers, embeddings, cohort);
+    const scored = probesBy(asNormScore(gallery, cohort, opts.toContract));
+    result.asnorm = { cohort: cohort.length, dir_at_1pct: dirAt(scored, 0.01), dir_at_5pct: dirAt(scored, 0.05), rank1: rank1(scored) };
     const a = result.asnorm;
     out(`AS-norm against a cohort of ${cohort.length} faces (top ${COHORT_TOP}): DIR at 1 % strangers named ${pct(a.dir_at_1pct.dir)}, at 5 % ${pct(a.dir_at_5pct.dir)}; rank-1 ${pct(a.rank1)}`);
   }
@@ -153,54 +145,76 @@ export async function runOpenSet(engine: FaceEngine, opts: OpenSetOptions, out: 
 /**
  * Symmetric adaptive score normalisation: a distance d between probe p and gallery sample g becomes
  * ((d − μp)/σp + (d − μg)/σg) / 2, each side's μ and σ over its COHORT_TOP nearest cohort faces.
- * Lower is more alike; a probe is named by its lowest score.
+ * Lower is more alike, like a distance.
  */
-function asNorm(
-  opts: OpenSetOptions,
-  gallery: { person: string; embedding: Float32Array }[],
-  known: { name: string; photos: string[] }[],
-  strangers: { name: string; photos: string[] }[],
-  embeddings: Map<string, Float32Array | null>,
-  cohort: Float32Array[],
-): NonNullable<OpenSetResult['asnorm']> {
+function asNormScore(gallery: readonly Sample[], cohort: readonly Float32Array[], toContract: (raw: number) => number): (e: Float32Array) => (sample: number) => number {
   const stats = (e: Float32Array) => {
-    const d = cohort.map((c) => opts.toContract(euclid(e, c))).sort((a, b) => a - b).slice(0, COHORT_TOP);
+    const d = cohort.map((c) => toContract(euclidean(e, c))).sort((a, b) => a - b).slice(0, COHORT_TOP);
     const mean = d.reduce((a, b) => a + b, 0) / d.length;
     const std = Math.sqrt(d.reduce((a, b) => a + (b - mean) ** 2, 0) / d.length) || 1;
     return { mean, std };
   };
   const galleryStats = gallery.map((g) => stats(g.embedding));
-  const best = (e: Float32Array | null | undefined) => {
-    if (!e) return null;
+  return (e) => {
     const p = stats(e);
-    let top = { person: '', score: Infinity };
-    gallery.forEach((g, i) => {
-      const d = opts.toContract(euclid(e, g.embedding));
-      const z = ((d - p.mean) / p.std + (d - galleryStats[i]!.mean) / galleryStats[i]!.std) / 2;
-      if (z < top.score) top = { person: g.person, score: z };
-    });
-    return top;
+    return (i) => {
+      const d = toContract(euclidean(e, gallery[i]!.embedding));
+      return ((d - p.mean) / p.std + (d - galleryStats[i]!.mean) / galleryStats[i]!.std) / 2;
+    };
   };
-  const knownProbes = known.flatMap((p) => p.photos.slice(opts.galleryPhotos, opts.minPhotos).map((f) => ({ person: p.name, best: best(embeddings.get(join(p.name, f))) })));
-  const strangerScores = strangers.map((p) => best(embeddings.get(join(p.name, p.photos[0]!)))?.score ?? Infinity).sort((a, b) => a - b);
-  const dirAt = (fpir: number) => {
-    const allowed = Math.floor(fpir * strangerScores.length);
-    const threshold = allowed < strangerScores.length ? strangerScores[allowed]! - 1e-9 : Infinity;
-    return { threshold, dir: knownProbes.filter((p) => p.best && p.best.score <= threshold && p.best.person === p.person).length / knownProbes.length };
+}
+
+interface Sample {
+  person: string;
+  embedding: Float32Array;
+}
+
+/** The nearest identity among the samples by `scoreOf` (lower is nearer), with the next identity's score. */
+function nearestIdentity(samples: readonly Sample[], scoreOf: (sample: number) => number): Nearest {
+  const byPerson = new Map<string, number>();
+  samples.forEach((s, i) => {
+    const d = scoreOf(i);
+    if (d < (byPerson.get(s.person) ?? Infinity)) byPerson.set(s.person, d);
+  });
+  const best: Nearest = { person: '', distance: Infinity, next: Infinity };
+  for (const [person, d] of byPerson) {
+    if (d < best.distance) [best.person, best.distance, best.next] = [person, d, best.distance];
+    else if (d < best.next) best.next = d;
+  }
+  return best;
+}
+
+/** Named right / wrong among the known probes and strangers named, a probe named when `named` says so (default: within `threshold`). */
+function rates(probes: readonly Probe[], threshold: number, named: (n: Nearest) => boolean = (n) => n.distance <= threshold): OpenSetAt {
+  const known = probes.filter((p) => p.known);
+  const strangers = probes.filter((p) => !p.known);
+  const isNamed = (p: Probe) => !!p.nearest && named(p.nearest);
+  return {
+    threshold,
+    named_right: known.filter((p) => isNamed(p) && p.nearest!.person === p.person).length / Math.max(1, known.length),
+    named_wrong: known.filter((p) => isNamed(p) && p.nearest!.person !== p.person).length / Math.max(1, known.length),
+    strangers_named: strangers.filter(isNamed).length / Math.max(1, strangers.length),
   };
-  return { cohort: cohort.length, dir_at_1pct: dirAt(0.01), dir_at_5pct: dirAt(0.05), rank1: knownProbes.filter((p) => p.best?.person === p.person).length / knownProbes.length };
+}
+
+/** DIR: named right at the largest threshold that names at most `fpir` of the strangers. */
+function dirAt(probes: readonly Probe[], fpir: number): { threshold: number; dir: number } {
+  const d = probes.filter((p) => !p.known).map((p) => p.nearest?.distance ?? Infinity).sort((a, b) => a - b);
+  const allowed = Math.floor(fpir * d.length);
+  const threshold = allowed < d.length ? d[allowed]! - 1e-9 : Infinity;
+  return { threshold, dir: rates(probes, threshold).named_right };
+}
+
+/** Closed-set rank-1: known probes whose nearest identity is theirs. */
+function rank1(probes: readonly Probe[]): number {
+  const known = probes.filter((p) => p.known);
+  return known.filter((p) => p.nearest?.person === p.person).length / Math.max(1, known.length);
 }
 
 /** `n` items spread evenly over the list (all of them when n ≥ its length). */
 function evenly<T>(items: readonly T[], n: number): T[] {
   if (n >= items.length) return [...items];
   return Array.from({ length: n }, (_, i) => items[Math.floor((i * items.length) / n)]!);
-}
-
-function euclid(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
-  return Math.sqrt(s);
 }
 
 function pct(x: number): string {
@@ -249,13 +263,7 @@ export interface GallerySizeResult {
  * LFW people held out of the gallery entirely plus the people of `strangerDirs`.
  */
 export async function runGallerySize(engine: FaceEngine, opts: GallerySizeOptions, out: (line: string) => void): Promise<GallerySizeResult> {
-  const list = (dir: string) =>
-    readdirSync(dir, { withFileTypes: true })
-      .filter((d) => d.isDirectory())
-      .map((d) => ({ name: d.name, photos: readdirSync(join(dir, d.name)).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort() }))
-      .filter((p) => p.photos.length > 0)
-      .sort((a, b) => a.name.localeCompare(b.name));
-  const people = list(opts.imagesDir);
+  const people = personFolders(opts.imagesDir);
   const strangers = evenly(people.filter((p) => p.photos.length === 1), opts.strangers);
   const held = new Set(strangers.map((p) => p.name));
   const gallery = evenly(people.filter((p) => !held.has(p.name)), opts.gallerySize);
@@ -263,75 +271,44 @@ export async function runGallerySize(engine: FaceEngine, opts: GallerySizeOption
   const embeddings = await embedPhotos(engine, opts.imagesDir, files, { scale: opts.scale, cache: opts.cache, label: 'gallery-size photos' });
   const extra: { person: string; embedding: Float32Array | null }[] = [];
   for (const dir of opts.strangerDirs) {
-    const folder = list(dir).filter((p) => !opts.exclude.includes(p.name));
+    const folder = personFolders(dir).filter((p) => !opts.exclude.includes(p.name));
     const e = await embedPhotos(engine, dir, folder.flatMap((p) => p.photos.map((f) => join(p.name, f))), { scale: opts.scale, label: `strangers ${dir}` });
     for (const p of folder) for (const f of p.photos) extra.push({ person: `${dir}/${p.name}`, embedding: e.get(join(p.name, f)) ?? null });
   }
 
-  const samples: { person: string; embedding: Float32Array }[] = [];
-  const probes: { person: string; known: boolean; embedding: Float32Array | null }[] = [];
+  const samples: Sample[] = [];
+  const faces: { person: string; known: boolean; embedding: Float32Array | null }[] = [];
   for (const p of gallery) {
     const photos = p.photos.map((f) => embeddings.get(join(p.name, f)) ?? null);
     const probe = photos.length >= 2 ? photos.pop()! : undefined;
-    if (probe !== undefined) probes.push({ person: p.name, known: true, embedding: probe });
+    if (probe !== undefined) faces.push({ person: p.name, known: true, embedding: probe });
     for (const e of coveringSubset(photos.filter((x): x is Float32Array => !!x), opts.perPerson)) samples.push({ person: p.name, embedding: e });
   }
-  for (const p of strangers) probes.push({ person: p.name, known: false, embedding: embeddings.get(join(p.name, p.photos[0]!)) ?? null });
-  for (const e of extra) probes.push({ person: e.person, known: false, embedding: e.embedding });
+  for (const p of strangers) faces.push({ person: p.name, known: false, embedding: embeddings.get(join(p.name, p.photos[0]!)) ?? null });
+  for (const e of extra) faces.push({ person: e.person, known: false, embedding: e.embedding });
+  const probes: Probe[] = faces.map((f) => ({
+    person: f.person,
+    known: f.known,
+    nearest: f.embedding ? nearestIdentity(samples, (i) => opts.toContract(euclidean(f.embedding!, samples[i]!.embedding))) : null,
+  }));
 
-  // Nearest identity and the distance to the next nearest identity (for the margin rule).
-  const nearest = probes.map((p) => {
-    if (!p.embedding) return null;
-    const byPerson = new Map<string, number>();
-    for (const s of samples) {
-      const d = opts.toContract(euclid(p.embedding, s.embedding));
-      if (d < (byPerson.get(s.person) ?? Infinity)) byPerson.set(s.person, d);
-    }
-    let best = { person: '', distance: Infinity, next: Infinity };
-    for (const [person, d] of byPerson) {
-      if (d < best.distance) best = { person, distance: d, next: best.distance };
-      else if (d < best.next) best.next = d;
-    }
-    return best;
-  });
-  const known = probes.map((p, i) => ({ p, n: nearest[i] })).filter((x) => x.p.known);
-  const strange = probes.map((p, i) => ({ p, n: nearest[i] })).filter((x) => !x.p.known);
-  const at = (t: number): OpenSetAt => ({
-    threshold: t,
-    named_right: known.filter((x) => x.n && x.n.distance <= t && x.n.person === x.p.person).length / Math.max(1, known.length),
-    named_wrong: known.filter((x) => x.n && x.n.distance <= t && x.n.person !== x.p.person).length / Math.max(1, known.length),
-    strangers_named: strange.filter((x) => x.n && x.n.distance <= t).length / Math.max(1, strange.length),
-  });
-  const atMargin = (t: number, margin: number) => {
-    const named = (x: { n?: (typeof nearest)[number] }) => !!x.n && x.n.distance <= t && x.n.next - x.n.distance >= margin;
-    return {
-      threshold: t,
-      margin,
-      named_right: known.filter((x) => named(x) && x.n!.person === x.p.person).length / Math.max(1, known.length),
-      named_wrong: known.filter((x) => named(x) && x.n!.person !== x.p.person).length / Math.max(1, known.length),
-      strangers_named: strange.filter(named).length / Math.max(1, strange.length),
-    };
-  };
-  // Strangers named with an alias of theirs (one person under two LFW names) are reported apart.
-  const aliasNamed = (t: number) => strange.filter((x) => x.n && x.n.distance <= t && areAliases(x.p.person, x.n.person)).length;
   const tDefault = sizeAdjustedMaxDistance(DEFAULT_THRESHOLD, gallery.length);
-  const atDefault = { ...at(tDefault), aliases_named: aliasNamed(tDefault) };
-  atDefault.strangers_named = (strange.filter((x) => x.n && x.n.distance <= tDefault).length - atDefault.aliases_named) / Math.max(1, strange.length - atDefault.aliases_named);
-  const sd = strange.map((x) => x.n?.distance ?? Infinity).sort((a, b) => a - b);
-  const allowed = Math.floor(0.01 * sd.length);
-  const t1 = allowed < sd.length ? sd[allowed]! - 1e-9 : Infinity;
+  // Strangers named with an alias of theirs (one person under two LFW names) are reported apart.
+  const aliases = probes.filter((p) => !p.known && p.nearest && p.nearest.distance <= tDefault && areAliases(p.person, p.nearest.person));
+  const atDefault = { ...rates(probes.filter((p) => !aliases.includes(p)), tDefault), aliases_named: aliases.length };
+  const dir1 = dirAt(probes, 0.01);
   const result: GallerySizeResult = {
     gallery_people: gallery.length,
     gallery_vectors: samples.length,
     per_person: opts.perPerson,
-    known_probes: known.length,
-    stranger_probes: strange.length,
-    no_face: probes.filter((p) => !p.embedding).length,
-    at: opts.thresholds.map(at),
+    known_probes: probes.filter((p) => p.known).length,
+    stranger_probes: probes.filter((p) => !p.known).length,
+    no_face: probes.filter((p) => !p.nearest).length,
+    at: opts.thresholds.map((t) => rates(probes, t)),
     at_default: atDefault,
-    with_margin: opts.thresholds.flatMap((t) => opts.margins.map((m) => atMargin(t, m))),
-    dir_at_1pct: { threshold: t1, dir: at(t1).named_right },
-    rank1: known.filter((x) => x.n?.person === x.p.person).length / Math.max(1, known.length),
+    with_margin: opts.thresholds.flatMap((t) => opts.margins.map((margin) => ({ ...rates(probes, t, (n) => n.distance <= t && n.next - n.distance >= margin), margin }))),
+    dir_at_1pct: dir1,
+    rank1: rank1(probes),
   };
   out(`gallery ${result.gallery_people} people (${result.gallery_vectors} vectors, up to ${opts.perPerson || 'all'} per person); ${result.known_probes} held-out known probes, ${result.stranger_probes} stranger photos; no face in ${result.no_face}`);
   out('| max_distance | named right | named wrong | strangers named |');

@@ -1,11 +1,23 @@
-// The embedding of "the" face of each photo (the face nearest the centre, LFW's convention), as the
-// engine makes it, cached in a JSON file between runs (written as it goes) so that evaluations and
-// the celebrities build over the same photos embed each photo once.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+// Folders of people's photos (LFW's layout: one folder per person) and the embedding of "the" face
+// of each photo (the face nearest the centre, LFW's convention), as the engine makes it, cached in
+// a JSON file between runs (written as it goes) so that evaluations and the celebrities build over
+// the same photos embed each photo once.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeImage, ImageDecodeError } from '../image/image.js';
 import { centreFace, type FaceEngine } from '../engine/engine.js';
 import { Progress } from './progress.js';
+
+const PHOTO = /\.(jpe?g|png|webp|bmp)$/i;
+
+/** The people of a folder of person folders, by name, each with their photo files by name (people without photos left out). */
+export function personFolders(dir: string): { name: string; photos: string[] }[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+    .map((d) => ({ name: d.name, photos: readdirSync(join(dir, d.name)).filter((f) => PHOTO.test(f)).sort() }))
+    .filter((p) => p.photos.length > 0)
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
 
 /** Photo (path relative to the images folder) → embedding, or null when no face was found. */
 export type PhotoEmbeddings = Map<string, Float32Array | null>;
