@@ -1,8 +1,8 @@
 // Per-image features for LFW verification: the engine's pipeline and its candidate variants
 // measured in one pass, so the choice of the default (test-time augmentation, preprocessing)
 // rests on numbers.
-import { decodeImage } from '../image/image.js';
-import { centreFace, type FaceEngine } from '../engine/engine.js';
+import type { FaceEngine } from '../engine/engine.js';
+import { centreFaceOf } from './photo-embeddings.js';
 import { meanOfViews, type EmbedOptions } from '../engine/embedder.js';
 
 /**
@@ -25,9 +25,9 @@ export function variantNames(engine: FaceEngine, extra: boolean): string[] {
 
 /** Features of the face nearest the image centre, or null when no face is found. */
 export async function extractLfwFeatures(engine: FaceEngine, path: string, scale: number, extra: boolean): Promise<ImageFeatures | null> {
-  const img = await decodeImage(path);
-  const face = centreFace(await engine.locate(img, { scale }), img.width, img.height);
-  if (!face) return null;
+  const found = await centreFaceOf(engine, path, scale);
+  if (!found) return null;
+  const { img, face } = found;
   const chip = engine.embedder.alignChips(img, [face]);
   const [views] = (await engine.embedder.embedChipViews(chip, 1, { flip: true })) as [Float32Array[]];
   const features: ImageFeatures = { [DEFAULT_VARIANT]: meanOfViews(views, engine.embedder.unitVectors), [NO_MIRROR]: views[0]! };

@@ -4,8 +4,8 @@
 // the same photos embed each photo once.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeImage, ImageDecodeError } from '../image/image.js';
-import { centreFace, type FaceEngine } from '../engine/engine.js';
+import { decodeImage, ImageDecodeError, type RgbImage } from '../image/image.js';
+import { centreFace, type FaceEngine, type LocatedFace } from '../engine/engine.js';
 import { Progress } from './progress.js';
 
 const PHOTO = /\.(jpe?g|png|webp|bmp)$/i;
@@ -17,6 +17,13 @@ export function personFolders(dir: string): { name: string; photos: string[] }[]
     .map((d) => ({ name: d.name, photos: readdirSync(join(dir, d.name)).filter((f) => PHOTO.test(f)).sort() }))
     .filter((p) => p.photos.length > 0)
     .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The photo and its face nearest the centre, located by the engine at `scale`; null when it has none. */
+export async function centreFaceOf(engine: FaceEngine, path: string, scale: number): Promise<{ img: RgbImage; face: LocatedFace } | null> {
+  const img = await decodeImage(path);
+  const face = centreFace(await engine.locate(img, { scale }), img.width, img.height);
+  return face ? { img, face } : null;
 }
 
 /** Photo (path relative to the images folder) → embedding, or null when no face was found. */
@@ -47,9 +54,8 @@ export async function embedPhotos(
     if (!cache.has(f)) {
       let embedding: Float32Array | null = null;
       try {
-        const img = await decodeImage(join(imagesDir, f));
-        const face = centreFace(await engine.locate(img, { scale: opts.scale }), img.width, img.height);
-        if (face) [embedding] = (await engine.embedder.embed(img, [face], { flip: true })) as [Float32Array];
+        const found = await centreFaceOf(engine, join(imagesDir, f), opts.scale);
+        if (found) [embedding] = (await engine.embedder.embed(found.img, [found.face], { flip: true })) as [Float32Array];
       } catch (err) {
         if (!(err instanceof ImageDecodeError)) throw err;
       }

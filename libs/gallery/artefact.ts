@@ -28,8 +28,8 @@ export interface GalleryArtefactHeader {
 
 export interface GalleryArtefact {
   header: GalleryArtefactHeader;
-  /** Per person (header order), their unit vectors. */
-  vectors: Float32Array[][];
+  /** Per person (header order), their unit vectors: decoded when first read (a loaded gallery needs only the header and the hash). */
+  readonly vectors: Float32Array[][];
   /** SHA-256 of the file: which artefact a loaded gallery came from. */
   sha256: string;
 }
@@ -69,10 +69,23 @@ export function readGalleryArtefact(path: string): GalleryArtefact {
   const header = JSON.parse(bytes.toString('utf8', MAGIC.length + 4, MAGIC.length + 4 + length)) as GalleryArtefactHeader;
   if (header.format !== 'facerec-gallery' || header.version !== 1) throw new Error(`${path}: unsupported artefact format ${header.format} ${header.version}`);
   const dimension = header.embedder.dimension;
-  let at = MAGIC.length + 4 + length;
-  const expected = at + header.people.reduce((n, p) => n + p.vectors, 0) * (4 + dimension);
+  const start = MAGIC.length + 4 + length;
+  const expected = start + header.people.reduce((n, p) => n + p.vectors, 0) * (4 + dimension);
   if (bytes.length !== expected) throw new Error(`${path} holds ${bytes.length} bytes, its header describes ${expected}: truncated or corrupt`);
-  const vectors = header.people.map((p) =>
+  let decoded: Float32Array[][] | undefined;
+  return {
+    header,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    get vectors() {
+      return (decoded ??= decodeVectors(bytes, start, header));
+    },
+  };
+}
+
+function decodeVectors(bytes: Buffer, start: number, header: GalleryArtefactHeader): Float32Array[][] {
+  const dimension = header.embedder.dimension;
+  let at = start;
+  return header.people.map((p) =>
     Array.from({ length: p.vectors }, () => {
       const scale = bytes.readFloatLE(at);
       at += 4;
@@ -87,7 +100,6 @@ export function readGalleryArtefact(path: string): GalleryArtefact {
       return v;
     }),
   );
-  return { header, vectors, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
 /** "Angelina_Jolie" → "Angelina Jolie" (LFW folder names as shown to users). */

@@ -157,8 +157,11 @@ export class Galleries {
         if ((i + 1) % 100 === 0) log.info({ model: model.name, done: i + 1, of: samples.length }, 're-embedding gallery');
       }
       if (failed.length > 0) {
-        this.stale.set(model.id, `gallery "${model.name}" was made by ${describeEmbedder(model)} and ${failed.length} of its ${samples.length} samples cannot be re-embedded by ${this.embedding.name} (${failed.slice(0, 3).join('; ')}${failed.length > 3 ? '; …' : ''}): re-add those people's photos, or delete them`);
-        log.error({ model: model.name, failed }, this.stale.get(model.id));
+        const reason = `gallery "${model.name}" was made by ${describeEmbedder(model)} and ${failed.length} of its ${samples.length} samples cannot be re-embedded by ${this.embedding.name} (${failed.slice(0, 3).join('; ')}${failed.length > 3 ? '; …' : ''}): re-add those people's photos, or delete them`;
+        log.error({ model: model.name, failed }, reason);
+        // Its vectors stay as they were: still usable when they are the running embedder's.
+        if (this.madeByOther(model)) this.stale.set(model.id, reason);
+        else this.stale.delete(model.id);
       } else {
         await this.index.delete({ modelId: model.id });
         await this.store.replaceEmbeddings(model.id, { model: this.embedding.name, sha256: this.embedding.sha256 }, embeddings);
@@ -183,7 +186,6 @@ export class Galleries {
       else this.stale.delete(model.id);
       throw err;
     });
-    if (report && report.failed.length > 0 && !before && !this.madeByOther(model)) this.stale.delete(model.id); // its vectors are still this embedder's
     return report ?? { model: model.name, samples: 0, failed: [] };
   }
 
