@@ -1,30 +1,18 @@
 // What the job page makes of detailed results: one timeline row per person, the faces to draw at a
 // moment of the video, and exports (JSON, CSV, WebVTT). No DOM here: unit-tested in Node.
+import type { components } from '../api/schema.js';
 
-/** The fields of a result item the page uses (a subset of the API's ResultItem). */
-export interface Item {
-  id: string;
-  source: string;
-  media_type: 'image' | 'video';
-  frame_start: number;
-  frame_end: number;
-  time_start: number;
-  time_end: number;
-  tc_start: string;
-  tc_end: string;
-  meta: {
-    person: string | null;
-    closest_person: string | null;
-    closest_k_persons?: { person: string; similarity: number }[];
-    mean_distance: number | null;
-    mean_similarity: number | null;
-    indexed_identity: string | null;
-    /** Why a face has no identity (none of its faces could be embedded), else null or absent. */
-    unidentified_reason?: string | null;
-  };
-  thumbnail: { image: string };
-  detections: { frame_index: number; data: { x: number; y: number; w: number; h: number } }[];
-}
+type ResultItem = components['schemas']['ResultItem'];
+
+/**
+ * The fields of a result item the page uses: a subset of the API's ResultItem, taken from the types
+ * generated from its OpenAPI document so that the two cannot drift.
+ */
+export type Item = Pick<ResultItem, 'id' | 'source' | 'media_type' | 'frame_start' | 'frame_end' | 'time_start' | 'time_end' | 'tc_start' | 'tc_end'> & {
+  meta: Pick<ResultItem['meta'], 'person' | 'closest_person' | 'closest_k_persons' | 'mean_distance' | 'mean_similarity' | 'indexed_identity' | 'unidentified_reason'>;
+  thumbnail: Pick<ResultItem['thumbnail'], 'image'>;
+  detections: Pick<ResultItem['detections'][number], 'frame_index' | 'data'>[];
+};
 
 export interface Row {
   /** What the row is called: the name, `Unknown #n`, or `Unknown`. */

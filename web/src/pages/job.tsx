@@ -97,13 +97,13 @@ export function JobPage({ id }: { id: string }) {
           <button type="button" onClick={() => download(`job-${short(job.id)}.json`, JSON.stringify({ job, results: items }, null, 2))}>
             JSON
           </button>
-          <button type="button" onClick={() => download(`job-${short(job.id)}.csv`, toCsv(items as Item[]), 'text/csv')}>
+          <button type="button" onClick={() => download(`job-${short(job.id)}.csv`, toCsv(items), 'text/csv')}>
             CSV
           </button>
           {sources
             .filter((s) => s.media_type === 'video')
             .map((s, k) => (
-              <button type="button" onClick={() => download(`job-${short(job.id)}-${k + 1}.vtt`, toWebVtt((items as Item[]).filter((i) => i.source === s.source)), 'text/vtt')}>
+              <button type="button" onClick={() => download(`job-${short(job.id)}-${k + 1}.vtt`, toWebVtt(items.filter((i) => i.source === s.source)), 'text/vtt')}>
                 WebVTT{sources.length > 1 ? ` (video ${k + 1})` : ''}
               </button>
             ))}
@@ -111,7 +111,7 @@ export function JobPage({ id }: { id: string }) {
       )}
       {items &&
         sources.map((s) => {
-          const mine = (items as Item[]).filter((i) => i.source === s.source);
+          const mine = items.filter((i) => i.source === s.source);
           return s.media_type === 'video' ? (
             <VideoReview key={s.source} source={s.source} info={s.info} items={mine} models={models} onNamed={reload} />
           ) : (
