@@ -75,6 +75,8 @@ export interface IdentityIndexStore {
    * transaction. Undefined when there is no such identity; rejects with AlreadyNamedError.
    */
   markNamed(id: string, named: NamedTo): Promise<IndexedIdentityRecord | undefined>;
+  /** Deletes the identity with its samples (crops, embeddings) and appearances; false when there was none. */
+  delete(id: string): Promise<boolean>;
   close(): Promise<void>;
 }
 

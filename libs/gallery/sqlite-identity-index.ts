@@ -144,6 +144,11 @@ export class SqliteIdentityIndex implements IdentityIndexStore {
     return row && toIdentity(row);
   }
 
+  async delete(id: string): Promise<boolean> {
+    // Samples and appearances go with it (ON DELETE CASCADE).
+    return this.db.prepare<[string]>('DELETE FROM index_identities WHERE id = ?').run(id).changes > 0;
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }

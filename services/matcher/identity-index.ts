@@ -16,7 +16,6 @@ import {
 import type { Page } from '../../libs/store/job-store.js';
 import type { VectorIndex } from '../../libs/vector/vector-index.js';
 import { Galleries, InvalidArgumentError, NotFoundError } from './galleries.js';
-import { deleteIndexedRecord } from './identity-index-erasure.js';
 
 export { AlreadyNamedError };
 
@@ -150,7 +149,7 @@ export class IdentityIndex {
       const before = await this.withDetails(await this.record(id));
       // Vectors first: should the rows' deletion fail, the identity is still listed and can be erased again.
       await this.vectors.delete({ identityId: id });
-      if (!(await deleteIndexedRecord(this.store, id))) throw new NotFoundError(`no indexed identity ${id}`);
+      if (!(await this.store.delete(id))) throw new NotFoundError(`no indexed identity ${id}`);
       return before;
     });
   }
