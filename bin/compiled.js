@@ -35,7 +35,7 @@ export function buildIsCurrent(root = ROOT) {
   return newest <= built;
 }
 
-/** dist/<path>.js for a TypeScript source path relative to the repository (libs/cli/main.ts → dist/libs/cli/main.js). */
+/** dist/<path>.js for a TypeScript source path relative to the repository (services/cli/main.ts → dist/services/cli/main.js). */
 export function compiledPath(source) {
   return join(DIST, relative(ROOT, join(ROOT, source)).replace(/\.ts$/, '.js'));
 }

@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildIsCurrent, compiledPath, ROOT } from './compiled.js';
 
-const compiled = compiledPath('libs/cli/main.ts');
+const compiled = compiledPath('services/cli/main.ts');
 let entry = compiled;
 if (process.env.FACEREC_FROM_SOURCE === '1' || !existsSync(compiled) || !buildIsCurrent()) {
   const { register } = await import('tsx/esm/api');
   register();
-  entry = join(ROOT, 'libs/cli/main.ts');
+  entry = join(ROOT, 'services/cli/main.ts');
 }
 // main.ts reads its arguments from process.argv.slice(2), as when node runs it directly.
 process.argv.splice(1, 1, entry);

@@ -2,7 +2,7 @@
 // one service (distributed). Stops cleanly on SIGTERM/SIGINT within the grace period.
 import { ConfigError, loadConfig, SERVICE_NAMES, type ServiceName } from '../libs/config/config.js';
 import { rootLogger } from '../libs/log/logger.js';
-import { startServices } from '../libs/service/product.js';
+import { startServices } from './product.js';
 
 const USAGE = `usage: services/main.ts all | ${SERVICE_NAMES.join(' | ')} [more names…]`;
 

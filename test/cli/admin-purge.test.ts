@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminCommand } from '../../libs/cli/admin.js';
-import { UsageError } from '../../libs/cli/args.js';
+import { adminCommand } from '../../services/cli/admin.js';
+import { UsageError } from '../../services/cli/args.js';
 import { loadConfig } from '../../libs/config/config.js';
 import { Adapters } from '../../libs/service/adapters.js';
-import { deleteNatsPrefix } from '../../libs/service/spawn.js';
+import { deleteNatsPrefix } from '../../services/spawn.js';
 import { availableNats, uniqueName } from '../support/nats.js';
 
 let natsUrl: string | null = null;

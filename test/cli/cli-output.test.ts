@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { errorLine, takeVerbose } from '../../libs/cli/args.js';
+import { errorLine, takeVerbose } from '../../services/cli/args.js';
 import { ImageDecodeError } from '../../libs/image/image.js';
 import { sharedDataFile } from '../support/shared-data.js';
 

@@ -3,8 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../libs/cli/args.js';
-import { parseFaceChoice, pickFace } from '../../libs/cli/detect.js';
+import { UsageError } from '../../services/cli/args.js';
+import { parseFaceChoice, pickFace } from '../../services/cli/detect.js';
 import { sharedDataFile } from '../support/shared-data.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');

@@ -1,7 +1,7 @@
 // `facerec keys create|list|revoke` against the real gateway with FACEREC_API_KEY set.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../../libs/cli/args.js';
-import { runKeys } from '../../libs/cli/keys.js';
+import { UsageError } from '../../services/cli/args.js';
+import { runKeys } from '../../services/cli/keys.js';
 import { startGatewayOnly, type RunningGateway } from '../support/gateway.js';
 
 let gw: RunningGateway;

@@ -6,8 +6,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../../libs/cli/args.js';
-import { PHOTOS_PER_REQUEST, readPeople, runModels, type ModelView } from '../../libs/cli/models.js';
+import { UsageError } from '../../services/cli/args.js';
+import { PHOTOS_PER_REQUEST, readPeople, runModels, type ModelView } from '../../services/cli/models.js';
 import { api, startEmbedded, type RunningProduct } from '../support/product.js';
 import { sharedDataFile } from '../support/shared-data.js';
 

@@ -28,7 +28,7 @@ describe('compiled JavaScript', () => {
   }, 300_000);
 
   it('npm run build compiles the CLI and the services into dist/, with the files they read beside them', () => {
-    for (const source of ['libs/cli/main.ts', 'services/main.ts', 'services/launch.ts']) expect(existsSync(compiled(source)), source).toBe(true);
+    for (const source of ['services/cli/main.ts', 'services/main.ts', 'services/launch.ts']) expect(existsSync(compiled(source)), source).toBe(true);
     expect(existsSync(join(ROOT, 'dist/proto/facerec/v1/detector.proto'))).toBe(true);
     expect(existsSync(join(ROOT, 'dist/models/catalog.json'))).toBe(true);
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
@@ -66,9 +66,9 @@ describe('compiled JavaScript', () => {
 describe('a build older than its sources is not used', () => {
   const root = mkdtempSync(join(tmpdir(), 'facerec-build-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
-  mkdirSync(join(root, 'libs/cli'), { recursive: true });
+  mkdirSync(join(root, 'services/cli'), { recursive: true });
   mkdirSync(join(root, 'dist'), { recursive: true });
-  const source = join(root, 'libs/cli/main.ts');
+  const source = join(root, 'services/cli/main.ts');
   const stamp = join(root, 'dist/.built');
 
   it('current when the stamp is newer than every source, stale when a source or a setting is newer, absent without a stamp', () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaceEngine } from '../../libs/engine/engine.js';
 import { availableNats, uniqueName } from '../support/nats.js';
-import { deleteNatsPrefix, startDistributed, type DistributedProduct } from '../../libs/service/spawn.js';
+import { deleteNatsPrefix, startDistributed, type DistributedProduct } from '../../services/spawn.js';
 import { sharedDataFile } from '../support/shared-data.js';
 import { photoScenario } from './photo-scenario.js';
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaceEngine } from '../../libs/engine/engine.js';
 import { SERVICE_NAMES, type ServiceName } from '../../libs/config/config.js';
 import { loadConfig } from '../../libs/config/config.js';
-import { startServices } from '../../libs/service/product.js';
+import { startServices } from '../../services/product.js';
 import { sharedDataFile } from '../support/shared-data.js';
 import { api, startEmbedded, waitForJob, type RunningProduct } from '../support/product.js';
 import { addPeople, photoScenario, runJob, upload } from './photo-scenario.js';

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../libs/config/config.js';
 import { Adapters } from '../../libs/service/adapters.js';
-import { deleteNatsPrefix, freePort } from '../../libs/service/spawn.js';
+import { deleteNatsPrefix, freePort } from '../../services/spawn.js';
 import { upload } from './photo-scenario.js';
 import { availableNats, uniqueName } from '../support/nats.js';
 import { api } from '../support/product.js';

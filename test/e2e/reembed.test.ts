@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { api, startEmbedded, waitForJob, type RunningProduct } from '../support/product.js';
 import { sharedDataFile } from '../support/shared-data.js';
-import { runModels } from '../../libs/cli/models.js';
+import { runModels } from '../../services/cli/models.js';
 import { addPeople, upload } from './photo-scenario.js';
 
 const faces = sharedDataFile('faces');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteNatsPrefix, startDistributed, type DistributedProduct, type ServiceProcess } from '../../libs/service/spawn.js';
+import { deleteNatsPrefix, startDistributed, type DistributedProduct, type ServiceProcess } from '../../services/spawn.js';
 import { availableNats, uniqueName } from '../support/nats.js';
 import { api, waitForJob } from '../support/product.js';
 import { sharedDataFile } from '../support/shared-data.js';

@@ -9,7 +9,7 @@ import { matcherClient } from '../../libs/grpc/grpc.js';
 import { rootLogger } from '../../libs/log/logger.js';
 import type { ObservationChunk } from '../../libs/jobs/types.js';
 import { SERVICE_METRICS } from '../../libs/service/metrics.js';
-import { freePort, spawnService, waitReady, deleteNatsPrefix, type ServiceProcess } from '../../libs/service/spawn.js';
+import { freePort, spawnService, waitReady, deleteNatsPrefix, type ServiceProcess } from '../../services/spawn.js';
 import { SqliteJobStore } from '../../libs/store/sqlite-job-store.js';
 import { AggregatorWorker } from '../../services/aggregator/aggregator-worker.js';
 import { availableNats, uniqueName } from '../support/nats.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, SERVICE_NAMES } from '../../libs/config/config.js';
-import { startServices, type Product } from '../../libs/service/product.js';
+import { startServices, type Product } from '../../services/product.js';
 
 export interface RunningProduct {
   product: Product;

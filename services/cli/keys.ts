@@ -1,7 +1,7 @@
 // `facerec keys create|list|revoke`: API keys of a running service (admin). The service is
 // --url or $FACEREC_URL; the admin key is --key or $FACEREC_API_KEY.
 import { parseArgs } from 'node:util';
-import { SCOPES } from '../auth/api-keys.js';
+import { SCOPES } from '../../libs/auth/api-keys.js';
 import { UsageError } from './args.js';
 
 export const KEYS_USAGE = `  facerec keys create <name> --scopes read,write,galleries,admin [--rate <per second> --burst <n>]

@@ -7,9 +7,9 @@ import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CELEBRITIES_ARTEFACT } from '../../models/catalog.js';
-import { FaceEngine } from '../engine/engine.js';
-import { embedPhotos, personFolders } from '../eval/photo-embeddings.js';
-import { coveringSubset, displayName, writeGalleryArtefact, type GalleryArtefactHeader } from '../gallery/artefact.js';
+import { FaceEngine } from '../../libs/engine/engine.js';
+import { embedPhotos, personFolders } from '../../libs/eval/photo-embeddings.js';
+import { coveringSubset, displayName, writeGalleryArtefact, type GalleryArtefactHeader } from '../../libs/gallery/artefact.js';
 import { parseIntOption, UsageError } from './args.js';
 
 export const CELEBRITIES_USAGE = '  facerec celebrities build --images <dir of person folders> [--per-person 3] [--out models/galleries/celebrities.fgal] [--cache file.json]';

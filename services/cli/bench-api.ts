@@ -9,12 +9,12 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadConfig, SERVICE_NAMES } from '../config/config.js';
-import { FaceEngine } from '../engine/engine.js';
-import { decodeImage } from '../image/image.js';
-import { startServices } from '../service/product.js';
-import { deleteNatsPrefix, startDistributed } from '../service/spawn.js';
-import { rootLogger } from '../log/logger.js';
+import { loadConfig, SERVICE_NAMES } from '../../libs/config/config.js';
+import { FaceEngine } from '../../libs/engine/engine.js';
+import { decodeImage } from '../../libs/image/image.js';
+import { startServices } from '../product.js';
+import { deleteNatsPrefix, startDistributed } from '../spawn.js';
+import { rootLogger } from '../../libs/log/logger.js';
 import { parseIntOption, UsageError } from './args.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

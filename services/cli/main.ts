@@ -73,9 +73,9 @@ async function evalCommand(argv: string[]): Promise<void> {
     });
     if (!values.pairs || !values.images) throw new UsageError('eval lfw needs --pairs and --images');
     const [{ FaceEngine }, { catalogEntry }, { runLfwEval }] = await Promise.all([
-      import('../engine/engine.js'),
+      import('../../libs/engine/engine.js'),
       import('../../models/catalog.js'),
-      import('../eval/lfw-eval.js'),
+      import('../../libs/eval/lfw-eval.js'),
     ]);
     const engine = await FaceEngine.load();
     const calibration = catalogEntry(engine.embedder.model).calibration;
@@ -122,9 +122,9 @@ async function openSetCommand(argv: string[]): Promise<void> {
   });
   if (!values.images) throw new UsageError('eval openset needs --images (a folder of person folders, LFW layout)');
   const [{ runOpenSet, runGallerySize }, { contractDistanceFor }, { FaceEngine }, { catalogEntry }] = await Promise.all([
-    import('../eval/openset.js'),
-    import('../engine/calibration.js'),
-    import('../engine/engine.js'),
+    import('../../libs/eval/openset.js'),
+    import('../../libs/engine/calibration.js'),
+    import('../../libs/engine/engine.js'),
     import('../../models/catalog.js'),
   ]);
   const engine = await FaceEngine.load();

@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EmbeddedVectorIndex } from '../vector/embedded-vector-index.js';
-import type { VectorPoint } from '../vector/vector-index.js';
+import { EmbeddedVectorIndex } from '../../libs/vector/embedded-vector-index.js';
+import type { VectorPoint } from '../../libs/vector/vector-index.js';
 import { parseIntOption, UsageError } from './args.js';
 
 export interface SearchBenchRow {

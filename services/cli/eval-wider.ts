@@ -1,7 +1,7 @@
 // `facerec eval wider --gt <ground_truth.txt> --images <dir> [--scale N] [--scales a,b,c]`
 import { parseArgs } from 'node:util';
-import { detectorFromEnv, loadLocator } from '../engine/engine.js';
-import { evaluateWider, readWider, widerTable, type WiderScaleResult } from '../eval/wider-eval.js';
+import { detectorFromEnv, loadLocator } from '../../libs/engine/engine.js';
+import { evaluateWider, readWider, widerTable, type WiderScaleResult } from '../../libs/eval/wider-eval.js';
 import { parseIntOption, UsageError } from './args.js';
 
 export async function widerCommand(argv: string[]): Promise<void> {

@@ -10,11 +10,11 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadConfig, SERVICE_NAMES } from '../config/config.js';
-import { rootLogger } from '../log/logger.js';
-import { ffmpegPath } from '../media/binaries.js';
-import { decodeOnly } from '../media/decode.js';
-import { startServices } from '../service/product.js';
+import { loadConfig, SERVICE_NAMES } from '../../libs/config/config.js';
+import { rootLogger } from '../../libs/log/logger.js';
+import { ffmpegPath } from '../../libs/media/binaries.js';
+import { decodeOnly } from '../../libs/media/decode.js';
+import { startServices } from '../product.js';
 import { parseIntOption, UsageError } from './args.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -6,10 +6,10 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { catalogEntry } from '../../models/catalog.js';
-import { contractDistanceFor } from '../engine/calibration.js';
-import { euclidean } from '../engine/distance.js';
-import { FaceEngine, largestFace } from '../engine/engine.js';
-import { decodeImage } from '../image/image.js';
+import { contractDistanceFor } from '../../libs/engine/calibration.js';
+import { euclidean } from '../../libs/engine/distance.js';
+import { FaceEngine, largestFace } from '../../libs/engine/engine.js';
+import { decodeImage } from '../../libs/image/image.js';
 import { DEFAULT_MAX_DISTANCE } from './detect.js';
 import { parseIntOption, UsageError } from './args.js';
 

@@ -2,12 +2,12 @@
 // per process when distributed (`npm run service -- <name>`). Same services, same code path; the
 // configuration picks the adapters and the addresses.
 import type { Server } from 'node:http';
-import type { Config, ServiceName } from '../config/config.js';
-import { rootLogger } from '../log/logger.js';
-import { Adapters } from './adapters.js';
-import { startHealthServer, type ReadinessCheck } from './health-server.js';
-import { registerServiceMetrics } from './metrics.js';
-import type { DrainReport, Runtime, RunningService } from './runtime.js';
+import type { Config, ServiceName } from '../libs/config/config.js';
+import { rootLogger } from '../libs/log/logger.js';
+import { Adapters } from '../libs/service/adapters.js';
+import { startHealthServer, type ReadinessCheck } from '../libs/service/health-server.js';
+import { registerServiceMetrics } from '../libs/service/metrics.js';
+import type { DrainReport, Runtime, RunningService } from '../libs/service/runtime.js';
 
 /** Start order: servers before their clients; stop order is the reverse. */
 const START_ORDER: readonly ServiceName[] = ['matcher', 'detector', 'embedder', 'aggregator', 'decoder', 'gateway'];
@@ -76,17 +76,17 @@ async function startService(name: ServiceName, rt: Runtime, checks: () => Readin
   registerServiceMetrics(name);
   switch (name) {
     case 'matcher':
-      return (await import('../../services/matcher/service.js')).startMatcher(rt);
+      return (await import('./matcher/service.js')).startMatcher(rt);
     case 'detector':
-      return (await import('../../services/detector/service.js')).startDetector(rt);
+      return (await import('./detector/service.js')).startDetector(rt);
     case 'embedder':
-      return (await import('../../services/embedder/service.js')).startEmbedder(rt);
+      return (await import('./embedder/service.js')).startEmbedder(rt);
     case 'aggregator':
-      return (await import('../../services/aggregator/service.js')).startAggregator(rt);
+      return (await import('./aggregator/service.js')).startAggregator(rt);
     case 'decoder':
-      return (await import('../../services/decoder/service.js')).startDecoder(rt);
+      return (await import('./decoder/service.js')).startDecoder(rt);
     case 'gateway':
-      return (await import('../../services/gateway/service.js')).startGateway(rt, checks);
+      return (await import('./gateway/service.js')).startGateway(rt, checks);
   }
 }
 

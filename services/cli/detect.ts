@@ -3,11 +3,11 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { catalogEntry } from '../../models/catalog.js';
-import { contractDistanceFor, similarityOf } from '../engine/calibration.js';
-import { euclidean } from '../engine/distance.js';
-import { FaceEngine, largestFace, type Face } from '../engine/engine.js';
-import { iou, type Box } from '../geometry/box.js';
-import { decodeImage, type RgbImage } from '../image/image.js';
+import { contractDistanceFor, similarityOf } from '../../libs/engine/calibration.js';
+import { euclidean } from '../../libs/engine/distance.js';
+import { FaceEngine, largestFace, type Face } from '../../libs/engine/engine.js';
+import { iou, type Box } from '../../libs/geometry/box.js';
+import { decodeImage, type RgbImage } from '../../libs/image/image.js';
 import { parseIntOption, UsageError } from './args.js';
 
 export const DEFAULT_MAX_DISTANCE = 1.0;

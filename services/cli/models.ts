@@ -162,7 +162,7 @@ export async function runModels(argv: readonly string[], io: Partial<ModelsConte
   }
 }
 
-/** Entry point of the dispatcher (libs/cli/main.ts). */
+/** Entry point of the dispatcher (services/cli/main.ts). */
 export async function modelsCommand(argv: string[]): Promise<void> {
   const code = await runModels(argv);
   if (code !== 0) process.exitCode = code;

@@ -16,14 +16,14 @@ import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import sharp, { type Sharp } from 'sharp';
 import { onnxPath } from '../../models/catalog.js';
-import { DEFAULT_ANALYSE, FaceEngine, MeshLocator } from '../engine/engine.js';
-import { pyramidLevels, type DetectedFace } from '../engine/detector.js';
-import { detectionLevels } from '../engine/yunet.js';
-import { createSession, type SessionConfig } from '../engine/session.js';
-import type { Box } from '../geometry/box.js';
-import type { RgbImage } from '../image/image.js';
+import { DEFAULT_ANALYSE, FaceEngine, MeshLocator } from '../../libs/engine/engine.js';
+import { pyramidLevels, type DetectedFace } from '../../libs/engine/detector.js';
+import { detectionLevels } from '../../libs/engine/yunet.js';
+import { createSession, type SessionConfig } from '../../libs/engine/session.js';
+import type { Box } from '../../libs/geometry/box.js';
+import type { RgbImage } from '../../libs/image/image.js';
 import type { Tensor4D } from '@tensorflow/tfjs';
-import type { OriginalGraphModel, Tf } from '../bench/tfjs-originals.js';
+import type { OriginalGraphModel, Tf } from '../../libs/bench/tfjs-originals.js';
 import { parseIntOption, UsageError } from './args.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -131,11 +131,11 @@ interface Originals {
 }
 
 async function loadOriginals(): Promise<Originals> {
-  const { loadOriginalGraphModel } = await import('../bench/tfjs-originals.js');
+  const { loadOriginalGraphModel } = await import('../../libs/bench/tfjs-originals.js');
   const blazeface = await loadOriginalGraphModel('blazeface', 'wasm');
   const facemesh = await loadOriginalGraphModel('facemesh', 'wasm');
   // face-api's bundle requires the same @tensorflow/tfjs module instance, so both share one engine.
-  const { loadOriginalFaceRecognitionNet } = await import('../bench/faceapi-original.js');
+  const { loadOriginalFaceRecognitionNet } = await import('../../libs/bench/faceapi-original.js');
   const recognise = await loadOriginalFaceRecognitionNet({ backend: 'wasm' });
   if (recognise.backend !== 'wasm') throw new Error(`face-api recognition net fell back to TF.js '${recognise.backend}'`);
   return { tf: blazeface.tf, blazeface, facemesh, recognise };
@@ -371,7 +371,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
   let faceApiPipe: Timing | undefined;
   let faceApiFaces = 0;
   if (originals) {
-    const { loadOriginalFaceApiPipeline } = await import('../bench/faceapi-original.js');
+    const { loadOriginalFaceApiPipeline } = await import('../../libs/bench/faceapi-original.js');
     const faceApi = await loadOriginalFaceApiPipeline();
     faceApiFaces = await faceApi(mosaic.img);
     faceApiPipe = await time(rounds, () => faceApi(mosaic.img), 1);
