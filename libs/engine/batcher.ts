@@ -1,9 +1,14 @@
-// Collects chips from every concurrent caller into batches: one inference over 32 chips costs far
-// less than 32 inferences of one (on a GPU especially). A batch goes when it is full or when the
-// oldest chip has waited `maxWaitMs`; one batch runs at a time, the next one fills meanwhile.
+// Collects work from every concurrent caller into batches: one inference over 32 chips or frames
+// costs far less than 32 inferences of one on a GPU, and no more on a CPU. A batch goes when it
+// is full or when its oldest item has waited `maxWaitMs`; up to `concurrency` batches run at once
+// (on a CPU, one single-threaded inference per core; on a GPU, one or two so that the next batch
+// is prepared while one runs), and the next ones fill meanwhile. Used by the detector (frames of
+// every stream) and the embedder (chips of every caller); sized by provider in batching.ts.
 export interface BatcherOptions {
   maxBatch: number;
   maxWaitMs: number;
+  /** Batches running at once (default 1). */
+  concurrency?: number;
 }
 
 interface Pending<I, O> {
@@ -18,23 +23,26 @@ export class Batcher<I, O> {
   private queue: Pending<I, O>[] = [];
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
-  private running = false;
-  /** Items of the running batch. */
+  /** Batches running now. */
+  private running = 0;
+  /** Items of the running batches. */
   private runningItems = 0;
   private closed = false;
+  private readonly concurrency: number;
 
   constructor(
     private readonly run: (inputs: I[]) => Promise<O[]>,
     private readonly options: BatcherOptions,
     private readonly onBatch?: (size: number, ms: number) => void,
-  ) {}
+  ) {
+    this.concurrency = Math.max(1, options.concurrency ?? 1);
+  }
 
   submit(input: I): Promise<O> {
     if (this.closed) return Promise.reject(new Error('the batcher is closed'));
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ input, since: performance.now(), resolve, reject });
-      if (this.queue.length >= this.options.maxBatch) this.flushSoon(0);
-      else this.flushSoon(this.waitLeft());
+      this.schedule();
     });
   }
 
@@ -54,29 +62,37 @@ export class Batcher<I, O> {
     return oldest ? Math.max(0, this.options.maxWaitMs - (performance.now() - oldest.since)) : this.options.maxWaitMs;
   }
 
-  private flushSoon(delayMs: number): void {
-    if (this.running) return; // the running batch flushes again when it finishes
+  /** Arranges the next flush: now when a batch is full or its wait is up, else when the wait is up. */
+  private schedule(): void {
+    if (this.queue.length === 0 || this.running >= this.concurrency) return; // a finishing batch schedules again
+    const delayMs = this.queue.length >= this.options.maxBatch ? 0 : this.waitLeft();
     if (delayMs === 0) {
       clearTimeout(this.timer);
       this.timer = undefined;
       // One pending flush at most: a stale one would send the next, partial batch before its time.
       this.immediate ??= setImmediate(() => {
         this.immediate = undefined;
-        void this.flush();
+        this.flush();
       });
     } else {
       this.timer ??= setTimeout(() => {
         this.timer = undefined;
-        void this.flush();
+        this.flush();
       }, delayMs);
     }
   }
 
-  private async flush(): Promise<void> {
-    if (this.running || this.queue.length === 0) return;
-    this.running = true;
-    const batch = this.queue.splice(0, this.options.maxBatch);
-    this.runningItems = batch.length;
+  /** Starts batches while a slot is free and a batch is full or its wait is up. */
+  private flush(): void {
+    while (this.running < this.concurrency && this.queue.length > 0 && (this.queue.length >= this.options.maxBatch || this.waitLeft() === 0)) {
+      void this.runBatch(this.queue.splice(0, this.options.maxBatch));
+    }
+    this.schedule();
+  }
+
+  private async runBatch(batch: Pending<I, O>[]): Promise<void> {
+    this.running++;
+    this.runningItems += batch.length;
     const started = performance.now();
     try {
       const outputs = await this.run(batch.map((p) => p.input));
@@ -84,11 +100,10 @@ export class Batcher<I, O> {
     } catch (err) {
       for (const p of batch) p.reject(err);
     } finally {
-      this.running = false;
-      this.runningItems = 0;
+      this.running--;
+      this.runningItems -= batch.length;
       this.onBatch?.(batch.length, performance.now() - started);
     }
-    if (this.queue.length >= this.options.maxBatch) this.flushSoon(0);
-    else if (this.queue.length > 0) this.flushSoon(this.waitLeft()); // items that came meanwhile have waited already
+    this.schedule(); // items that came meanwhile have waited already
   }
 }

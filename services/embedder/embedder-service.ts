@@ -4,7 +4,7 @@ import { grpc } from '../../libs/grpc/grpc.js';
 import type { EmbedderHandlers } from '../../libs/grpc/generated/facerec/v1/Embedder.js';
 import type { EmbedRequest__Output } from '../../libs/grpc/generated/facerec/v1/EmbedRequest.js';
 import type { Logger } from '../../libs/log/logger.js';
-import { Batcher, type BatcherOptions } from './batcher.js';
+import { Batcher, type BatcherOptions } from '../../libs/engine/batcher.js';
 
 export class EmbedderService {
   readonly batcher: Batcher<Uint8Array, Float32Array>;

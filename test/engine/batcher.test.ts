@@ -1,8 +1,8 @@
-// The embedder's Batcher: batches by size and by wait time, shared between concurrent callers,
-// failures confined to their batch, and close(). setTimeout and the clock are faked, so every
+// The Batcher the detector and the embedder share: batches by size and by wait time, shared
+// between concurrent callers, several batches at once, failures confined to their batch, and close(). setTimeout and the clock are faked, so every
 // time is exact; setImmediate (a full batch going at once) stays real.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Batcher } from '../../services/embedder/batcher.js';
+import { Batcher } from '../../libs/engine/batcher.js';
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
@@ -117,6 +117,41 @@ describe('Batcher', () => {
       [5, 6],
     ]);
     expect(most).toBe(1);
+  });
+
+  it('runs up to `concurrency` batches at once; a full batch waits for a free slot', async () => {
+    let running = 0;
+    let most = 0;
+    const batches: number[][] = [];
+    const batcher = new Batcher(
+      async (inputs: number[]) => {
+        batches.push(inputs);
+        most = Math.max(most, ++running);
+        await new Promise((r) => setTimeout(r, 20));
+        running--;
+        return inputs.map((x) => -x);
+      },
+      { maxBatch: 2, maxWaitMs: 5, concurrency: 2 },
+    );
+    const all = Promise.all([1, 2, 3, 4, 5, 6].map((x) => batcher.submit(x)));
+    await settle();
+    expect(batches).toEqual([
+      [1, 2],
+      [3, 4],
+    ]); // two slots taken; [5, 6] is full but waits for one
+    await advance(19);
+    expect(batches).toHaveLength(2);
+    await advance(1);
+    await settle();
+    expect(batches).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    await advance(20);
+    expect(await all).toEqual([-1, -2, -3, -4, -5, -6]);
+    expect(most).toBe(2);
+    expect(batcher.inFlight).toBe(0);
   });
 
   it('lets concurrent submitters share batches, each getting its own outputs', async () => {
