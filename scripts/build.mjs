@@ -2,7 +2,7 @@
 // `npm run build` (also run by `npm ci`): compiles libs/, services/ and models/*.ts to JavaScript in
 // dist/ (tsconfig.build.json, type-checked), so the CLI and the services start without transpiling.
 // The compiled modules find what they read beside their sources (proto/, web/dist, models/catalog.json,
-// models/onnx) at the same relative paths: dist/ gets links to them. dist/.built marks a finished
+// models/onnx, models/galleries: the celebrities artefact) at the same relative paths: dist/ gets links to them. dist/.built marks a finished
 // build; bin/compiled.js uses the compiled code only while it is newer than every source.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -28,6 +28,7 @@ const LINKS = {
   'web': '../web',
   'models/catalog.json': '../../models/catalog.json',
   'models/onnx': '../../models/onnx',
+  'models/galleries': '../../models/galleries',
 };
 for (const [link, target] of Object.entries(LINKS)) {
   const path = join(DIST, link);

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain JavaScript without declarations (it runs before anything is compiled)
 import { buildIsCurrent, compiledPath } from '../../bin/compiled.js';
@@ -31,9 +32,19 @@ describe('compiled JavaScript', () => {
     for (const source of ['services/cli/main.ts', 'services/main.ts', 'services/launch.ts']) expect(existsSync(compiled(source)), source).toBe(true);
     expect(existsSync(join(ROOT, 'dist/proto/facerec/v1/detector.proto'))).toBe(true);
     expect(existsSync(join(ROOT, 'dist/models/catalog.json'))).toBe(true);
+    expect(existsSync(join(ROOT, 'dist/web/dist/index.html')), 'the review app beside the compiled gateway').toBe(existsSync(join(ROOT, 'web/dist/index.html')));
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts.postinstall).toMatch(/npm run build$/);
     for (const script of ['start', 'service', 'distributed']) expect(pkg.scripts[script], script).toMatch(/^node bin\/run\.js services\/\w+\.ts/);
+  });
+
+  it('the compiled code finds the committed celebrities artefact (a fresh clone\'s `npm start` fills the gallery)', async () => {
+    const source = (await import('../../models/catalog.js')) as { CELEBRITIES_ARTEFACT: string };
+    const built = (await import(pathToFileURL(compiled('models/catalog.ts')).href)) as { CELEBRITIES_ARTEFACT: string };
+    expect(built.CELEBRITIES_ARTEFACT).toBe(join(ROOT, 'dist/models/galleries/celebrities.fgal'));
+    expect(existsSync(source.CELEBRITIES_ARTEFACT)).toBe(true);
+    expect(existsSync(built.CELEBRITIES_ARTEFACT), built.CELEBRITIES_ARTEFACT).toBe(true);
+    expect(readFileSync(built.CELEBRITIES_ARTEFACT).equals(readFileSync(source.CELEBRITIES_ARTEFACT))).toBe(true);
   });
 
   it('facerec --help starts within 0.5 s (best of 5), and says what the TypeScript says', () => {
