@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { BatchRewrite } from './tools/batch-dimension.js';
 import type { GraphConversionOptions } from './tools/tfjs-graph.js';
 
 export const MODELS_DIR = dirname(fileURLToPath(import.meta.url));
@@ -15,10 +16,15 @@ export type ConverterSpec =
   | ({ kind: 'tfjs-graph'; model: string } & Omit<GraphConversionOptions, 'name'>)
   | { kind: 'faceapi-recognition'; manifest: string };
 
-/** A published ONNX file used as it is: from a mirror folder or its upstream address, or from an npm tarball. */
-export type PublishedSource =
+/**
+ * A published ONNX file: from a mirror folder or its upstream address, or from an npm tarball.
+ * `sha256` pins the published bytes when the entry rewrites them (`rewrite`); without a rewrite
+ * the file is used as it is and `onnx.sha256` pins it.
+ */
+export type PublishedSource = (
   | { kind: 'published-file'; file: string; upstream: string }
-  | { kind: 'npm-tarball'; package: string; version: string; file: string };
+  | { kind: 'npm-tarball'; package: string; version: string; file: string }
+) & { sha256?: string };
 
 export type ModelRole = 'detector' | 'detector-candidate' | 'landmarks' | 'embedder' | 'embedder-candidate';
 
@@ -32,8 +38,10 @@ export interface CatalogEntry {
   /** Converted models: package-relative file → SHA-256 of the file the conversion reads. */
   sources?: Record<string, string>;
   converter?: ConverterSpec;
-  /** Published models: where the file comes from (its bytes must match onnx.sha256). */
+  /** Published models: where the file comes from (its bytes must match source.sha256, or onnx.sha256 when it is used as it is). */
   source?: PublishedSource;
+  /** Published models whose batch is fixed at 1: rewritten with a symbolic batch dimension (tools/batch-dimension.ts). */
+  rewrite?: BatchRewrite;
   input: Record<string, string>;
   output: string;
   onnx: { file: string; sha256: string };
@@ -55,9 +63,15 @@ export function catalogEntry(id: string): CatalogEntry {
   return entry;
 }
 
-/** The catalog's SHA-256 of a model's ONNX file: the identity of the model a vector was made by. */
+/**
+ * The identity of the network a vector was made by: the SHA-256 of its weights as published or
+ * converted. For a published file rewritten only to take a batch (`rewrite`), that is the published
+ * file's SHA-256: the rewrite changes shapes, not weights, and gives the same vectors (measured in
+ * test/models/batch-dimension.test.ts), so galleries and the celebrities artefact stay valid.
+ */
 export function modelSha256(id: string): string {
-  return catalogEntry(id).onnx.sha256;
+  const entry = catalogEntry(id);
+  return (entry.rewrite && entry.source?.sha256) || entry.onnx.sha256;
 }
 
 export function onnxPath(id: string): string {

@@ -24,7 +24,11 @@ interface NetworkSpec {
   /** Applied by the engine: (x − mean) / std; absent when the graph normalises itself. */
   normalise?: { mean: number; std: number };
   output: string;
-  /** The largest batch the graph accepts (some published graphs fix the batch at 1). */
+  /**
+   * The largest batch one inference takes. faceplugin-fr512 was published with its batch fixed at
+   * 1; the model build gives it a symbolic batch (models/tools/batch-dimension.ts), so every chip
+   * of a call and its mirror image go through one inference.
+   */
   maxBatch: number;
   /** Return unit vectors (compare by Euclidean distance = chord of the cosine). */
   unitVectors: boolean;
@@ -34,7 +38,7 @@ interface NetworkSpec {
 
 const NETWORKS: Record<EmbedderName, NetworkSpec> = {
   // (x − 127.5)/128 measured against the vendor code's (x − 127)/128: see models/README.md.
-  'faceplugin-fr512': { dimension: 512, layout: 'NCHW', normalise: { mean: 127.5, std: 128 }, output: 'output', maxBatch: 1, unitVectors: true, optimisation: 'extended' },
+  'faceplugin-fr512': { dimension: 512, layout: 'NCHW', normalise: { mean: 127.5, std: 128 }, output: 'output', maxBatch: Infinity, unitVectors: true, optimisation: 'extended' },
   'dlib-resnet': { dimension: 128, layout: 'NHWC', output: 'descriptor', maxBatch: Infinity, unitVectors: false, optimisation: 'all' },
 };
 

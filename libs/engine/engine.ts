@@ -51,7 +51,15 @@ export const DEFAULT_ANALYSE = {
 /** Finds faces with their landmarks: one implementation per detector. */
 export interface FaceLocator {
   readonly name: DetectorName;
+  /** The execution provider its sessions got ('cuda' or 'cpu'). */
+  readonly provider: string;
   locate(img: RgbImage, options?: DetectOptions): Promise<LocatedFace[]>;
+  /**
+   * Faces in each of several images, as `locate` finds them in each: in shared inferences of at
+   * most `maxBatch` images where the network takes a batch (YuNet), one image after the other
+   * where it does not (the BlazeFace pipeline).
+   */
+  locateBatch(images: readonly RgbImage[], options?: DetectOptions, maxBatch?: number): Promise<LocatedFace[][]>;
 }
 
 export interface EngineChoice {
@@ -97,9 +105,17 @@ export class YuNetLocator implements FaceLocator {
     readonly name: DetectorName = 'yunet',
   ) {}
 
+  get provider(): string {
+    return this.detector.provider;
+  }
+
   async locate(img: RgbImage, options: DetectOptions = {}): Promise<LocatedFace[]> {
-    const found = await this.detector.detect(img, options);
-    return found.map((f) => ({ box: f.box, score: f.score, landmarks: f.landmarks, landmarkScore: landmarkQuality(img, f.landmarks) }));
+    return (await this.locateBatch([img], options))[0]!;
+  }
+
+  async locateBatch(images: readonly RgbImage[], options: DetectOptions = {}, maxBatch = Infinity): Promise<LocatedFace[][]> {
+    const found = await this.detector.detectBatch(images, options, maxBatch);
+    return found.map((faces, i) => faces.map((f) => ({ box: f.box, score: f.score, landmarks: f.landmarks, landmarkScore: landmarkQuality(images[i]!, f.landmarks) })));
   }
 }
 
@@ -111,6 +127,17 @@ export class MeshLocator implements FaceLocator {
     readonly landmarkModel: LandmarkModel,
     private readonly passes = MESH_PASSES,
   ) {}
+
+  get provider(): string {
+    return this.detector.provider;
+  }
+
+  /** One image after the other: BlazeFace's pyramid and FaceMesh's passes are not batched. */
+  async locateBatch(images: readonly RgbImage[], options: DetectOptions = {}): Promise<LocatedFace[][]> {
+    const out: LocatedFace[][] = [];
+    for (const img of images) out.push(await this.locate(img, options));
+    return out;
+  }
 
   /**
    * Faces confirmed by FaceMesh: a face is kept with its latest pass FaceMesh accepts (a poor

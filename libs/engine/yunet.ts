@@ -62,58 +62,112 @@ export class YuNetDetector {
   }
 
   async detect(img: RgbImage, opts: DetectOptions = {}): Promise<DetectedFace[]> {
-    const scale = checkScale(opts.scale ?? DEFAULT_DETECTION_SCALE);
-    const minScore = opts.minScore ?? DEFAULT_MIN_SCORE;
-    const candidates: DetectedFace[] = [];
-    let previous: number | undefined;
-    for (const level of detectionLevels(scale)) {
-      const factor = level.longSide / Math.max(img.width, img.height);
-      const w = Math.max(1, Math.round(img.width * factor));
-      const h = Math.max(1, Math.round(img.height * factor));
-      const scaled = w === img.width && h === img.height ? img : await resizeImage(img, w, h);
-      // A smaller level is there for faces too large for the one before it: a face it finds that the
-      // previous level could have found is a duplicate at best, and on textures a false detection.
-      const minSide = previous === undefined ? 0 : LARGE_FACE * (level.longSide / previous);
-      for (const f of await this.runLevel(scaled, minScore, level.canvas)) {
-        if (Math.max(f.box.w, f.box.h) >= minSide) candidates.push(rescale(f, img.width / w, img.height / h));
-      }
-      previous = level.longSide;
-    }
-    // A face at the border may be predicted beyond it: boxes are cut to the image.
-    return nms(candidates, opts.iouThreshold ?? DEFAULT_IOU).map((f) => ({ ...f, box: clipBox(f.box, img.width, img.height) }));
+    return (await this.detectBatch([img], opts))[0]!;
   }
 
-  /** One network run on the image, placed at the origin (canvas 0) or centred in a square canvas. */
-  private async runLevel(img: RgbImage, minScore: number, canvas: number): Promise<DetectedFace[]> {
-    const pw = Math.ceil(Math.max(img.width, canvas) / GRID) * GRID;
-    const ph = Math.ceil(Math.max(img.height, canvas) / GRID) * GRID;
-    const ox = canvas ? Math.floor((pw - img.width) / 2) : 0;
-    const oy = canvas ? Math.floor((ph - img.height) / 2) : 0;
-    const input = bgrPlanes(img, pw, ph, ox, oy);
-    const out = await this.loaded.session.run({ input: new ort.Tensor('float32', input, [1, 3, ph, pw]) });
-    const faces: DetectedFace[] = [];
-    for (const s of STRIDES) {
-      const cls = out[`cls_${s}`]!.data as Float32Array;
-      const obj = out[`obj_${s}`]!.data as Float32Array;
-      const bbox = out[`bbox_${s}`]!.data as Float32Array;
-      const kps = out[`kps_${s}`]!.data as Float32Array;
-      const cols = pw / s;
-      for (let i = 0; i < cls.length; i++) {
-        const score = Math.sqrt(clamp01(cls[i]!) * clamp01(obj[i]!));
-        if (score < minScore) continue;
-        const c = i % cols;
-        const r = Math.floor(i / cols);
-        const cx = (c + bbox[i * 4]!) * s - ox;
-        const cy = (r + bbox[i * 4 + 1]!) * s - oy;
-        const bw = Math.exp(bbox[i * 4 + 2]!) * s;
-        const bh = Math.exp(bbox[i * 4 + 3]!) * s;
-        const landmarks: Point[] = [];
-        for (let k = 0; k < 5; k++) landmarks.push([(kps[i * 10 + 2 * k]! + c) * s - ox, (kps[i * 10 + 2 * k + 1]! + r) * s - oy]);
-        faces.push({ box: { x: cx - bw / 2, y: cy - bh / 2, w: bw, h: bh }, score, landmarks });
+  /**
+   * Faces in each of several images (frames of one or several videos), as `detect` finds them in
+   * each alone: every level of every image whose padded input has the same size goes through the
+   * network in one inference (at most `maxBatch` images per run), so frames of one video — same
+   * size, same levels — share every run.
+   */
+  async detectBatch(images: readonly RgbImage[], opts: DetectOptions = {}, maxBatch = Infinity): Promise<DetectedFace[][]> {
+    const scale = checkScale(opts.scale ?? DEFAULT_DETECTION_SCALE);
+    const minScore = opts.minScore ?? DEFAULT_MIN_SCORE;
+    const candidates: DetectedFace[][] = images.map(() => []);
+    // Every level of every image, scaled, then grouped by the padded input they make.
+    const runs = new Map<string, LevelRun[]>();
+    for (const [index, img] of images.entries()) {
+      let previous: number | undefined;
+      for (const level of detectionLevels(scale)) {
+        const factor = level.longSide / Math.max(img.width, img.height);
+        const w = Math.max(1, Math.round(img.width * factor));
+        const h = Math.max(1, Math.round(img.height * factor));
+        const scaled = w === img.width && h === img.height ? img : await resizeImage(img, w, h);
+        // A smaller level is there for faces too large for the one before it: a face it finds that the
+        // previous level could have found is a duplicate at best, and on textures a false detection.
+        const minSide = previous === undefined ? 0 : LARGE_FACE * (level.longSide / previous);
+        const placed = placement(scaled, level.canvas);
+        const key = `${placed.pw}x${placed.ph}`;
+        const group = runs.get(key) ?? [];
+        group.push({ index, img: scaled, ...placed, minSide, sx: img.width / w, sy: img.height / h });
+        runs.set(key, group);
+        previous = level.longSide;
       }
     }
-    return faces;
+    for (const group of runs.values()) {
+      for (let start = 0; start < group.length; start += maxBatch) {
+        const chunk = group.slice(start, start + maxBatch);
+        const found = await this.runLevels(chunk, minScore);
+        chunk.forEach((run, k) => {
+          for (const f of found[k]!) if (Math.max(f.box.w, f.box.h) >= run.minSide) candidates[run.index]!.push(rescale(f, run.sx, run.sy));
+        });
+      }
+    }
+    // A face at the border may be predicted beyond it: boxes are cut to the image.
+    return images.map((img, i) => nms(candidates[i]!, opts.iouThreshold ?? DEFAULT_IOU).map((f) => ({ ...f, box: clipBox(f.box, img.width, img.height) })));
   }
+
+  /** One network run over images of the same padded size, each at the origin or centred in its canvas. */
+  private async runLevels(runs: readonly LevelRun[], minScore: number): Promise<DetectedFace[][]> {
+    const { pw, ph } = runs[0]!;
+    const floats = 3 * pw * ph;
+    const input = new Float32Array(runs.length * floats);
+    runs.forEach((run, k) => bgrPlanes(run.img, pw, ph, run.ox, run.oy, input, k * floats));
+    const out = await this.loaded.session.run({ input: new ort.Tensor('float32', input, [runs.length, 3, ph, pw]) });
+    return runs.map((run, k) => {
+      const faces: DetectedFace[] = [];
+      for (const s of STRIDES) {
+        const cells = (pw / s) * (ph / s);
+        const at = k * cells;
+        const cls = out[`cls_${s}`]!.data as Float32Array;
+        const obj = out[`obj_${s}`]!.data as Float32Array;
+        const bbox = out[`bbox_${s}`]!.data as Float32Array;
+        const kps = out[`kps_${s}`]!.data as Float32Array;
+        const cols = pw / s;
+        for (let i = 0; i < cells; i++) {
+          const score = Math.sqrt(clamp01(cls[at + i]!) * clamp01(obj[at + i]!));
+          if (score < minScore) continue;
+          const c = i % cols;
+          const r = Math.floor(i / cols);
+          const b = (at + i) * 4;
+          const p = (at + i) * 10;
+          const cx = (c + bbox[b]!) * s - run.ox;
+          const cy = (r + bbox[b + 1]!) * s - run.oy;
+          const bw = Math.exp(bbox[b + 2]!) * s;
+          const bh = Math.exp(bbox[b + 3]!) * s;
+          const landmarks: Point[] = [];
+          for (let q = 0; q < 5; q++) landmarks.push([(kps[p + 2 * q]! + c) * s - run.ox, (kps[p + 2 * q + 1]! + r) * s - run.oy]);
+          faces.push({ box: { x: cx - bw / 2, y: cy - bh / 2, w: bw, h: bh }, score, landmarks });
+        }
+      }
+      return faces;
+    });
+  }
+}
+
+/** One image at one level, waiting for its network run. */
+interface LevelRun {
+  /** Which of the batch's images. */
+  index: number;
+  img: RgbImage;
+  /** Padded input size, and where the image sits in it. */
+  pw: number;
+  ph: number;
+  ox: number;
+  oy: number;
+  /** Faces smaller than this (level pixels) belong to the level before. */
+  minSide: number;
+  /** Level pixels → image pixels. */
+  sx: number;
+  sy: number;
+}
+
+/** The padded input for an image at the origin (canvas 0, padded to a multiple of 32) or centred in a square canvas. */
+function placement(img: RgbImage, canvas: number): { pw: number; ph: number; ox: number; oy: number } {
+  const pw = Math.ceil(Math.max(img.width, canvas) / GRID) * GRID;
+  const ph = Math.ceil(Math.max(img.height, canvas) / GRID) * GRID;
+  return { pw, ph, ox: canvas ? Math.floor((pw - img.width) / 2) : 0, oy: canvas ? Math.floor((ph - img.height) / 2) : 0 };
 }
 
 /**
@@ -128,21 +182,19 @@ export function detectionLevels(scale: number): Level[] {
   return levels;
 }
 
-/** The image as BGR float planes (YuNet's input: raw 0..255, no normalisation) in a black w x h canvas. */
-function bgrPlanes(img: RgbImage, w: number, h: number, ox: number, oy: number): Float32Array {
+/** The image as BGR float planes (YuNet's input: raw 0..255, no normalisation) in a black w x h canvas at `out[at]`. */
+function bgrPlanes(img: RgbImage, w: number, h: number, ox: number, oy: number, out: Float32Array, at: number): void {
   const plane = w * h;
-  const out = new Float32Array(plane * 3);
   const src = img.data;
   for (let y = 0; y < img.height; y++) {
     let s = y * img.width * 3;
-    let d = (y + oy) * w + ox;
+    let d = at + (y + oy) * w + ox;
     for (let x = 0; x < img.width; x++, s += 3, d++) {
       out[d] = src[s + 2]!;
       out[plane + d] = src[s + 1]!;
       out[2 * plane + d] = src[s]!;
     }
   }
-  return out;
 }
 
 function clamp01(v: number): number {

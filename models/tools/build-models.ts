@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CATALOG_PATH, ONNX_DIR, readCatalog, type CatalogEntry } from '../catalog.js';
 import { buildFaceRecognitionOnnx } from './faceapi-recognition.js';
+import { withBatchDimension } from './batch-dimension.js';
 import { fetchPublished } from './published.js';
 import { convertTfjsGraphFile } from './tfjs-graph.js';
 
@@ -47,6 +48,13 @@ export function convert(id: string, entry: CatalogEntry): Uint8Array {
   return convertTfjsGraphFile(join(dir, c.model), { name: id, input: c.input, outputs: c.outputs, normalise: c.normalise });
 }
 
+/** The SHA-256 the published bytes must have: the source's own when the entry rewrites them. */
+export function publishedSha256(id: string, entry: CatalogEntry): string {
+  if (!entry.rewrite) return entry.onnx.sha256;
+  if (!entry.source?.sha256) throw new Error(`${id}: a rewritten published model needs source.sha256 (the published file's)`);
+  return entry.source.sha256;
+}
+
 export async function buildModels(opts: { force?: boolean; updateChecksums?: boolean; log?: (line: string) => void } = {}): Promise<void> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const catalog = readCatalog();
@@ -62,9 +70,15 @@ export async function buildModels(opts: { force?: boolean; updateChecksums?: boo
     let origin = 'converted';
     let bytes: Uint8Array;
     if (entry.source) {
-      // A published file is never re-made: its bytes must be the published ones.
-      const published = await fetchPublished(id, entry.source, entry.onnx.sha256);
+      // A published file is never re-made: its bytes must be the published ones. Only a rewrite
+      // the catalog names (a batch dimension) changes them, deterministically.
+      const published = await fetchPublished(id, entry.source, publishedSha256(id, entry));
       [bytes, origin] = [published.bytes, published.origin];
+      if (entry.rewrite) {
+        const rewritten = withBatchDimension(bytes, entry.rewrite);
+        bytes = rewritten.bytes;
+        origin += `, batch dimension '${entry.rewrite.dim}' on ${rewritten.report.values.length} inputs/outputs and ${rewritten.report.reshapeShapes.length} Reshape shapes`;
+      }
     } else bytes = convert(id, entry);
     const digest = sha256(bytes);
     if (digest !== entry.onnx.sha256) {
