@@ -4,8 +4,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
 import { moduleLogger, type Logger } from '../log/logger.js';
+import { startWorkerSession, type InferenceRunner } from './session-worker.js';
 
 export type ExecutionProvider = 'cuda' | 'cpu';
 
@@ -32,7 +33,8 @@ export function sessionConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Sess
 }
 
 export interface LoadedSession {
-  session: ort.InferenceSession;
+  /** The session, running on its own worker thread (see session-worker.ts). */
+  session: InferenceRunner;
   provider: ExecutionProvider;
 }
 
@@ -67,7 +69,7 @@ export async function createSession(
       interOpNumThreads: 1,
     };
     try {
-      const session = await ort.InferenceSession.create(model, options);
+      const session = await startWorkerSession(model, options);
       log.info({ model: modelPath, provider, optimisation, intraOpThreads: config.intraOpThreads || 'default', skipped: failures }, 'inference session ready');
       return { session, provider };
     } catch (err) {
