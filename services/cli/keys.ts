@@ -1,7 +1,7 @@
 // `facerec keys create|list|revoke`: API keys of a running service (admin). The service is
-// --url or $FACEREC_URL; the admin key is --key or $FACEREC_API_KEY.
+// --url or $FACEREC_URL; the admin key is --key or $FACEREC_API_KEY. `facerec --help` shows KEYS_USAGE,
+// so this module imports nothing heavy at its top (the key store's module loads NATS).
 import { parseArgs } from 'node:util';
-import { SCOPES } from '../../libs/auth/api-keys.js';
 import { UsageError } from './args.js';
 
 export const KEYS_USAGE = `  facerec keys create <name> --scopes read,write,galleries,admin [--rate <per second> --burst <n>]
@@ -75,7 +75,7 @@ export async function runKeys(argv: readonly string[], io: Partial<KeysIo> = {})
     switch (sub) {
       case 'create': {
         want(1, '<name>');
-        if (!values.scopes) throw new UsageError(`keys create needs --scopes (comma-separated: ${SCOPES.join(', ')})`);
+        if (!values.scopes) throw new UsageError(`keys create needs --scopes (comma-separated: ${(await import('../../libs/auth/api-keys.js')).SCOPES.join(', ')})`);
         const scopes = values.scopes.split(',').map((s) => s.trim()).filter(Boolean);
         const body: Record<string, unknown> = { name: positionals[0], scopes };
         if (values.rate !== undefined || values.burst !== undefined) {

@@ -20,6 +20,17 @@ function facerec(...args: string[]): { status: number | null; stdout: string; st
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+describe('help', () => {
+  it('facerec --help names every command group: the engine, galleries, API keys, administration', () => {
+    const r = facerec('--help');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    for (const command of ['detect', 'compare', 'eval lfw', 'celebrities build', 'bench', 'models import', 'models reembed', 'keys create', 'keys list', 'keys revoke', 'admin purge']) {
+      expect(r.stdout, command).toContain(`facerec ${command}`);
+    }
+  });
+});
+
 describe('errors', () => {
   const notAnImage = join(dir, 'holiday.jpg');
   writeFileSync(notAnImage, 'this is text, not a photo');
