@@ -91,8 +91,17 @@ const PATHS: Record<string, Record<string, Schema>> = {
   '/api/v1/jobs/{id}/': {
     get: {
       operationId: 'getJob',
-      parameters: [JOB_ID],
-      responses: { '200': json(ref('Job'), 'The job'), ...errors(404) },
+      summary: 'The job; with `wait`, held until it is completed, failed or stopped (or the wait runs out)',
+      parameters: [
+        JOB_ID,
+        {
+          name: 'wait',
+          in: 'query',
+          description: 'Seconds (0–60) to hold the answer until the job is final; it comes as soon as the job finishes. 0 (the default) answers at once.',
+          schema: { type: 'number', minimum: 0, maximum: 60 },
+        },
+      ],
+      responses: { '200': json(ref('Job'), 'The job'), ...errors(400, 404) },
     },
     delete: {
       operationId: 'deleteJob',

@@ -1,5 +1,6 @@
 // `facerec bench api`: images per second through the REST API (upload once, then jobs of one photo
-// each, submitted and polled by 1, 4 and 16 concurrent clients) for the embedded product and the
+// each, submitted and waited for (GET …/?wait=60, answered when the job finishes) by 1, 4 and 16
+// concurrent clients) for the embedded product and the
 // distributed one (a process per service, over NATS), beside the engine's own cost per photo in
 // this process — so the service's overhead shows as a ratio.
 //
@@ -18,7 +19,6 @@ import { rootLogger } from '../../libs/log/logger.js';
 import { parseIntOption, UsageError } from './args.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const POLL_MS = 20;
 
 interface Row {
   mode: string;
@@ -117,10 +117,10 @@ async function runClients(url: string, sources: string[], clients: number, total
       const t = performance.now();
       const res = await post(url, '/api/v1/jobs/', { sources: [sources[i % sources.length]], modules: { face_recognition: { model: 'bench' } } });
       for (;;) {
-        const job = (await (await fetch(`${url}/api/v1/jobs/${res.id}/`)).json()) as { state: string };
+        // Held by the gateway until the job is final: no polling interval in the latency.
+        const job = (await (await fetch(`${url}/api/v1/jobs/${res.id}/?wait=60`)).json()) as { state: string };
         if (job.state === 'completed') break;
         if (job.state === 'failed' || job.state === 'stopped') throw new Error(`bench job ${res.id} ${job.state}`);
-        await new Promise((r) => setTimeout(r, POLL_MS));
       }
       latencies.push(performance.now() - t);
     }

@@ -2,7 +2,7 @@
 // everything at the edge, keeps jobs in the JobStore, hands work to the decoder over the bus, and
 // asks the matcher (gRPC) about galleries.
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { ApiError, invalid, isApiError, readOnly } from '../../libs/api/errors.js';
+import { ApiError, invalid, isApiError, isStorageFull, readOnly, STORAGE_FULL_DETAILS, storageFull } from '../../libs/api/errors.js';
 import { buildOpenApi } from '../../libs/api/openapi.js';
 import type { Bus } from '../../libs/bus/bus.js';
 import { grpc, isGrpcError, type DetectorClient, type EmbedderClient, type MatcherClient } from '../../libs/grpc/grpc.js';
@@ -23,6 +23,7 @@ import { jobRoutes } from './jobs-routes.js';
 import { modelRoutes } from './models-routes.js';
 import { storageRoutes } from './storage-routes.js';
 import { webAppRoutes } from './web-app.js';
+import { JobWaiters } from './job-waiters.js';
 
 export interface GatewayDeps {
   jobs: JobStore;
@@ -45,10 +46,13 @@ export interface GatewayDeps {
   auth: { apiKey: string | null; metricsPublic: boolean; rateLimit: number; rateBurst: number };
   /** Webhooks are on when a secret is set. */
   webhooks: { secret: string | null };
+  /** Readers waiting for jobs to finish; made here from `bus` when not given (the caller closes its own). */
+  jobWaiters?: JobWaiters;
 }
 
 export interface GatewayContext extends GatewayDeps {
   enroller: Enroller;
+  jobWaiters: JobWaiters;
   gatewayAuth: GatewayAuth;
   /** "http://host/api/v1" for links in answers. */
   apiBase(req: Request): string;
@@ -58,6 +62,7 @@ export function createGatewayApp(deps: GatewayDeps): express.Express {
   const ctx: GatewayContext = {
     ...deps,
     enroller: new Enroller(deps.detector, deps.embedder, deps.limits.maxImagePixels),
+    jobWaiters: deps.jobWaiters ?? new JobWaiters(deps.bus),
     gatewayAuth: new GatewayAuth(deps.keys, deps.auth),
     apiBase: (req) => `${deps.publicUrl?.replace(/\/$/, '') ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`}/api/v1`,
   };
@@ -135,7 +140,10 @@ function errorHandler(log: Logger) {
           ? new ApiError(413, 'payload_too_large', null, 'the request body is too large')
           : invalid(null, `the request body is not valid JSON: ${err.message}`);
     } else if (isGrpcError(err)) apiError = fromGrpc(err);
-    else {
+    else if (isStorageFull(err)) {
+      log.warn({ err, method: req.method, path: req.path }, 'request failed: storage full');
+      apiError = storageFull();
+    } else {
       log.error({ err, method: req.method, path: req.path }, 'request failed');
       apiError = new ApiError(500, 'internal', null, 'internal error');
     }
@@ -158,6 +166,9 @@ export function fromGrpc(err: grpc.ServiceError, field: string | null = null): A
       return readOnly(err.details);
     case grpc.status.INVALID_ARGUMENT:
       return invalid(field, err.details);
+    case grpc.status.RESOURCE_EXHAUSTED:
+      if (err.details?.startsWith(STORAGE_FULL_DETAILS)) return storageFull();
+      return new ApiError(500, 'internal', null, err.details || 'internal error');
     case grpc.status.UNAVAILABLE:
     case grpc.status.DEADLINE_EXCEEDED:
       return new ApiError(503, 'unavailable', null, `a service is unavailable: ${err.details}`);

@@ -27,6 +27,17 @@ async function checkCallbackUrl(ctx: GatewayContext, url: string): Promise<void>
   }
 }
 
+/** Longest a reader may wait for a job to finish (GET /jobs/{id}/?wait=N), seconds. */
+export const MAX_WAIT_S = 60;
+
+/** ?wait=N: seconds to hold the answer until the job is final (0, the default: answer at once). */
+function parseWait(value: unknown): number {
+  if (value === undefined) return 0;
+  const n = typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 0 && n <= MAX_WAIT_S)) throw invalid('wait', `must be a number of seconds from 0 to ${MAX_WAIT_S}`);
+  return n;
+}
+
 export function jobRoutes(ctx: GatewayContext): Router {
   const router = Router();
 
@@ -105,7 +116,19 @@ export function jobRoutes(ctx: GatewayContext): Router {
   router.get(
     '/:id',
     route(async (req, res) => {
-      const job = await findJob(ctx, String(req.params.id));
+      const id = String(req.params.id);
+      const waitS = parseWait(req.query.wait);
+      let job = await findJob(ctx, id);
+      if (waitS > 0 && !FINAL_STATES.includes(job.state)) {
+        // Registered before the second read: an event between the two reads still wakes us.
+        const wait = ctx.jobWaiters.wait(id, waitS * 1000);
+        res.once('close', wait.cancel); // the client gave up
+        job = await findJob(ctx, id);
+        if (FINAL_STATES.includes(job.state)) wait.cancel();
+        await wait.done;
+        if (res.destroyed) return;
+        job = await findJob(ctx, id);
+      }
       // Names given since in the identity index show in the summary's labels.
       const summary = await summaryWithIndexedNames(ctx.matcher, ctx.jobs, job, ctx.log);
       res.json(jobView({ ...job, summary }, ctx.apiBase(req)));

@@ -6,6 +6,7 @@ import type { Runtime, RunningService } from '../../libs/service/runtime.js';
 import { createGatewayApp } from './app.js';
 import { requeuePendingWebhooks, WebhookSender } from './webhooks.js';
 import { startRetention } from './retention.js';
+import { JobWaiters } from './job-waiters.js';
 
 /** Loopback names and addresses: the only ones the gateway listens on without keys, unless allowed. */
 export function isLoopbackHost(host: string): boolean {
@@ -24,10 +25,12 @@ export async function startGateway(rt: Runtime, readiness: () => readonly Readin
   const matcher = matcherClient(config.addresses.matcher);
   const detector = detectorClient(config.addresses.detector);
   const embedder = embedderClient(config.addresses.embedder);
+  const jobWaiters = new JobWaiters(await adapters.bus());
   const app = createGatewayApp({
     jobs: await adapters.jobStore(),
     blobs: await adapters.blobStore(),
     bus: await adapters.bus(),
+    jobWaiters,
     matcher,
     detector,
     embedder,
@@ -72,6 +75,7 @@ export async function startGateway(rt: Runtime, readiness: () => readonly Readin
     port,
     checks: [{ name: 'gateway', ready: () => server.listening }],
     stop: async () => {
+      jobWaiters.close(); // waiting readers answer now, with the state as it is
       await webhooks.stop();
       await retention.stop();
       // Stop accepting, let requests in flight finish, then drop idle keep-alive connections.

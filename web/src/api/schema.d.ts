@@ -103,6 +103,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** The job; with `wait`, held until it is completed, failed or stopped (or the wait runs out) */
         get: operations["getJob"];
         put?: never;
         post?: never;
@@ -1229,7 +1230,10 @@ export interface operations {
     };
     getJob: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Seconds (0–60) to hold the answer until the job is final; it comes as soon as the job finishes. 0 (the default) answers at once. */
+                wait?: number;
+            };
             header?: never;
             path: {
                 /** @description Job id */
@@ -1248,6 +1252,7 @@ export interface operations {
                     "application/json": components["schemas"]["Job"];
                 };
             };
+            400: components["responses"]["Error400"];
             401: components["responses"]["Error401"];
             403: components["responses"]["Error403"];
             404: components["responses"]["Error404"];
