@@ -8,7 +8,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig, SERVICE_NAMES } from '../../libs/config/config.js';
 import { rootLogger } from '../../libs/log/logger.js';
@@ -16,8 +15,8 @@ import { ffmpegPath } from '../../libs/media/binaries.js';
 import { decodeOnly } from '../../libs/media/decode.js';
 import { startServices } from '../product.js';
 import { parseIntOption, UsageError } from './args.js';
+import { ROOT } from './paths.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 interface Row {
   size: string;

@@ -11,7 +11,6 @@
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import sharp, { type Sharp } from 'sharp';
@@ -25,8 +24,8 @@ import type { RgbImage } from '../../libs/image/image.js';
 import type { Tensor4D } from '@tensorflow/tfjs';
 import type { OriginalGraphModel, Tf } from '../../libs/bench/tfjs-originals.js';
 import { parseIntOption, UsageError } from './args.js';
+import { ROOT } from './paths.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DETECTION_SCALES = [300, 600, 1200] as const;
 const FRAME_SIZES = [
   [960, 540],

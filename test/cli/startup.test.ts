@@ -47,6 +47,13 @@ describe('compiled JavaScript', () => {
     expect(readFileSync(built.CELEBRITIES_ARTEFACT).equals(readFileSync(source.CELEBRITIES_ARTEFACT))).toBe(true);
   });
 
+  it('the commands resolve paths against the checkout, not dist/, compiled or not (facerec bench finds ../shared/data)', async () => {
+    const source = (await import('../../services/cli/paths.js')) as { ROOT: string };
+    const built = (await import(pathToFileURL(compiled('services/cli/paths.ts')).href)) as { ROOT: string };
+    expect(resolve(source.ROOT)).toBe(ROOT);
+    expect(resolve(built.ROOT)).toBe(ROOT);
+  });
+
   it('facerec --help starts within 0.5 s (best of 5), and says what the TypeScript says', () => {
     const runs = Array.from({ length: 5 }, () => facerec(['--help']));
     for (const r of runs) expect(r.status).toBe(0);
