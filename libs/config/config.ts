@@ -36,9 +36,14 @@ export interface Config {
   /** Video: a frame sampled about every `sampleSeconds`; frames scaled down to `maxSide` px on their longer side. */
   video: { sampleSeconds: number; maxSide: number; ffmpegPath: string | null; ffprobePath: string | null; embedAll: boolean };
   aggregator: { concurrency: number };
-  embedder: { batchSize: number; batchWaitMs: number };
-  /** Frames of one Detect stream analysed at once (a video's frames overlap on the cores). */
-  detector: { concurrency: number };
+  /**
+   * Batching across callers (libs/engine/batching.ts): items per inference, how long a batch waits
+   * to fill, inferences at once. Null: by the execution provider the session got (cpu: small
+   * batches, one single-threaded inference per core; cuda: large batches).
+   */
+  embedder: { batchSize: number | null; batchWaitMs: number; concurrency: number | null };
+  /** Frames of every Detect stream batched the same way; one stream has up to batchSize x concurrency frames in flight. */
+  detector: { batchSize: number | null; batchWaitMs: number; concurrency: number | null };
   /** The networks (catalog names): every process of an installation must use the same ones. */
   engine: { detector: DetectorName; embedder: EmbedderName };
   /** The pre-built `celebrities` gallery the matcher loads (FACEREC_CELEBRITIES; 'none': none, the gallery is left as it is). */
@@ -111,12 +116,17 @@ export function loadConfig(env: Env = process.env): Config {
       embedAll: read.bool('FACEREC_VIDEO_EMBED_ALL', false),
     },
     aggregator: { concurrency: read.int('AGGREGATOR_CONCURRENCY', 2, 1, 64) },
-    detector: { concurrency: read.int('DETECTOR_CONCURRENCY', 3, 1, 16) },
+    detector: {
+      batchSize: read.optionalInt('DETECTOR_BATCH_SIZE', 1, 256),
+      batchWaitMs: read.int('DETECTOR_BATCH_WAIT_MS', 2, 0, 1000),
+      concurrency: read.optionalInt('DETECTOR_CONCURRENCY', 1, 16),
+    },
     celebritiesArtefact: ((path) => (path === 'none' ? null : resolve(path)))(read.string('FACEREC_CELEBRITIES', CELEBRITIES_ARTEFACT)),
     engine: { detector: read.checked('FACEREC_DETECTOR', () => detectorFromEnv(env)), embedder: read.checked('FACEREC_EMBEDDER', () => embedderFromEnv(env)) },
     embedder: {
-      batchSize: read.int('EMBEDDER_BATCH_SIZE', 32, 1, 1024),
+      batchSize: read.optionalInt('EMBEDDER_BATCH_SIZE', 1, 1024),
       batchWaitMs: read.int('EMBEDDER_BATCH_WAIT_MS', 4, 0, 1000),
+      concurrency: null,
     },
     queue: { ackWaitMs: read.int('FACEREC_QUEUE_ACK_WAIT_S', 30, 1, 3600) * 1000 },
     shutdownGraceMs: read.int('FACEREC_SHUTDOWN_GRACE_S', 25, 0, 3600) * 1000,
@@ -144,6 +154,7 @@ export const CONFIG_VARIABLES: readonly string[] = [
   'DETECTOR_LISTEN', 'EMBEDDER_LISTEN', 'MATCHER_LISTEN', 'DETECTOR_ADDR', 'EMBEDDER_ADDR', 'MATCHER_ADDR',
   'HEALTH_PORT', 'FACEREC_FETCH_MAX_BYTES', 'FACEREC_FETCH_TIMEOUT_S', 'FACEREC_ALLOW_PRIVATE_URLS',
   'DECODER_CONCURRENCY', 'FACEREC_MAX_IMAGE_PIXELS', 'AGGREGATOR_CONCURRENCY', 'EMBEDDER_BATCH_SIZE', 'DETECTOR_CONCURRENCY',
+  'DETECTOR_BATCH_SIZE', 'DETECTOR_BATCH_WAIT_MS',
   'EMBEDDER_BATCH_WAIT_MS', 'FACEREC_SHUTDOWN_GRACE_S', 'FACEREC_VIDEO_SAMPLE_SECONDS', 'FACEREC_VIDEO_MAX_SIDE',
   'FFMPEG_PATH', 'FFPROBE_PATH', 'FACEREC_VIDEO_EMBED_ALL', 'FACEREC_QUEUE_ACK_WAIT_S',
   'FACEREC_API_KEY', 'FACEREC_ALLOW_ANONYMOUS', 'FACEREC_METRICS_PUBLIC', 'FACEREC_RATE_LIMIT', 'FACEREC_RATE_BURST',
@@ -173,6 +184,11 @@ class EnvReader {
     const v = this.optional(name) ?? fallback;
     if (pattern && !pattern.test(v)) throw new ConfigError(name, `"${v}" does not match ${pattern}`);
     return v;
+  }
+
+  /** An integer from min to max, or null when unset. */
+  optionalInt(name: string, min: number, max: number): number | null {
+    return this.optional(name) === null ? null : this.int(name, min, min, max);
   }
 
   int(name: string, fallback: number, min: number, max: number): number {

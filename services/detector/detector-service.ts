@@ -1,5 +1,7 @@
-// The Detector gRPC service: frames in, faces out — boxes, five landmarks, the aligned chip the
-// embedder needs and a small JPEG thumbnail — one reply per frame, in order.
+// The Detector gRPC service: frames in, faces out — boxes, five landmarks and, when a request asks
+// for them, the aligned chip the embedder needs and a small JPEG thumbnail — one reply per frame,
+// in order. The locator given is normally a BatchedLocator (libs/engine/batching.ts): frames of
+// every open stream are detected in shared inferences, each stream's replies still in its order.
 import { warpToChip } from '../../libs/geometry/warp.js';
 import { clipBox, type Box } from '../../libs/geometry/box.js';
 import { cropImage, encodeJpeg, resizeImage, type RgbImage } from '../../libs/image/image.js';
@@ -33,7 +35,7 @@ export function detectorHandlers(
   log: Logger,
   onFrame?: (faces: number) => void,
   onStream?: (delta: 1 | -1) => void,
-  /** Frames of one stream analysed at once (replies still go out in order). */
+  /** Frames of one stream in flight at once (replies still go out in order). */
   concurrency = 1,
 ): DetectorHandlers {
   return {
@@ -52,17 +54,23 @@ export function detectorHandlers(
       };
       for (const event of ['finish', 'cancelled', 'close']) call.once(event, closed);
 
+      // Frames start as soon as they arrive while fewer than `concurrency` are in flight, also
+      // while the pump waits for the oldest: a batching locator sees them together.
+      const startFrames = (): void => {
+        while (started.length < concurrency && queue.length > 0 && !failed) {
+          const work = detectFrame(locator, alignment, queue.shift()!);
+          work.catch(() => {}); // awaited in order by the pump
+          started.push(work);
+        }
+        if (queue.length < MAX_QUEUED_FRAMES) call.resume();
+      };
+
       const pump = async (): Promise<void> => {
         if (running) return;
         running = true;
         try {
           for (;;) {
-            while (started.length < concurrency && queue.length > 0 && !failed) {
-              const work = detectFrame(locator, alignment, queue.shift()!);
-              work.catch(() => {}); // awaited in order below
-              started.push(work);
-            }
-            if (queue.length < MAX_QUEUED_FRAMES) call.resume();
+            startFrames();
             if (started.length === 0 || failed) break;
             const reply = await started.shift()!;
             onFrame?.(reply.faces?.length ?? 0);
@@ -81,6 +89,7 @@ export function detectorHandlers(
 
       call.on('data', (request: DetectRequest__Output) => {
         queue.push(request);
+        startFrames();
         if (queue.length >= MAX_QUEUED_FRAMES) call.pause();
         void pump();
       });
