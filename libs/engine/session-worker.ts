@@ -130,3 +130,28 @@ export async function startWorkerSession(model: Uint8Array, options: ort.Inferen
     },
   };
 }
+
+/**
+ * Several workers running the same network: a run goes to the worker with the fewest runs queued,
+ * so that as many inferences as there are workers run at once (one thread each, on CPU).
+ */
+export function workerPool(workers: readonly InferenceRunner[]): InferenceRunner {
+  if (workers.length === 1) return workers[0]!;
+  const queued = workers.map(() => 0);
+  return {
+    inputNames: workers[0]!.inputNames,
+    outputNames: workers[0]!.outputNames,
+    async run(feeds) {
+      const i = queued.indexOf(Math.min(...queued));
+      queued[i]!++;
+      try {
+        return await workers[i]!.run(feeds);
+      } finally {
+        queued[i]!--;
+      }
+    },
+    async release() {
+      await Promise.all(workers.map((w) => w.release()));
+    },
+  };
+}

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { startWorkerSession } from '../../libs/engine/session-worker.js';
+import { startWorkerSession, workerPool } from '../../libs/engine/session-worker.js';
 import { onnxPath } from '../../models/catalog.js';
 
 const OPTIONS: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], intraOpNumThreads: 1, graphOptimizationLevel: 'extended' };
@@ -79,5 +79,20 @@ describe('startWorkerSession', () => {
     } finally {
       await worker.release();
     }
+  });
+
+  it('a pool of workers answers every run with its own output, and releases them all', async () => {
+    const model = readFileSync(onnxPath('faceplugin-fr512'));
+    const pool = workerPool([await startWorkerSession(model, OPTIONS), await startWorkerSession(model, OPTIONS)]);
+    const single = await startWorkerSession(model, OPTIONS);
+    try {
+      const inputs = [0.1, -0.4, 0.7, 0.2, -0.9].map((v) => new ort.Tensor('float32', new Float32Array(3 * 112 * 112).fill(v), [1, 3, 112, 112]));
+      const pooled = await Promise.all(inputs.map((input) => pool.run({ input })));
+      for (const [i, input] of inputs.entries()) expect(Array.from(pooled[i]!.output!.data)).toEqual(Array.from((await single.run({ input })).output!.data));
+    } finally {
+      await pool.release();
+      await single.release();
+    }
+    await expect(pool.run({ input: chipInput() })).rejects.toThrow(/released/);
   });
 });
