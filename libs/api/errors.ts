@@ -45,3 +45,19 @@ export function conflict(field: string | null, message: string): ApiError {
 export function readOnly(message: string): ApiError {
   return new ApiError(409, 'read_only', null, message);
 }
+
+const STORAGE_FULL_CODES = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
+
+/** A write failed because the data volume is full (a file, SQLite, or a service reporting it so). */
+export function isStorageFull(err: unknown): boolean {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && STORAGE_FULL_CODES.has(code);
+}
+
+/** What a service says in a gRPC status (RESOURCE_EXHAUSTED) when its storage is full. */
+export const STORAGE_FULL_DETAILS = 'storage full';
+
+/** 507: the service cannot store what the request needs until space is freed; nothing was changed. */
+export function storageFull(): ApiError {
+  return new ApiError(507, 'insufficient_storage', null, "the service's storage is full: nothing was stored; try again once space is freed on its data volume");
+}
