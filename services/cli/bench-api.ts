@@ -17,8 +17,8 @@ import { startServices } from '../product.js';
 import { deleteNatsPrefix, startDistributed } from '../spawn.js';
 import { rootLogger } from '../../libs/log/logger.js';
 import { parseIntOption, UsageError } from './args.js';
+import { ROOT } from './paths.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 interface Row {
   mode: string;
