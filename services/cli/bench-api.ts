@@ -8,7 +8,6 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig, SERVICE_NAMES } from '../../libs/config/config.js';
 import { FaceEngine } from '../../libs/engine/engine.js';
