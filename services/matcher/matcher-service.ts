@@ -9,6 +9,7 @@ import type { Logger } from '../../libs/log/logger.js';
 import type { IndexedIdentity as IndexedIdentityMessage } from '../../libs/grpc/generated/facerec/v1/IndexedIdentity.js';
 import type { NamedFilter__Output } from '../../libs/grpc/generated/facerec/v1/NamedFilter.js';
 import { isReadOnlyGallery } from '../../libs/gallery/read-only.js';
+import { isStorageFull, STORAGE_FULL_DETAILS } from '../../libs/api/errors.js';
 import { Galleries, GalleryNotReadyError, type CropEmbedder, InvalidArgumentError, NotFoundError, ReadOnlyModelError } from './galleries.js';
 import { AlreadyNamedError, type IdentityIndex, type IndexedIdentity } from './identity-index.js';
 
@@ -23,6 +24,7 @@ export function statusOf(err: unknown): grpc.status {
   if (err instanceof GalleryNotReadyError) return grpc.status.FAILED_PRECONDITION;
   if (err instanceof ReadOnlyModelError) return grpc.status.PERMISSION_DENIED;
   if (err instanceof ModelNameTakenError || err instanceof IdentityNameTakenError || err instanceof AlreadyNamedError) return grpc.status.ALREADY_EXISTS;
+  if (isStorageFull(err)) return grpc.status.RESOURCE_EXHAUSTED;
   return grpc.status.INTERNAL;
 }
 
@@ -79,7 +81,8 @@ export function matcherHandlers(galleries: Galleries, index: IdentityIndex, log:
         (err: unknown) => {
           const code = statusOf(err);
           if (code === grpc.status.INTERNAL) log.error({ err }, 'matcher call failed');
-          callback({ code, details: (err as Error).message });
+          if (code === grpc.status.RESOURCE_EXHAUSTED) log.warn({ err }, 'matcher call failed: storage full');
+          callback({ code, details: code === grpc.status.RESOURCE_EXHAUSTED ? `${STORAGE_FULL_DETAILS}: ${(err as Error).message}` : (err as Error).message });
         },
       );
     };
