@@ -31,7 +31,13 @@ export interface Config {
   addresses: { detector: string; embedder: string; matcher: string };
   /** HTTP port for /healthz, /readyz and /metrics of a service that is not the gateway (0: none). */
   healthPort: number;
-  fetch: { maxBytes: number; timeoutMs: number; allowPrivate: boolean };
+  /**
+   * Downloads of URL sources. `allowPrivateHosts`: host names (as written in the URL) that may
+   * resolve to loopback or private addresses although `allowPrivate` is off — an internal media
+   * server named by the operator; every redirect hop is checked again, so a redirect from such a
+   * host to another private address is still refused.
+   */
+  fetch: { maxBytes: number; timeoutMs: number; allowPrivate: boolean; allowPrivateHosts: string[] };
   decoder: { concurrency: number; maxImagePixels: number };
   /** Video: a frame sampled about every `sampleSeconds`; frames scaled down to `maxSide` px on their longer side. */
   video: { sampleSeconds: number; maxSide: number; ffmpegPath: string | null; ffprobePath: string | null; embedAll: boolean };
@@ -102,6 +108,10 @@ export function loadConfig(env: Env = process.env): Config {
       maxBytes: read.int('FACEREC_FETCH_MAX_BYTES', 2 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
       timeoutMs: read.int('FACEREC_FETCH_TIMEOUT_S', 300, 1, 86_400) * 1000,
       allowPrivate: read.bool('FACEREC_ALLOW_PRIVATE_URLS', false),
+      allowPrivateHosts: (read.optional('FACEREC_ALLOW_PRIVATE_HOSTS') ?? '')
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
     },
     decoder: {
       concurrency: read.int('DECODER_CONCURRENCY', 2, 1, 64),
@@ -152,7 +162,7 @@ export const CONFIG_VARIABLES: readonly string[] = [
   'FACEREC_DATA_DIR', 'NATS_URL', 'QDRANT_URL', 'QDRANT_API_KEY', 'FACEREC_NATS_PREFIX', 'HOST', 'PORT',
   'FACEREC_PUBLIC_URL', 'FACEREC_MAX_SOURCES', 'FACEREC_MAX_UPLOAD_BYTES', 'FACEREC_IMPORT_ROOT',
   'DETECTOR_LISTEN', 'EMBEDDER_LISTEN', 'MATCHER_LISTEN', 'DETECTOR_ADDR', 'EMBEDDER_ADDR', 'MATCHER_ADDR',
-  'HEALTH_PORT', 'FACEREC_FETCH_MAX_BYTES', 'FACEREC_FETCH_TIMEOUT_S', 'FACEREC_ALLOW_PRIVATE_URLS',
+  'HEALTH_PORT', 'FACEREC_FETCH_MAX_BYTES', 'FACEREC_FETCH_TIMEOUT_S', 'FACEREC_ALLOW_PRIVATE_URLS', 'FACEREC_ALLOW_PRIVATE_HOSTS',
   'DECODER_CONCURRENCY', 'FACEREC_MAX_IMAGE_PIXELS', 'AGGREGATOR_CONCURRENCY', 'EMBEDDER_BATCH_SIZE', 'DETECTOR_CONCURRENCY',
   'DETECTOR_BATCH_SIZE', 'DETECTOR_BATCH_WAIT_MS',
   'EMBEDDER_BATCH_WAIT_MS', 'FACEREC_SHUTDOWN_GRACE_S', 'FACEREC_VIDEO_SAMPLE_SECONDS', 'FACEREC_VIDEO_MAX_SIDE',

@@ -16,7 +16,7 @@ export async function postGuarded(
   url: string,
   body: string,
   headers: Record<string, string>,
-  opts: { timeoutMs: number; allowPrivate: boolean },
+  opts: { timeoutMs: number; allowPrivate: boolean; allowPrivateHosts?: readonly string[] },
 ): Promise<PostResult> {
   let target: URL;
   try {
@@ -27,7 +27,7 @@ export async function postGuarded(
   if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new SourceFetchError('refused', `only http and https URLs can be called (got ${target.protocol})`);
   const signal = AbortSignal.timeout(opts.timeoutMs);
   const work = (async () => {
-    const addresses = await checkedAddresses(target, { allowPrivate: opts.allowPrivate, maxBytes: MAX_ANSWER_BYTES, timeoutMs: opts.timeoutMs });
+    const addresses = await checkedAddresses(target, { allowPrivate: opts.allowPrivate, allowPrivateHosts: opts.allowPrivateHosts, maxBytes: MAX_ANSWER_BYTES, timeoutMs: opts.timeoutMs });
     return new Promise<PostResult>((resolve, reject) => {
       const client = target.protocol === 'https:' ? https : http;
       const req = client.request(target, {

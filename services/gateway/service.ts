@@ -63,6 +63,7 @@ export async function startGateway(rt: Runtime, readiness: () => readonly Readin
   const webhooks = new WebhookSender(jobs, log, {
     ...config.webhooks,
     allowPrivate: config.fetch.allowPrivate,
+    allowPrivateHosts: config.fetch.allowPrivateHosts,
     apiBase: `${config.gateway.publicUrl?.replace(/\/$/, '') ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`}/api/v1`,
   }).start(bus);
   const retention = startRetention(jobs, await adapters.blobStore(), config.retentionDays, log.child({ retention: true }));

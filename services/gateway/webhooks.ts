@@ -25,6 +25,8 @@ export interface WebhookOptions {
   retryBaseMs: number;
   timeoutMs: number;
   allowPrivate: boolean;
+  /** Host names that may resolve to private addresses (FACEREC_ALLOW_PRIVATE_HOSTS), as for URL sources. */
+  allowPrivateHosts?: readonly string[];
   /** Base of the links in the job document, e.g. http://host:8080/api/v1. */
   apiBase: string;
   maxAgeMs?: number;
@@ -102,7 +104,7 @@ export class WebhookSender {
         job.callbackUrl!,
         body,
         { 'x-facerec-signature': signWebhook(this.opts.secret!, body, t), 'x-facerec-delivery': job.id, 'x-facerec-attempt': String(n) },
-        { timeoutMs: this.opts.timeoutMs, allowPrivate: this.opts.allowPrivate },
+        { timeoutMs: this.opts.timeoutMs, allowPrivate: this.opts.allowPrivate, allowPrivateHosts: this.opts.allowPrivateHosts },
       );
       const ok = status >= 200 && status <= 299;
       return { attempt: n, time: new Date(started).toISOString(), status, ok, error: ok ? null : `HTTP ${status}`, duration_ms: Date.now() - started };

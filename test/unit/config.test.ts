@@ -21,6 +21,12 @@ describe('loadConfig', () => {
     expect(CONFIG_VARIABLES).toEqual(expect.arrayContaining(['NATS_URL', 'PORT', 'FACEREC_ALLOW_PRIVATE_URLS', 'EMBEDDER_BATCH_SIZE']));
   });
 
+  it('reads FACEREC_ALLOW_PRIVATE_HOSTS: host names whose private addresses URL sources may use (default none)', () => {
+    expect(loadConfig({}).fetch.allowPrivateHosts).toEqual([]);
+    expect(loadConfig({ FACEREC_ALLOW_PRIVATE_HOSTS: ' Media.internal, localhost ,' }).fetch.allowPrivateHosts).toEqual(['media.internal', 'localhost']);
+    expect(CONFIG_VARIABLES).toContain('FACEREC_ALLOW_PRIVATE_HOSTS');
+  });
+
   it('reads the work queues\' ack wait (FACEREC_QUEUE_ACK_WAIT_S, seconds; default 30)', () => {
     expect(loadConfig({}).queue.ackWaitMs).toBe(30_000);
     expect(loadConfig({ FACEREC_QUEUE_ACK_WAIT_S: '4' }).queue.ackWaitMs).toBe(4000);
