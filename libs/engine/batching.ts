@@ -23,18 +23,20 @@ export interface ProviderDefaults {
 
 /**
  * Frames per detector inference and inferences at once. CPU, measured with `facerec bench batch`
- * on 2 cores (960x540, scale 600, 1 thread each): 3 inferences at once of 4 frames each gave
- * 1.43x the frames/s of one frame at a time; batches of 64 were slower (0.67–0.87x).
+ * on this project's loaded 2-core host (960x540, scale 600, 1 thread each): batches of 4 gave
+ * 0.63–1.43x the frames/s of one frame at a time over three runs (the load's noise is larger than
+ * the effect), 16 gave 0.47–1.43x and 64 was slower in every run (0.42–0.87x). So one frame per
+ * inference, three inferences at once across every stream; large batches are for GPUs.
  */
 export const DETECTOR_BATCHING: Record<ExecutionProvider, ProviderDefaults> = {
-  cpu: { batchSize: 4, concurrency: 3 },
+  cpu: { batchSize: 1, concurrency: 3 },
   cuda: { batchSize: 32, concurrency: 2 },
 };
 
 /**
  * Chips per embedder inference (the mirror image of each chip runs in the same inference, so twice
- * as many images) and inferences at once. CPU, same run: 4–16 chips per inference as fast as one
- * or a little faster, 64 chips (128 images) 0.75x.
+ * as many images) and inferences at once. CPU, same runs: 4–16 chips per inference 0.62–1.19x of
+ * one, 64 chips 0.69–0.81x; 8 keeps the wait for a batch short.
  */
 export const EMBEDDER_BATCHING: Record<ExecutionProvider, ProviderDefaults> = {
   cpu: { batchSize: 8, concurrency: 1 },
