@@ -52,6 +52,9 @@ export interface ServiceProcess {
   /** What it runs (`services/main.ts <service>`). */
   service: string;
   child: ChildProcess;
+  /** The environment it was started with (over process.env), and its health port: a restart uses them again. */
+  env: Record<string, string>;
+  healthPort: number;
   /** URL of its /healthz, /readyz, /metrics. */
   healthUrl: string;
   /** stderr so far (JSON logs; the last `keepOutput` characters), for failure messages. */
@@ -81,6 +84,8 @@ export function spawnService(
     name: opts.name ?? service,
     service,
     child,
+    env,
+    healthPort,
     healthUrl: `http://127.0.0.1:${healthPort}`,
     output: () => output,
     stop: async (timeoutMs = 15_000) => {
