@@ -64,7 +64,7 @@ check_sessions() {
   local ready wrong unavailable
   ready=$(grep -c '"msg":"inference session ready"' "$log" || true)
   wrong=$(grep '"msg":"inference session ready"' "$log" | grep -v "\"provider\":\"$provider\"" || true)
-  unavailable=$(grep '"msg":"execution provider unavailable' "$log" || true)
+  unavailable=$(grep -E '"msg":"execution provider (unavailable|not installed)' "$log" || true)
   if [ -n "$unavailable" ] || [ -n "$wrong" ]; then
     fail "$step: a session did not get $provider (silent fallback):
 $(printf '%s\n%s\n' "$unavailable" "$wrong" | grep -v '^$' | cut -c1-400)"
