@@ -2,7 +2,9 @@
 // the whole video in memory), stream the frames to the detector with back-pressure, track faces
 // online, embed only the faces worth it (the first good faces of each track, clearly better ones,
 // a refresh on long tracks — DeepStream's "secondary model once per track"), and append the
-// observations in chunks as they come.
+// observations in chunks as they come. The detector returns boxes and landmarks only: chips for
+// the faces chosen for embedding and thumbnails for a track's better faces are cut here, from the
+// frame held until its reply, so no work is spent on faces nobody embeds or shows.
 import { once } from 'node:events';
 import type { Bus } from '../../libs/bus/bus.js';
 import type { DetectorClient, EmbedderClient } from '../../libs/grpc/grpc.js';
@@ -14,6 +16,9 @@ import type { FaceObservation, FrameObservation } from '../../libs/jobs/types.js
 import { EmbedSelector, FaceTracker, qualityOf, ThumbnailSelector } from '../../libs/tracking/face-tracker.js';
 import { ShotChangeDetector } from '../../libs/tracking/shot-change.js';
 import { embedChips } from '../../libs/face-client/face-pipeline.js';
+import { alignable, alignedChip, faceThumbnail } from '../../libs/face-client/face-crops.js';
+import { alignmentFor } from '../../libs/engine/alignment.js';
+import type { RgbImage } from '../../libs/image/image.js';
 import { SourceError } from './source-file.js';
 
 export interface VideoObserverDeps {
@@ -52,6 +57,8 @@ const FACES_PER_CHUNK = 24;
 /** Sampled frames between cancellation checks and progress reports. */
 const CHECK_EVERY = 10;
 const EMBED_DEADLINE_MS = 60_000;
+/** Frames sent to the detector and held here until their reply (enough to fill its batches). */
+const MAX_HELD_FRAMES = 8;
 
 /** Probes and observes one video; returns the number of faces seen. */
 export async function observeVideo(deps: VideoObserverDeps, src: VideoSource, probe?: VideoProbe): Promise<{ faces: number; embedded: number }> {
@@ -74,6 +81,21 @@ export async function observeVideo(deps: VideoObserverDeps, src: VideoSource, pr
 
   const abort = new AbortController();
   const call = deps.detector.Detect();
+  const alignment = alignmentFor(src.embeddingModel);
+  // Full-resolution frames awaiting their reply; the sender waits while the window is full.
+  const held = new Map<number, RgbImage>();
+  let freed: (() => void) | null = null;
+  const windowOpen = () =>
+    held.size < MAX_HELD_FRAMES
+      ? Promise.resolve()
+      : new Promise<void>((resolve, reject) => {
+          const onAbort = () => reject(abort.signal.reason);
+          abort.signal.addEventListener('abort', onAbort, { once: true });
+          freed = () => {
+            abort.signal.removeEventListener('abort', onAbort);
+            resolve();
+          };
+        });
   // Sampled frames that start a new shot: tracks end there.
   const shots = new ShotChangeDetector();
   const cuts = new Set<number>();
@@ -82,7 +104,9 @@ export async function observeVideo(deps: VideoObserverDeps, src: VideoSource, pr
     try {
       for await (const frame of decodeFrames(src.path, { ffmpegPath: deps.ffmpegPath, probe, step, maxSide: deps.maxSide, signal: abort.signal })) {
         if (shots.isCut(frame.rgb, frame.width, frame.height)) cuts.add(frame.index);
-        const ok = call.write({ frame: { index: frame.index, width: frame.width, height: frame.height, rgb: frame.rgb }, options: { scale: src.scale, chips: true, thumbnailSize: THUMBNAIL_SIZE } });
+        await windowOpen();
+        held.set(frame.index, { width: frame.width, height: frame.height, data: frame.rgb });
+        const ok = call.write({ frame: { index: frame.index, width: frame.width, height: frame.height, rgb: frame.rgb }, options: { scale: src.scale } });
         if (!ok) await once(call, 'drain', { signal: abort.signal });
       }
       call.end();
@@ -113,6 +137,12 @@ export async function observeVideo(deps: VideoObserverDeps, src: VideoSource, pr
   try {
     for await (const reply of call as AsyncIterable<DetectReply__Output>) {
       const detected = reply.faces;
+      const frame = held.get(reply.frameIndex);
+      if (!frame) throw new Error(`the detector answered frame ${reply.frameIndex}, which was not sent`);
+      held.delete(reply.frameIndex);
+      const wake = freed as (() => void) | null; // set by the sender's closure
+      freed = null;
+      wake?.();
       if (cuts.delete(reply.frameIndex)) tracker.endAll();
       const ids = tracker.update(
         reply.frameIndex,
@@ -125,8 +155,11 @@ export async function observeVideo(deps: VideoObserverDeps, src: VideoSource, pr
       const qualities = detected.map((f) => qualityOf({ box: f.box!, score: f.score, landmarkScore: f.landmarkScore }, decoded.width, decoded.height));
       const chosen = detected.map((_, i) => selector.select(ids[i]!, qualities[i]!, reply.frameIndex));
       const withThumbnail = detected.map((_, i) => thumbnails.select(ids[i]!, qualities[i]!, chosen[i]));
-      const chips = detected.flatMap((f, i) => (chosen[i] ? [f.chip!] : []));
-      const vectors = await embedChips(deps.embedder, chips, EMBED_DEADLINE_MS);
+      const chips = detected.flatMap((f, i) => (chosen[i] ? [{ size: alignment.size, rgb: alignedChip(frame, alignable(f), alignment) }] : []));
+      const [vectors, thumbs] = await Promise.all([
+        embedChips(deps.embedder, chips, EMBED_DEADLINE_MS),
+        Promise.all(detected.map((f, i) => (withThumbnail[i] ? faceThumbnail(frame, f.box!, THUMBNAIL_SIZE) : null))),
+      ]);
       let v = 0;
       const observations: FaceObservation[] = detected.map((f, i) => {
         const box = f.box!;
@@ -138,7 +171,7 @@ export async function observeVideo(deps: VideoObserverDeps, src: VideoSource, pr
           embedding: chosen[i] ? vectors[v++]!.values : null,
           // A track's first face, clearly better ones and embedded ones carry a thumbnail: every
           // track has one (a track too small to embed too), and not every frame sends one.
-          thumbnail: withThumbnail[i] && f.thumbnail.length > 0 ? f.thumbnail.toString('base64') : null,
+          thumbnail: thumbs[i]?.toString('base64') ?? null,
           trackId: ids[i]!,
         };
       });
@@ -157,6 +190,7 @@ export async function observeVideo(deps: VideoObserverDeps, src: VideoSource, pr
   } catch (err) {
     abort.abort();
     call.cancel();
+    held.clear();
     // When ffmpeg failed, the detector call was cancelled because of it: report ffmpeg's reason.
     const decodeError = await sending.then(() => null, (e: unknown) => e);
     const cause = decodeError instanceof MediaError ? decodeError : err;

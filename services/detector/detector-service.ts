@@ -2,10 +2,9 @@
 // for them, the aligned chip the embedder needs and a small JPEG thumbnail — one reply per frame,
 // in order. The locator given is normally a BatchedLocator (libs/engine/batching.ts): frames of
 // every open stream are detected in shared inferences, each stream's replies still in its order.
-import { warpToChip } from '../../libs/geometry/warp.js';
-import { clipBox, type Box } from '../../libs/geometry/box.js';
-import { cropImage, encodeJpeg, resizeImage, type RgbImage } from '../../libs/image/image.js';
-import type { AlignableFace, ChipAlignment } from '../../libs/engine/alignment.js';
+import type { RgbImage } from '../../libs/image/image.js';
+import type { ChipAlignment } from '../../libs/engine/alignment.js';
+import { alignedChip, faceThumbnail } from '../../libs/face-client/face-crops.js';
 import type { FaceLocator } from '../../libs/engine/engine.js';
 import { MAX_DETECTION_SCALE, MIN_DETECTION_SCALE } from '../../libs/engine/detect-options.js';
 import { grpc } from '../../libs/grpc/grpc.js';
@@ -17,8 +16,6 @@ import type { Logger } from '../../libs/log/logger.js';
 
 /** Frames waiting in a call before it stops reading from the client (back-pressure). */
 const MAX_QUEUED_FRAMES = 2;
-/** Thumbnails show the face with some context around it. */
-const THUMBNAIL_CONTEXT = 1.5;
 
 export class InvalidFrameError extends Error {
   override name = 'InvalidFrameError';
@@ -126,30 +123,11 @@ async function detectFrame(locator: Pick<FaceLocator, 'locate'>, alignment: Chip
       score: face.score,
       landmarkScore: face.landmarkScore,
       landmarks: face.landmarks.map(([x, y]) => ({ x, y })),
+      // With the landmark model: dlib's five points, so that a chip cut elsewhere aligns the same.
+      dlibPoints: (face.dlibPoints ?? []).map(([x, y]) => ({ x, y })),
       chip: options?.chips ? { size: alignment.size, rgb: alignedChip(img, face, alignment) } : null,
       thumbnail: options?.thumbnailSize ? await faceThumbnail(img, face.box, options.thumbnailSize) : Buffer.alloc(0),
     });
   }
   return { frameIndex: frame.index, faces };
-}
-
-/** The embedder's chip as 8-bit RGB (rounding the warp's bilinear samples). */
-function alignedChip(img: RgbImage, face: AlignableFace, alignment: ChipAlignment): Buffer {
-  const size = alignment.size;
-  const chip = new Float32Array(size * size * 3);
-  warpToChip(img, alignment.transform(face), size, size, chip, 0);
-  const bytes = Buffer.allocUnsafe(chip.length);
-  for (let i = 0; i < chip.length; i++) bytes[i] = Math.min(255, Math.max(0, Math.round(chip[i]!)));
-  return bytes;
-}
-
-/** A square JPEG around the face, at most `maxSize` px per side. */
-export async function faceThumbnail(img: RgbImage, box: Box, maxSize: number): Promise<Buffer> {
-  const side = Math.max(box.w, box.h) * THUMBNAIL_CONTEXT;
-  const region = clipBox({ x: box.x + box.w / 2 - side / 2, y: box.y + box.h / 2 - side / 2, w: side, h: side }, img.width, img.height);
-  let crop = cropImage(img, region.x, region.y, Math.max(1, region.w), Math.max(1, region.h));
-  const { width: w, height: h } = crop;
-  const s = Math.min(1, maxSize / Math.max(w, h));
-  if (s < 1) crop = await resizeImage(crop, Math.max(1, Math.round(w * s)), Math.max(1, Math.round(h * s)));
-  return encodeJpeg(crop, 85);
 }

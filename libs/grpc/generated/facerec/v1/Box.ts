@@ -3,6 +3,8 @@
 
 /**
  * Pixel box in the frame it was found in, x/y top-left.
+ * Image pixels, in double precision as computed: a chip or thumbnail cut from a reply's box and
+ * points elsewhere (the decoder, for video) is then the very one the detector would have cut.
  */
 export interface Box {
   'x'?: (number | string);
@@ -13,6 +15,8 @@ export interface Box {
 
 /**
  * Pixel box in the frame it was found in, x/y top-left.
+ * Image pixels, in double precision as computed: a chip or thumbnail cut from a reply's box and
+ * points elsewhere (the decoder, for video) is then the very one the detector would have cut.
  */
 export interface Box__Output {
   'x': (number);

@@ -11,11 +11,11 @@ export interface DetectedFace {
    */
   'score'?: (number | string);
   /**
-   * Landmark model's face probability (0..1): low for profiles and poor crops.
+   * How usable the landmarks make the face for recognition (0.5..1): low for profiles and blur.
    */
   'landmarkScore'?: (number | string);
   /**
-   * dlib-ordered five points: left eye outer/inner, right eye outer/inner, nose.
+   * Five points in ArcFace order (libs/engine/alignment.ts): eye centres, nose tip, mouth corners.
    */
   'landmarks'?: (_facerec_v1_Point)[];
   /**
@@ -26,6 +26,11 @@ export interface DetectedFace {
    * JPEG crop around the face; present when the request asked for thumbnails.
    */
   'thumbnail'?: (Buffer | Uint8Array | string);
+  /**
+   * dlib's five points (eye corners and nose) when the landmark model found them, so that a chip
+   * cut from the frame elsewhere (the decoder, for video) aligns exactly as the detector's would.
+   */
+  'dlibPoints'?: (_facerec_v1_Point)[];
 }
 
 export interface DetectedFace__Output {
@@ -35,11 +40,11 @@ export interface DetectedFace__Output {
    */
   'score': (number);
   /**
-   * Landmark model's face probability (0..1): low for profiles and poor crops.
+   * How usable the landmarks make the face for recognition (0.5..1): low for profiles and blur.
    */
   'landmarkScore': (number);
   /**
-   * dlib-ordered five points: left eye outer/inner, right eye outer/inner, nose.
+   * Five points in ArcFace order (libs/engine/alignment.ts): eye centres, nose tip, mouth corners.
    */
   'landmarks': (_facerec_v1_Point__Output)[];
   /**
@@ -50,4 +55,9 @@ export interface DetectedFace__Output {
    * JPEG crop around the face; present when the request asked for thumbnails.
    */
   'thumbnail': (Buffer);
+  /**
+   * dlib's five points (eye corners and nose) when the landmark model found them, so that a chip
+   * cut from the frame elsewhere (the decoder, for video) aligns exactly as the detector's would.
+   */
+  'dlibPoints': (_facerec_v1_Point__Output)[];
 }
