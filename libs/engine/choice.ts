@@ -4,6 +4,13 @@ export const DETECTORS = ['yunet', 'yunet-n', 'blazeface'] as const;
 export type DetectorName = (typeof DETECTORS)[number];
 export const DEFAULT_DETECTOR: DetectorName = 'yunet';
 
+/**
+ * Whether a detector's landmarks are found at the detection scale (YuNet's own five points), so a
+ * photo may be sent to it already scaled; BlazeFace's are refined by FaceMesh on crops of the full
+ * image (2–3 px further off, at full resolution, from a scaled photo), so it gets the whole image.
+ */
+export const LANDMARKS_AT_DETECTION_SCALE: Record<DetectorName, boolean> = { yunet: true, 'yunet-n': true, blazeface: false };
+
 export const EMBEDDERS = ['faceplugin-fr512', 'dlib-resnet'] as const;
 export type EmbedderName = (typeof EMBEDDERS)[number];
 export const DEFAULT_EMBEDDER: EmbedderName = 'faceplugin-fr512';

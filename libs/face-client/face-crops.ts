@@ -7,6 +7,7 @@ import type { DetectedFace__Output } from '../grpc/generated/facerec/v1/Detected
 import { clipBox, type Box } from '../geometry/box.js';
 import { warpToChip } from '../geometry/warp.js';
 import { cropImage, encodeJpeg, resizeImage, type RgbImage } from '../image/image.js';
+import type { Box__Output } from '../grpc/generated/facerec/v1/Box.js';
 
 /** Thumbnails show the face with some context around it. */
 const THUMBNAIL_CONTEXT = 1.5;
@@ -38,4 +39,25 @@ export function alignable(face: Pick<DetectedFace__Output, 'landmarks' | 'dlibPo
     landmarks: face.landmarks.map((p) => [p.x, p.y]),
     dlibPoints: face.dlibPoints.length > 0 ? face.dlibPoints.map((p) => [p.x, p.y]) : undefined,
   };
+}
+
+/**
+ * The image the detector needs for `scale` (its longer side at most `scale`, as the detector would
+ * scale it itself), and the factors that bring its coordinates back to the full image. A photo
+ * then crosses to the detector at the size it is analysed at, not at full resolution.
+ */
+export async function detectionImage(img: RgbImage, scale: number): Promise<{ image: RgbImage; sx: number; sy: number }> {
+  const factor = scale / Math.max(img.width, img.height);
+  if (factor >= 1) return { image: img, sx: 1, sy: 1 };
+  const w = Math.max(1, Math.round(img.width * factor));
+  const h = Math.max(1, Math.round(img.height * factor));
+  return { image: await resizeImage(img, w, h), sx: img.width / w, sy: img.height / h };
+}
+
+/** A detected face's box and points in the full image's pixels (see detectionImage). */
+export function inFullImage<F extends { box: Box__Output | null; landmarks: { x: number; y: number }[]; dlibPoints: { x: number; y: number }[] }>(face: F, sx: number, sy: number): F {
+  if (sx === 1 && sy === 1) return face;
+  const b = face.box!;
+  const point = (p: { x: number; y: number }) => ({ x: p.x * sx, y: p.y * sy });
+  return { ...face, box: { x: b.x * sx, y: b.y * sy, w: b.w * sx, h: b.h * sy }, landmarks: face.landmarks.map(point), dlibPoints: face.dlibPoints.map(point) };
 }

@@ -15,6 +15,9 @@ import type { Logger } from '../../libs/log/logger.js';
 import type { BlobStore } from '../../libs/store/blob-store.js';
 import type { JobStore } from '../../libs/store/job-store.js';
 import { detectFrames, embedChips } from '../../libs/face-client/face-pipeline.js';
+import { alignable, alignedChip, detectionImage, faceThumbnail, inFullImage } from '../../libs/face-client/face-crops.js';
+import { alignmentFor } from '../../libs/engine/alignment.js';
+import { LANDMARKS_AT_DETECTION_SCALE, type DetectorName } from '../../libs/engine/choice.js';
 import { fetchSourceFile, SourceError, type SourceFile } from './source-file.js';
 import { JobCancelled, observeVideo } from './video-observer.js';
 
@@ -26,6 +29,8 @@ export interface DecoderDeps {
   embedder: EmbedderClient;
   fetch: { maxBytes: number; timeoutMs: number; allowPrivate: boolean };
   maxImagePixels: number;
+  /** The installation's detector: whether photos may cross to it scaled (LANDMARKS_AT_DETECTION_SCALE). */
+  detectorName: DetectorName;
   video: { sampleSeconds: number; maxSide: number; ffmpegPath: string | null; ffprobePath: string | null; embedAll?: boolean };
   log: Logger;
   onSource?: (outcome: 'ok' | 'failed', faces: number) => void;
@@ -120,21 +125,30 @@ export class DecoderWorker {
       if (probe) return this.observeVideo(job, sourceIndex, source, file, probe);
       throw new SourceError(`not a readable image or video: ${err.message.replace(file.path, 'the source')}`);
     }
+    // The detector gets the photo at the size it analyses it at; chips and thumbnails are cut here
+    // from the full-resolution pixels.
+    const scale = job.params.face_detection_scale;
+    const { image, sx, sy } = LANDMARKS_AT_DETECTION_SCALE[this.deps.detectorName] ? await detectionImage(img, scale) : { image: img, sx: 1, sy: 1 };
     const [faces] = await detectFrames(
       this.deps.detector,
-      [{ index: 0, width: img.width, height: img.height, rgb: Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength) }],
-      { scale: job.params.face_detection_scale, chips: true, thumbnailSize: THUMBNAIL_SIZE },
+      [{ index: 0, width: image.width, height: image.height, rgb: Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength) }],
+      { scale },
       CALL_DEADLINE_MS,
     );
-    const detected = faces ?? [];
-    const embeddings = await embedChips(this.deps.embedder, detected.map((f) => f.chip!), CALL_DEADLINE_MS);
+    const detected = (faces ?? []).map((f) => inFullImage(f, sx, sy));
+    const alignment = alignmentFor(await this.embeddingModel());
+    const chips = detected.map((f) => ({ size: alignment.size, rgb: alignedChip(img, alignable(f), alignment) }));
+    const [embeddings, thumbnails] = await Promise.all([
+      embedChips(this.deps.embedder, chips, CALL_DEADLINE_MS),
+      Promise.all(detected.map((f) => faceThumbnail(img, f.box!, THUMBNAIL_SIZE))),
+    ]);
     const observations: FaceObservation[] = detected.map((f, i) => ({
       box: { x: f.box!.x, y: f.box!.y, w: f.box!.w, h: f.box!.h },
       score: f.score,
       landmarkScore: f.landmarkScore,
       landmarks: f.landmarks.map((p) => [p.x, p.y]),
       embedding: embeddings[i]!.values,
-      thumbnail: f.thumbnail.length > 0 ? f.thumbnail.toString('base64') : null,
+      thumbnail: thumbnails[i]!.toString('base64'),
       trackId: null,
     }));
     await bus.appendObservations(job.id, {

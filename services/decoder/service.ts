@@ -17,6 +17,7 @@ export async function startDecoder(rt: Runtime): Promise<RunningService> {
     embedder,
     fetch: config.fetch,
     maxImagePixels: config.decoder.maxImagePixels,
+    detectorName: config.engine.detector,
     video: config.video,
     log,
     onSource: (outcome) => metrics.sourceAttempts.inc({ outcome }),

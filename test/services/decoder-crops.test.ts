@@ -5,8 +5,9 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { alignmentFor } from '../../libs/engine/alignment.js';
+import { LANDMARKS_AT_DETECTION_SCALE } from '../../libs/engine/choice.js';
 import { loadLocator, type FaceLocator } from '../../libs/engine/engine.js';
-import { alignable, alignedChip, faceThumbnail } from '../../libs/face-client/face-crops.js';
+import { alignable, alignedChip, detectionImage, faceThumbnail, inFullImage } from '../../libs/face-client/face-crops.js';
 import { detectFrames } from '../../libs/face-client/face-pipeline.js';
 import { detectorClient, GrpcServer, loadProtos } from '../../libs/grpc/grpc.js';
 import { decodeImage, type RgbImage } from '../../libs/image/image.js';
@@ -50,6 +51,22 @@ describe.skipIf(!probes)('chips and thumbnails cut from the held frame', () => {
           expect(chip.equals(withCrops![i]!.chip!.rgb)).toBe(true);
           expect((await faceThumbnail(img, face.box!, 160)).equals(withCrops![i]!.thumbnail)).toBe(true);
         }
+
+        // A photo sent at the size it is analysed at (2000x1428 → 600x428): the same faces, at the
+        // same places in the full image once mapped back — for detectors whose landmarks come at
+        // the detection scale; FaceMesh refines on full-resolution crops, so BlazeFace gets it all.
+        if (!LANDMARKS_AT_DETECTION_SCALE[p.detector]) return;
+        const { image, sx, sy } = await detectionImage(img, 600);
+        expect(Math.max(image.width, image.height)).toBe(600);
+        const [small] = await detectFrames(client, [{ index: 0, width: image.width, height: image.height, rgb: Buffer.from(image.data) }], { scale: 600 }, 60_000);
+        const mapped = small!.map((f) => inFullImage(f, sx, sy));
+        expect(mapped.length).toBe(bare!.length);
+        for (const [i, f] of mapped.entries()) {
+          const want = bare![i]!;
+          for (const k of ['x', 'y', 'w', 'h'] as const) expect(Math.abs(f.box![k] - want.box![k]), k).toBeLessThan(1);
+          f.landmarks.forEach((p, j) => expect(Math.hypot(p.x - want.landmarks[j]!.x, p.y - want.landmarks[j]!.y)).toBeLessThan(1));
+        }
+        expect(await detectionImage(image, 600)).toMatchObject({ image, sx: 1, sy: 1 }); // small enough already
       } finally {
         client.close();
       }
