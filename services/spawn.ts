@@ -8,7 +8,9 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { ServiceName } from '../libs/config/config.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// The checkout: this module runs from services/ (TypeScript) or dist/services/ (compiled); the
+// services it starts run from the sources, through tsx, in either case.
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), import.meta.url.endsWith('.ts') ? '..' : '../..');
 
 /**
  * `count` distinct free ports: every one is held open until all are found, so none is handed out
