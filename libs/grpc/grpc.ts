@@ -48,6 +48,10 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   // comma-separated list), not just the first.
   'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
   'grpc.keepalive_time_ms': 30_000,
+  // A restarted server is found again within a few seconds: grpc-js's reconnect backoff otherwise
+  // grows to 120 s, and the gateway answered 503 that long after a matcher restart (faults campaign).
+  'grpc.initial_reconnect_backoff_ms': 500,
+  'grpc.max_reconnect_backoff_ms': 3000,
 };
 
 /**
