@@ -3,7 +3,11 @@
 // and with every face embedded, beside ffmpeg decoding the same file to nothing in the same run
 // (every frame must be decoded, so that is the physical limit here).
 //
-//   facerec bench video [--loops N] [--sizes 640x360,960x540,1920x1080]
+//   facerec bench video [--loops N] [--sizes 640x360,960x540,1920x1080] [--embed selective,all]
+//
+// Memory: the process's resident size is sampled every 100 ms during each selective job; the peak
+// and the peak of the job's second quarter against its last quarter (flat: no growth with length)
+// are reported. `--loops 196` makes a 30-minute video.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -17,19 +21,26 @@ import { startServices } from '../product.js';
 import { parseIntOption, UsageError } from './args.js';
 import { ROOT } from './paths.js';
 
-
+/** One size; the job figures are there when that embedding mode ran (--embed). */
 interface Row {
   size: string;
   seconds: number;
   decodeOnly: number;
-  selective: number;
-  all: number;
+  selective?: number;
+  all?: number;
   /** Peak resident memory of the process during the job, MB (selective run). */
-  peakRssMb: number;
+  peakRssMb?: number;
+  /** Peak resident memory in the job's second and last quarters, MB: equal when memory is flat. */
+  rssQuarterMb?: [number, number];
 }
 
 export async function benchVideoCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { loops: { type: 'string', default: '4' }, sizes: { type: 'string', default: '640x360,960x540,1920x1080' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { loops: { type: 'string', default: '4' }, sizes: { type: 'string', default: '640x360,960x540,1920x1080' }, embed: { type: 'string', default: 'selective,all' } },
+  });
+  const modes = values.embed.split(',');
+  for (const m of modes) if (m !== 'selective' && m !== 'all') throw new UsageError(`--embed: "${m}" is not selective or all`);
   const loops = parseIntOption('loops', values.loops);
   const sizes = values.sizes.split(',').map((s) => {
     const m = /^(\d+)x(\d+)$/.exec(s);
@@ -57,7 +68,7 @@ export async function benchVideoCommand(argv: string[]): Promise<void> {
       const seconds = (d.frames * 1001) / 30000; // the clip is 29.97 fps
       results.set(input.size, { size: input.size, seconds, decodeOnly: seconds / d.seconds });
     }
-    for (const embedAll of [false, true]) {
+    for (const embedAll of modes.map((m) => m === 'all')) {
       const dataDir = join(work, `data-${embedAll}`);
       const config = loadConfig({ FACEREC_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', HEALTH_PORT: '0', FACEREC_VIDEO_EMBED_ALL: String(embedAll) });
       const product = await startServices(SERVICE_NAMES, config, { loopback: true });
@@ -68,8 +79,8 @@ export async function benchVideoCommand(argv: string[]): Promise<void> {
           const form = new FormData();
           form.set('file', new Blob([new Uint8Array(readFileSync(input.file))]), 'clip.mp4');
           const { source } = (await (await fetch(`${url}/api/v1/storage/`, { method: 'POST', body: form })).json()) as { source: string };
-          let peak = process.memoryUsage().rss;
-          const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+          const samples: number[] = [];
+          const sampler = setInterval(() => samples.push(process.memoryUsage().rss), 100);
           const started = performance.now();
           const submitted = (await (await fetch(`${url}/api/v1/jobs/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sources: [source], modules: { face_recognition: {} } }) })).json()) as { id: string };
           let job: { state: string; errors: unknown[] };
@@ -84,7 +95,10 @@ export async function benchVideoCommand(argv: string[]): Promise<void> {
           if (embedAll) row.all = factor;
           else {
             row.selective = factor;
-            row.peakRssMb = peak / 1024 / 1024;
+            const mb = (xs: number[]) => Math.max(0, ...xs) / 1024 / 1024;
+            const q = Math.floor(samples.length / 4);
+            row.peakRssMb = mb(samples);
+            row.rssQuarterMb = [mb(samples.slice(q, 2 * q)), mb(samples.slice(3 * q))];
           }
           console.error(`${input.size} ${embedAll ? 'all faces' : 'selective'}: ${factor.toFixed(2)}x realtime`);
         }
@@ -97,10 +111,14 @@ export async function benchVideoCommand(argv: string[]): Promise<void> {
     rmSync(work, { recursive: true, force: true });
   }
 
-  console.log('| size | video s | ffmpeg decode only | job, selective embedding | % of decode-only | job, every face embedded | peak RSS MB (selective) |');
-  console.log('|---|---|---|---|---|---|---|');
+  const fmt = (v: number | undefined, f: (v: number) => string) => (v === undefined ? '–' : f(v));
+  console.log('| size | video s | ffmpeg decode only | job, selective embedding | % of decode-only | job, every face embedded | peak RSS MB (selective) | RSS MB, 2nd → last quarter |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
-    console.log(`| ${r.size} | ${r.seconds.toFixed(1)} | ${r.decodeOnly.toFixed(1)}x | ${r.selective.toFixed(2)}x | ${((100 * r.selective) / r.decodeOnly).toFixed(1)} % | ${r.all.toFixed(2)}x | ${r.peakRssMb.toFixed(0)} |`);
+    const pct = r.selective === undefined ? undefined : (100 * r.selective) / r.decodeOnly;
+    console.log(
+      `| ${r.size} | ${r.seconds.toFixed(1)} | ${r.decodeOnly.toFixed(1)}x | ${fmt(r.selective, (v) => `${v.toFixed(2)}x`)} | ${fmt(pct, (v) => `${v.toFixed(1)} %`)} | ${fmt(r.all, (v) => `${v.toFixed(2)}x`)} | ${fmt(r.peakRssMb, (v) => v.toFixed(0))} | ${r.rssQuarterMb ? `${r.rssQuarterMb[0].toFixed(0)} → ${r.rssQuarterMb[1].toFixed(0)}` : '–'} |`,
+    );
   }
   console.log('\nFigures are realtime factors: seconds of video per second of wall time (higher is faster).');
   console.log(JSON.stringify({ rows }));
