@@ -343,7 +343,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
       embedding.push({ embedder: eng.embedder.model, batch: n, onnx_ms_per_face: +per(plain)!.toFixed(2), onnx_flip_ms_per_face: +per(flipped)!.toFixed(2), tfjs_ms_per_face: orig ? +per(orig)!.toFixed(2) : null });
     }
   }
-  console.log(`\n## Embedding, ms per face (faceplugin-fr512's published graph takes one chip per run)\n`);
+  console.log(`\n## Embedding, ms per face (a batch of n chips in one inference; faceplugin-fr512 as rewritten with a batch dimension)\n`);
   console.log(table(['embedder', 'batch', 'ONNX embedChips, flip off', 'ONNX, flip on (2 passes)', 'TF.js face-api original (wasm)', 'TF.js / ONNX (flip off)'], embRows));
 
   // --- Default pipeline ---
