@@ -89,10 +89,19 @@ export async function uploadFile(url: string, path: string): Promise<string> {
   return r.body.source as string;
 }
 
+/** 503s answered to submissions (a service still reconnecting): the campaigns report them. */
+export const refusals: string[] = [];
+
+/** Submits a job; a 503 (with its reason) is retried for up to 30 s, as a client would, and noted. */
 export async function submitJob(url: string, sources: string[], model = MODEL): Promise<string> {
-  const r = await call(url, 'POST', '/api/v1/jobs/', { sources, modules: { face_recognition: { model } } });
-  if (r.status !== 201) throw new Error(`job submission: ${r.status} ${r.text.slice(0, 300)}`);
-  return r.body.id as string;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const r = await call(url, 'POST', '/api/v1/jobs/', { sources, modules: { face_recognition: { model } } });
+    if (r.status === 201) return r.body.id as string;
+    if (r.status !== 503 || Date.now() > deadline) throw new Error(`job submission: ${r.status} ${r.text.slice(0, 300)}`);
+    refusals.push(String(r.body?.error?.message ?? r.text).slice(0, 200));
+    await sleep(500);
+  }
 }
 
 export const FINAL = ['completed', 'failed', 'stopped'];

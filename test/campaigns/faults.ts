@@ -26,6 +26,7 @@ import {
   waitFinal,
   fileOf,
   resultsOf,
+  refusals,
   type CampaignData,
   type Fixture,
   type Target,
@@ -131,7 +132,9 @@ function photoFor(fixture: Fixture, i: number): string {
 
 async function killTrial(t: Target, fixture: Fixture, victim: string, r: FaultRow, i: number): Promise<void> {
   const photo = photoFor(fixture, i);
+  const before = refusals.length;
   const ids = [await submitJob(t.url(), [fixture.sources.get(VIDEO)!]), await submitJob(t.url(), [fixture.sources.get(photo)!])];
+  if (refusals.length > before) r.notes.push(`trial ${i + 1}: ${refusals.length - before} submissions answered 503 first (${refusals.at(-1)})`);
   const hit = await midJob(t, ids[0]!);
   if (hit) r.hitMidJob++;
   const proc = t.processOf(victim);

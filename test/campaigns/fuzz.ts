@@ -244,7 +244,7 @@ function randomRequest(ops: Operation[]): fc.Arbitrary<FuzzRequest> {
   const methods = fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD');
   const contentTypes = fc.constantFrom('application/json', 'text/plain', 'multipart/form-data', 'multipart/form-data; boundary=', 'application/x-www-form-urlencoded', 'image/jpeg', '', 'application/json; charset=utf-16');
   return fc
-    .tuple(fc.constantFrom(...ops), methods, fc.array(fc.oneof(weird, fc.string({ maxLength: 12 })), { maxLength: 3 }), fc.oneof(fc.string({ maxLength: 200 }), fc.uint8Array({ maxLength: 512 })), contentTypes, fc.boolean(), fc.option(fc.string({ maxLength: 30 }), { nil: undefined, freq: 1 }))
+    .tuple(fc.constantFrom(...ops), methods, fc.array(fc.oneof(weird, fc.string({ maxLength: 12 })), { maxLength: 3 }), fc.oneof(fc.string({ maxLength: 200 }), fc.uint8Array({ maxLength: 512 })), contentTypes, fc.boolean(), fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.string({ maxLength: 30 }) }))
     .map(([o, method, segments, payload, contentType, mangle, auth]) => {
       let path = pathWith(o.path, {}).replace(/x/g, () => encodeURIComponent(segments[0] ?? 'x'));
       if (mangle) path += segments.map(encodeURIComponent).join('/');
@@ -326,7 +326,8 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     await own?.stop();
   }
   const m = report.memoryMb;
-  const growth = m.length > 1 ? m[m.length - 1]! - m[0]! : 0;
+  // Flat: from the end of the first 1,000 requests (routes loaded, JIT warm) to the last sample, under 100 MB.
+  const growth = m.length > 2 ? m[m.length - 1]! - m[1]! : 0;
   const routesHit = [...report.byRoute.values()].filter((n) => n > 0).length;
   report.ok = report.serverErrors.length === 0 && report.crashes === 0 && growth < 100 && routesHit === report.byRoute.size;
   const statuses = Object.entries(report.byStatus)
