@@ -59,6 +59,16 @@ const CHECK_EVERY = 10;
 const EMBED_DEADLINE_MS = 60_000;
 /** Frames sent to the detector and held here until their reply (enough to fill its batches). */
 const MAX_HELD_FRAMES = 8;
+/** Frames whose embeddings may be in flight while the next ones are tracked. */
+const MAX_FRAMES_EMBEDDING = 4;
+
+interface EmbeddingFrame {
+  index: number;
+  detected: DetectReply__Output['faces'];
+  ids: number[];
+  chosen: boolean[];
+  crops: Promise<[{ values: number[] }[], (Buffer | null)[]]>;
+}
 
 /** Probes and observes one video; returns the number of faces seen. */
 export async function observeVideo(deps: VideoObserverDeps, src: VideoSource, probe?: VideoProbe): Promise<{ faces: number; embedded: number }> {
@@ -127,6 +137,31 @@ export async function observeVideo(deps: VideoObserverDeps, src: VideoSource, pr
   let faces = 0;
   let embedded = 0;
   let samples = 0;
+  /** Frames whose chips are being embedded, in frame order. */
+  const embedding: EmbeddingFrame[] = [];
+  /** A frame's observations once its embeddings and thumbnails are there. */
+  const observe = async (e: EmbeddingFrame) => {
+    const [vectors, thumbs] = await e.crops;
+    let v = 0;
+    const observations: FaceObservation[] = e.detected.map((f, i) => {
+      const box = f.box!;
+      return {
+        box: { x: box.x * sx, y: box.y * sy, w: box.w * sx, h: box.h * sy },
+        score: f.score,
+        landmarkScore: f.landmarkScore,
+        landmarks: f.landmarks.map((p) => [p.x * sx, p.y * sy]),
+        embedding: e.chosen[i] ? vectors[v++]!.values : null,
+        // A track's first face, clearly better ones and embedded ones carry a thumbnail: every
+        // track has one (a track too small to embed too), and not every frame sends one.
+        thumbnail: thumbs[i]?.toString('base64') ?? null,
+        trackId: e.ids[i]!,
+      };
+    });
+    faces += observations.length;
+    pending.push({ index: e.index, faces: observations });
+    pendingFaces += observations.length;
+    if (pending.length >= FRAMES_PER_CHUNK || pendingFaces >= FACES_PER_CHUNK) await flush();
+  };
   const flush = async () => {
     if (pending.length === 0) return;
     await deps.bus.appendObservations(src.jobId, { kind: 'frames', sourceIndex: src.sourceIndex, frames: pending });
@@ -156,35 +191,23 @@ export async function observeVideo(deps: VideoObserverDeps, src: VideoSource, pr
       const chosen = detected.map((_, i) => selector.select(ids[i]!, qualities[i]!, reply.frameIndex));
       const withThumbnail = detected.map((_, i) => thumbnails.select(ids[i]!, qualities[i]!, chosen[i]));
       const chips = detected.flatMap((f, i) => (chosen[i] ? [{ size: alignment.size, rgb: alignedChip(frame, alignable(f), alignment) }] : []));
-      const [vectors, thumbs] = await Promise.all([
+      // Embedded while the next frames are tracked: the embedder sees the chips of several frames
+      // at once (one batch), and detection, decoding and embedding overlap. Observations still go
+      // out in frame order.
+      const crops = Promise.all([
         embedChips(deps.embedder, chips, EMBED_DEADLINE_MS),
         Promise.all(detected.map((f, i) => (withThumbnail[i] ? faceThumbnail(frame, f.box!, THUMBNAIL_SIZE) : null))),
       ]);
-      let v = 0;
-      const observations: FaceObservation[] = detected.map((f, i) => {
-        const box = f.box!;
-        return {
-          box: { x: box.x * sx, y: box.y * sy, w: box.w * sx, h: box.h * sy },
-          score: f.score,
-          landmarkScore: f.landmarkScore,
-          landmarks: f.landmarks.map((p) => [p.x * sx, p.y * sy]),
-          embedding: chosen[i] ? vectors[v++]!.values : null,
-          // A track's first face, clearly better ones and embedded ones carry a thumbnail: every
-          // track has one (a track too small to embed too), and not every frame sends one.
-          thumbnail: thumbs[i]?.toString('base64') ?? null,
-          trackId: ids[i]!,
-        };
-      });
-      faces += observations.length;
+      crops.catch(() => {}); // awaited in order below; an early rejection must not be unhandled meanwhile
+      embedding.push({ index: reply.frameIndex, detected, ids, chosen, crops });
       embedded += chips.length;
-      pending.push({ index: reply.frameIndex, faces: observations });
-      pendingFaces += observations.length;
-      if (pending.length >= FRAMES_PER_CHUNK || pendingFaces >= FACES_PER_CHUNK) await flush();
+      while (embedding.length > MAX_FRAMES_EMBEDDING) await observe(embedding.shift()!);
       if (++samples % CHECK_EVERY === 0) {
         if (await src.cancelled()) throw new JobCancelled();
         await src.progress(Math.min(1, reply.frameIndex / Math.max(1, probe.totalFrames)));
       }
     }
+    while (embedding.length > 0) await observe(embedding.shift()!);
     await sending;
     await flush();
   } catch (err) {
