@@ -47,7 +47,11 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   // Spread calls over every address the target resolves to (a headless Service's pods, or a
   // comma-separated list), not just the first.
   'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
-  'grpc.keepalive_time_ms': 30_000,
+  // No client keepalive pings: once a server ends a connection (GOAWAY after its max connection
+  // age, below), grpc-js's next keepalive ping fails on the closing session and it drops every call
+  // still in flight — a video's Detect stream died at 2 minutes, so no job over ~2 minutes could
+  // finish (scratch test: with pings, dropped at 120 s; without, the stream ran on). A dead peer is
+  // still seen when its socket closes (a killed process or pod) and by call deadlines.
   // A restarted server is found again within a few seconds: grpc-js's reconnect backoff otherwise
   // grows to 120 s, and the gateway answered 503 that long after a matcher restart (faults campaign).
   'grpc.initial_reconnect_backoff_ms': 500,
@@ -138,20 +142,22 @@ class HealthService {
  * balancer only routes to a server whose models are loaded.
  */
 export class GrpcServer {
-  private readonly server = new grpc.Server({
-    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
-    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
-    // Clients re-resolve a headless Service's pods only when a connection ends: ending each one
-    // after a while (GOAWAY) lets new replicas get calls after a scale-up. Calls in flight — a
-    // video's frame stream may last an hour — are left to finish.
-    'grpc.max_connection_age_ms': 2 * 60_000,
-    'grpc.max_connection_age_grace_ms': 24 * 3600_000,
-  });
+  private readonly server: grpc.Server;
   private readonly health = new HealthService();
   private readonly names: string[] = [];
   private boundPort = 0;
 
-  constructor() {
+  /** `maxConnectionAgeMs`: 2 minutes; tests shorten it. */
+  constructor(opts: { maxConnectionAgeMs?: number } = {}) {
+    this.server = new grpc.Server({
+      'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+      'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+      // Clients re-resolve a headless Service's pods only when a connection ends: ending each one
+      // after a while (GOAWAY) lets new replicas get calls after a scale-up. Calls in flight — a
+      // video's frame stream may last an hour — are left to finish.
+      'grpc.max_connection_age_ms': opts.maxConnectionAgeMs ?? 2 * 60_000,
+      'grpc.max_connection_age_grace_ms': 24 * 3600_000,
+    });
     this.server.addService(loadProtos().grpc.health.v1.Health.service, this.health.handlers());
     this.health.set('', 'NOT_SERVING');
   }
