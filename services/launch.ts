@@ -12,14 +12,12 @@
 // (default nats://127.0.0.1:4222) and gives each non-gateway service its own HEALTH_PORT: matcher
 // HEALTH_PORT (default 9090), detector +1, embedder +2, decoder +3, aggregator +4.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { ServiceName } from '../libs/config/config.js';
+// Compiled (dist/services/launch.js, `npm run build`) or the TypeScript through tsx: the services run the same way.
+import { COMPILED, ROOT } from './checkout.js';
 
-/** Compiled (dist/services/launch.js, `npm run build`) or the TypeScript through tsx: the services run the same way. */
-const COMPILED = !import.meta.url.endsWith('.ts');
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), COMPILED ? '../..' : '..');
 const SERVICE_ENTRY = COMPILED ? [fileURLToPath(new URL('./main.js', import.meta.url))] : ['--import', 'tsx', 'services/main.ts'];
 const HEALTH_OFFSET: Record<Exclude<ServiceName, 'gateway'>, number> = { matcher: 0, detector: 1, embedder: 2, decoder: 3, aggregator: 4 };
 /** Start order: servers before their clients. */

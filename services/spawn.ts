@@ -2,15 +2,12 @@
 // distributed product runs them: for tests and benchmarks over NATS.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { ServiceName } from '../libs/config/config.js';
+// The services it starts run from the sources, through tsx, in the checkout.
+import { ROOT } from './checkout.js';
 
-// The checkout: this module runs from services/ (TypeScript) or dist/services/ (compiled); the
-// services it starts run from the sources, through tsx, in either case.
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), import.meta.url.endsWith('.ts') ? '..' : '../..');
 
 /**
  * `count` distinct free ports: every one is held open until all are found, so none is handed out

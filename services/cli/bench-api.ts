@@ -16,7 +16,7 @@ import { startServices } from '../product.js';
 import { deleteNatsPrefix, startDistributed } from '../spawn.js';
 import { rootLogger } from '../../libs/log/logger.js';
 import { parseIntOption, UsageError } from './args.js';
-import { ROOT } from './paths.js';
+import { ROOT } from '../checkout.js';
 
 
 interface Row {

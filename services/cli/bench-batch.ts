@@ -14,7 +14,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { DETECTOR_BATCHING } from '../../libs/engine/batching.js';
@@ -23,9 +22,9 @@ import { detectorFromEnv, loadLocator } from '../../libs/engine/engine.js';
 import { sessionConfigFromEnv } from '../../libs/engine/session.js';
 import { decodeImage, resizeImage, type RgbImage } from '../../libs/image/image.js';
 import { rootLogger } from '../../libs/log/logger.js';
+import { ROOT } from '../checkout.js';
 import { parseIntOption, UsageError } from './args.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MIN_ROUNDS = 3;
 const MAX_ROUNDS = 20;
 

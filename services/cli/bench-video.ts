@@ -19,7 +19,7 @@ import { ffmpegPath } from '../../libs/media/binaries.js';
 import { decodeOnly } from '../../libs/media/decode.js';
 import { startServices } from '../product.js';
 import { parseIntOption, UsageError } from './args.js';
-import { ROOT } from './paths.js';
+import { ROOT } from '../checkout.js';
 
 /** One size; the job figures are there when that embedding mode ran (--embed). */
 interface Row {

@@ -24,7 +24,7 @@ import type { RgbImage } from '../../libs/image/image.js';
 import type { Tensor4D } from '@tensorflow/tfjs';
 import type { OriginalGraphModel, Tf } from '../../libs/bench/tfjs-originals.js';
 import { parseIntOption, UsageError } from './args.js';
-import { ROOT } from './paths.js';
+import { ROOT } from '../checkout.js';
 
 const DETECTION_SCALES = [300, 600, 1200] as const;
 const FRAME_SIZES = [

@@ -48,8 +48,8 @@ describe('compiled JavaScript', () => {
   });
 
   it('the commands resolve paths against the checkout, not dist/, compiled or not (facerec bench finds ../shared/data)', async () => {
-    const source = (await import('../../services/cli/paths.js')) as { ROOT: string };
-    const built = (await import(pathToFileURL(compiled('services/cli/paths.ts')).href)) as { ROOT: string };
+    const source = (await import('../../services/checkout.js')) as { ROOT: string };
+    const built = (await import(pathToFileURL(compiled('services/checkout.ts')).href)) as { ROOT: string };
     expect(resolve(source.ROOT)).toBe(ROOT);
     expect(resolve(built.ROOT)).toBe(ROOT);
   });
