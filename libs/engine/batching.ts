@@ -78,7 +78,9 @@ export class BatchedLocator {
     const groups = new Map<string, number[]>();
     items.forEach((item, i) => {
       const key = JSON.stringify([item.options.scale, item.options.minScore, item.options.iouThreshold]);
-      groups.set(key, [...(groups.get(key) ?? []), i]);
+      const group = groups.get(key);
+      if (group) group.push(i);
+      else groups.set(key, [i]);
     });
     const out: LocatedFace[][] = new Array(items.length);
     for (const indices of groups.values()) {

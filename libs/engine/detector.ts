@@ -13,7 +13,7 @@
 import * as ort from 'onnxruntime-node';
 import { weightedNms, type Box } from '../geometry/box.js';
 import type { Point } from '../geometry/similarity.js';
-import { resizeImage, type RgbImage } from '../image/image.js';
+import { scaleToLongSide, type RgbImage } from '../image/image.js';
 import { onnxPath } from '../../models/catalog.js';
 import { createSession, type LoadedSession, type SessionConfig } from './session.js';
 import { checkScale, DEFAULT_DETECTION_SCALE, type DetectOptions } from './detect-options.js';
@@ -55,12 +55,9 @@ export class FaceDetector {
     const candidates: DetectedFace[] = [];
     const levels = [...pyramidLevels(scale).map((longSide) => ({ longSide, canvas: 0 })), { longSide: FILLED_FRAME_SIZE, canvas: NETWORK_SIZE }];
     for (const { longSide, canvas } of levels) {
-      const factor = longSide / Math.max(img.width, img.height);
-      const w = Math.max(1, Math.round(img.width * factor));
-      const h = Math.max(1, Math.round(img.height * factor));
-      const level = w === img.width && h === img.height ? img : await resizeImage(img, w, h);
+      const { image: level, sx, sy } = await scaleToLongSide(img, longSide);
       const found = await this.runLevel(level, minScore, canvas);
-      for (const f of found) candidates.push(rescale(f, img.width / w, img.height / h));
+      for (const f of found) candidates.push(rescale(f, sx, sy));
     }
     return weightedNms(candidates, opts.iouThreshold ?? 0.3);
   }

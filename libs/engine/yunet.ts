@@ -9,7 +9,7 @@
 import * as ort from 'onnxruntime-node';
 import { clipBox, nms, scaleBox, type Box } from '../geometry/box.js';
 import type { Point } from '../geometry/similarity.js';
-import { resizeImage, type RgbImage } from '../image/image.js';
+import { scaleToLongSide, type RgbImage } from '../image/image.js';
 import { onnxPath } from '../../models/catalog.js';
 import { createSession, type LoadedSession, type SessionConfig } from './session.js';
 import { checkScale, DEFAULT_DETECTION_SCALE, type DetectOptions } from './detect-options.js';
@@ -80,17 +80,14 @@ export class YuNetDetector {
     for (const [index, img] of images.entries()) {
       let previous: number | undefined;
       for (const level of detectionLevels(scale)) {
-        const factor = level.longSide / Math.max(img.width, img.height);
-        const w = Math.max(1, Math.round(img.width * factor));
-        const h = Math.max(1, Math.round(img.height * factor));
-        const scaled = w === img.width && h === img.height ? img : await resizeImage(img, w, h);
+        const { image: scaled, sx, sy } = await scaleToLongSide(img, level.longSide);
         // A smaller level is there for faces too large for the one before it: a face it finds that the
         // previous level could have found is a duplicate at best, and on textures a false detection.
         const minSide = previous === undefined ? 0 : LARGE_FACE * (level.longSide / previous);
         const placed = placement(scaled, level.canvas);
         const key = `${placed.pw}x${placed.ph}`;
         const group = runs.get(key) ?? [];
-        group.push({ index, img: scaled, ...placed, minSide, sx: img.width / w, sy: img.height / h });
+        group.push({ index, img: scaled, ...placed, minSide, sx, sy });
         runs.set(key, group);
         previous = level.longSide;
       }

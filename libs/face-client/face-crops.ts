@@ -6,7 +6,7 @@ import type { AlignableFace, ChipAlignment } from '../engine/alignment.js';
 import type { DetectedFace__Output } from '../grpc/generated/facerec/v1/DetectedFace.js';
 import { clipBox, type Box } from '../geometry/box.js';
 import { warpToChip } from '../geometry/warp.js';
-import { cropImage, encodeJpeg, resizeImage, type RgbImage } from '../image/image.js';
+import { cropImage, encodeJpeg, resizeImage, scaleToLongSide, type RgbImage } from '../image/image.js';
 import type { Box__Output } from '../grpc/generated/facerec/v1/Box.js';
 
 /** Thumbnails show the face with some context around it. */
@@ -47,11 +47,8 @@ export function alignable(face: Pick<DetectedFace__Output, 'landmarks' | 'dlibPo
  * then crosses to the detector at the size it is analysed at, not at full resolution.
  */
 export async function detectionImage(img: RgbImage, scale: number): Promise<{ image: RgbImage; sx: number; sy: number }> {
-  const factor = scale / Math.max(img.width, img.height);
-  if (factor >= 1) return { image: img, sx: 1, sy: 1 };
-  const w = Math.max(1, Math.round(img.width * factor));
-  const h = Math.max(1, Math.round(img.height * factor));
-  return { image: await resizeImage(img, w, h), sx: img.width / w, sy: img.height / h };
+  if (Math.max(img.width, img.height) <= scale) return { image: img, sx: 1, sy: 1 };
+  return scaleToLongSide(img, scale);
 }
 
 /** A detected face's box and points in the full image's pixels (see detectionImage). */

@@ -127,6 +127,19 @@ export async function resizeImage(img: RgbImage, width: number, height: number):
   return { width: info.width, height: info.height, data: asPlainBytes(data) };
 }
 
+/**
+ * The image scaled so that its longer side is `longSide` (the image itself when it already is), and
+ * the factors that bring the scaled image's coordinates back to the original's. Detectors scale
+ * their levels with it, and the decoder its photos for them: the same size, the same pixels.
+ */
+export async function scaleToLongSide(img: RgbImage, longSide: number): Promise<{ image: RgbImage; sx: number; sy: number }> {
+  const factor = longSide / Math.max(img.width, img.height);
+  const width = Math.max(1, Math.round(img.width * factor));
+  const height = Math.max(1, Math.round(img.height * factor));
+  const image = width === img.width && height === img.height ? img : await resizeImage(img, width, height);
+  return { image, sx: img.width / width, sy: img.height / height };
+}
+
 export async function encodeJpeg(img: RgbImage, quality = 90): Promise<Buffer> {
   assertRgbImage(img);
   if (!Number.isInteger(quality) || quality < 1 || quality > 100) {
