@@ -58,6 +58,7 @@ export async function createSession(
   optimisation: GraphOptimisation = 'all',
 ): Promise<LoadedSession> {
   const model = readFileSync(modelPath);
+  const workers = config.workers ?? 1;
   const order = [...config.providers.filter((p) => p !== 'cpu'), 'cpu' as const];
   const failures: string[] = [];
   for (const provider of order) {
@@ -76,10 +77,10 @@ export async function createSession(
       interOpNumThreads: 1,
     };
     try {
+      // The first worker proves the provider loads before the others are started.
       const first = await startWorkerSession(model, options);
-      const more = await Promise.all(Array.from({ length: (config.workers ?? 1) - 1 }, () => startWorkerSession(model, options)));
-      const session = workerPool([first, ...more]);
-      log.info({ model: modelPath, provider, optimisation, workers: config.workers ?? 1, intraOpThreads: config.intraOpThreads || 'default', skipped: failures }, 'inference session ready');
+      const session = workerPool([first, ...(await Promise.all(Array.from({ length: workers - 1 }, () => startWorkerSession(model, options))))]);
+      log.info({ model: modelPath, provider, optimisation, workers, intraOpThreads: config.intraOpThreads || 'default', skipped: failures }, 'inference session ready');
       return { session, provider };
     } catch (err) {
       const reason = (err as Error).message.split('\n')[0];
