@@ -55,7 +55,7 @@ describe.runIf(run)('review app in Chromium', () => {
     expect(model.body.identity_count).toBe(6);
     await checkPage('gallery');
     await page.goto('/#/galleries');
-    await page.getByRole('link', { name: 'people' }).waitFor();
+    await page.getByRole('link', { name: 'people', exact: true }).waitFor();
     await checkPage('galleries');
   });
 
