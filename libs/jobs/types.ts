@@ -183,6 +183,8 @@ export interface FrameObservation {
   /** 0-based index of the decoded frame (images: 0). */
   index: number;
   faces: FaceObservation[];
+  /** Video: this sampled frame begins a new shot (tracks end before it). */
+  cut?: true;
 }
 
 /** Observations of one job, appended in order by the decoder, read back by the aggregator. */

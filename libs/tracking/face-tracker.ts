@@ -11,13 +11,21 @@
 //
 // EmbedSelector decides, face by face as they come, which ones the decoder embeds: a few of the
 // best faces of each track, plus an occasional refresh on long tracks.
+import { ARCFACE_CHIP_SIZE, ARCFACE_TEMPLATE } from '../engine/alignment.js';
 import { area, clipBox, iou, type Box } from '../geometry/box.js';
+import { applySimilarity, estimateSimilarity, invertSimilarity, type Point } from '../geometry/similarity.js';
 
 /** What the tracker needs of a detected face (pixel box of the source frame). */
 export interface TrackerFace {
   box: Box;
   score: number;
   landmarkScore: number;
+  /**
+   * The five points in ArcFace order (eyes, nose tip, mouth corners), when known: then the share
+   * of the aligned chip inside the frame measures how much of the face is cut off (a detector's box
+   * is clipped to the frame, so it cannot tell).
+   */
+  landmarks?: readonly (readonly [number, number])[];
 }
 
 export interface FaceTrackerOptions {
@@ -162,16 +170,42 @@ const FULL_QUALITY_SIDE = 112;
 /**
  * How worth embedding (and showing as thumbnail) a face is, 0..1: the product of its landmark
  * score (low for profiles and blur), its size (side √(w·h) over 112 px, saturating at 1), its
- * detector score, and the fraction of its box inside the frame (a face cut by the frame edge
- * aligns badly).
+ * detector score, and the fraction of it inside the frame (its aligned chip's, when its points are
+ * known; else its box's): a face cut by the frame edge aligns badly.
  */
 export function qualityOf(face: TrackerFace, frameWidth: number, frameHeight: number): number {
   const full = area(face.box);
   if (!(full > 0)) return 0;
-  const inside = area(clipBox(face.box, frameWidth, frameHeight)) / full;
+  const inside = Math.min(area(clipBox(face.box, frameWidth, frameHeight)) / full, chipInside(face.landmarks, frameWidth, frameHeight));
   const size = Math.min(1, Math.sqrt(full) / FULL_QUALITY_SIDE);
   const q = clamp01(face.landmarkScore) * clamp01(face.score) * size * inside;
   return Number.isFinite(q) ? q : 0;
+}
+
+/** Grid of sample points per side of the chip for chipInside. */
+const CHIP_SAMPLES = 8;
+
+/**
+ * The share of the face's aligned chip (the ArcFace template's square, mapped back into the frame
+ * through the five points) that lies inside the frame; 1 without usable points. A face whose eyes
+ * sit on the frame's edge has half its chip outside: the recogniser would see half a face.
+ */
+function chipInside(landmarks: TrackerFace['landmarks'], width: number, height: number): number {
+  if (landmarks?.length !== ARCFACE_TEMPLATE.length) return 1;
+  let toFrame;
+  try {
+    toFrame = invertSimilarity(estimateSimilarity(landmarks as Point[], ARCFACE_TEMPLATE));
+  } catch {
+    return 1; // degenerate points: the box alone judges
+  }
+  let inside = 0;
+  for (let i = 0; i < CHIP_SAMPLES; i++) {
+    for (let j = 0; j < CHIP_SAMPLES; j++) {
+      const [x, y] = applySimilarity(toFrame, [((i + 0.5) * ARCFACE_CHIP_SIZE) / CHIP_SAMPLES, ((j + 0.5) * ARCFACE_CHIP_SIZE) / CHIP_SAMPLES]);
+      if (x >= 0 && x < width && y >= 0 && y < height) inside++;
+    }
+  }
+  return inside / (CHIP_SAMPLES * CHIP_SAMPLES);
 }
 
 function clamp01(v: number): number {

@@ -10,7 +10,8 @@ import { FINAL_STATES, type AggregateWork, type JobRecord } from '../../libs/job
 import type { Logger } from '../../libs/log/logger.js';
 import type { JobStore } from '../../libs/store/job-store.js';
 import { indexUnknownPersons } from './identity-index.js';
-import { buildJobResults, embeddedFaces } from './job-results.js';
+import { buildJobResults, embeddedFaces, videoPersonUnits } from './job-results.js';
+import type { VideoUnits } from './video-results.js';
 import { collectObservations } from './observations.js';
 import type { Candidate } from './result-format.js';
 import { sizeAdjustedMaxDistance } from '../../libs/engine/decision.js';
@@ -46,19 +47,28 @@ export class AggregatorWorker {
       return 'drop';
     }
     const observed = await collectObservations(bus.readObservations(job.id), job.sources);
-    const faces = embeddedFaces(observed.sources);
-    const modelOf = new Map(observed.sources.flatMap((s) => [...s.frames.values()].flat().map((f) => [f, s.embeddingModel] as const)));
-    const k = Math.max(job.params.top_k, MIN_CANDIDATES);
-    const matched = await this.match(faces.map((f) => f.embedding), faces.map((f) => modelOf.get(f)!), job.params.modelIds, k);
-    const candidates = new Map(faces.map((f, i) => [f, matched[i]!]));
-
     const models = new Set(observed.sources.map((s) => s.embeddingModel).filter(Boolean));
     const toContract = models.size > 0 ? this.deps.contractDistance([...models][0]!) : (raw: number) => raw;
-    const distance = (a: readonly number[], b: readonly number[]) => toContract(euclidean(a, b));
+    const distance = (a: ArrayLike<number>, b: ArrayLike<number>) => toContract(euclidean(a, b));
+    const k = Math.max(job.params.top_k, MIN_CANDIDATES);
+
+    // Image faces are matched one by one; a video's faces through their person units' templates.
+    const faces = embeddedFaces(observed.sources);
+    const modelOf = new Map(observed.sources.flatMap((s) => [...s.frames.values()].flat().map((f) => [f, s.embeddingModel] as const)));
+    const matched = await this.match(faces.map((f) => f.embedding), faces.map((f) => modelOf.get(f)!), job.params.modelIds, k);
+    const candidates = new Map(faces.map((f, i) => [f, matched[i]!]));
+    const videoUnits = new Map<number, VideoUnits>();
+    for (const [sourceIndex, units] of videoPersonUnits(observed.sources, distance)) {
+      const model = observed.sources.find((s) => s.index === sourceIndex)!.embeddingModel;
+      const withTemplate = units.filter((u) => u.template);
+      const unitMatches = await this.match(withTemplate.map((u) => Array.from(u.template!)), withTemplate.map(() => model), job.params.modelIds, k);
+      videoUnits.set(sourceIndex, { units, candidates: new Map(withTemplate.map((u, i) => [u.id, unitMatches[i]!])) });
+    }
+
     // Naming tightens with the number of identities searched (libs/engine/decision.ts).
     const identities = await this.identityCount(job.params.modelIds);
     const params = { ...job.params, max_distance: sizeAdjustedMaxDistance(job.params.max_distance, identities) };
-    const { items, summary, unknownPersons } = buildJobResults(job.id, params, observed.sources, candidates, distance);
+    const { items, summary, unknownPersons } = buildJobResults(job.id, params, observed.sources, candidates, distance, videoUnits);
 
     // This delivery's holder may have been paused past the ack wait (a GC pause, a frozen VM) while
     // another delivery of the job finished it: that one's results stand, this one writes nothing.

@@ -1,16 +1,20 @@
 // A whole job's results from its observed sources: image faces and video tracks matched, unknown
 // persons numbered job-wide (`cluster_unknowns`), per-source summaries.
 //
-// Clustering spans every source of the job, so it takes two passes: each source is built once to
-// learn who is unknown, the unknown image faces and video tracks are clustered together, and the
-// sources are built again with their labels.
+// A video's faces are decided per person unit (person-units.ts): the caller forms each video's
+// units (videoPersonUnits), matches their templates against the galleries, and hands both in.
+//
+// Clustering spans every source of the job, so it takes two passes: each source is decided once
+// to learn who is unknown, the unknown image faces and video units are clustered together, and
+// the sources are built again with their labels.
 import type { FaceObservation, FaceRecognitionParams, ResultItem, SourceSummary } from '../../libs/jobs/types.js';
 import { assignPersons, buildImageResults, listFaces, type ObservedFace } from './image-results.js';
 import type { ObservedSource } from './observations.js';
 import { sourceSummary, type Candidate } from './result-format.js';
-import { buildVideoResults, clusterUnknownTracks, type TrackSummary, type UnknownTrack } from './video-results.js';
+import { personUnits, sourceTracks, type PersonUnit } from './person-units.js';
+import { buildVideoResults, clusterUnknownTracks, unknownVideoUnits, type TrackSummary, type UnknownTrack, type VideoUnits } from './video-results.js';
 
-type EmbeddingDistance = (a: readonly number[], b: readonly number[]) => number;
+type EmbeddingDistance = (a: ArrayLike<number>, b: ArrayLike<number>) => number;
 
 /** An unknown person of the job: what the identity index needs. */
 export interface UnknownPerson {
@@ -30,9 +34,20 @@ export interface JobResults {
   unknownPersons: UnknownPerson[];
 }
 
-/** The faces whose embeddings need gallery candidates (every embedded face of the job). */
+/** The faces whose embeddings need gallery candidates: every embedded face of the job's images (video faces are decided by their unit's template). */
 export function embeddedFaces(sources: readonly ObservedSource[]): FaceObservation[] {
-  return sources.flatMap((s) => [...s.frames.values()].flat().filter((f) => f.embedding !== null));
+  return sources.filter((s) => s.mediaType !== 'video').flatMap((s) => [...s.frames.values()].flat().filter((f) => f.embedding !== null));
+}
+
+/** The person units of each video source, by source index. */
+export function videoPersonUnits(sources: readonly ObservedSource[], distance: EmbeddingDistance): Map<number, PersonUnit[]> {
+  const out = new Map<number, PersonUnit[]>();
+  for (const s of sources) {
+    if (s.mediaType !== 'video') continue;
+    const [width, height] = s.info.resolution;
+    out.set(s.index, personUnits(sourceTracks(s), { fps: s.info.fps ?? 1, width, height }, distance));
+  }
+  return out;
 }
 
 export function buildJobResults(
@@ -41,7 +56,9 @@ export function buildJobResults(
   sources: readonly ObservedSource[],
   candidates: ReadonlyMap<FaceObservation, readonly Candidate[]>,
   distance: EmbeddingDistance,
+  videoUnits: ReadonlyMap<number, VideoUnits>,
 ): JobResults {
+  const unitsOf = (s: ObservedSource): VideoUnits => videoUnits.get(s.index) ?? { units: [], candidates: new Map() };
   const imageFaces = new Map<number, ObservedFace[]>();
   for (const s of sources) if (s.mediaType === 'image') imageFaces.set(s.index, listFaces([s]));
   const candidatesOf = (faces: readonly ObservedFace[]) => faces.map((f) => candidates.get(f.face) ?? []);
@@ -59,10 +76,7 @@ export function buildJobResults(
           if (!assigned[i] && f.face.embedding) units.push({ sourceIndex: s.index, frameStart: 0, frameEnd: 0, embeddings: [f.face.embedding], ref: { source: s.index, key: i } });
         });
       } else {
-        const { tracks } = buildVideoResults(jobId, params, s, candidates, distance, new Map());
-        for (const t of tracks) {
-          if (t.person === null && t.embeddings.length > 0) units.push({ sourceIndex: s.index, frameStart: t.frameStart, frameEnd: t.frameEnd, embeddings: t.embeddings, ref: { source: s.index, key: t.trackId } });
-        }
+        for (const u of unknownVideoUnits(s, unitsOf(s), params.max_distance)) units.push({ ...u, ref: { source: s.index, key: u.unitId } });
       }
     }
     units.sort((a, b) => a.sourceIndex - b.sourceIndex || a.frameStart - b.frameStart);
@@ -89,7 +103,7 @@ export function buildJobResults(
       if (labels) unknownPersons.push(...imageUnknowns(s, faces, labels, sourceItems));
     } else {
       const labels = params.cluster_unknowns ? (videoLabels.get(s.index) ?? new Map<number, string>()) : undefined;
-      const built = buildVideoResults(jobId, params, s, candidates, distance, labels);
+      const built = buildVideoResults(jobId, params, s, unitsOf(s), distance, labels);
       sourceItems = built.items;
       if (labels) unknownPersons.push(...videoUnknowns(s, built.tracks));
     }

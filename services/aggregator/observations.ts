@@ -9,6 +9,8 @@ export interface ObservedSource {
   embeddingModel: string;
   /** Faces by frame index, frames in ascending order. */
   frames: Map<number, FaceObservation[]>;
+  /** Video: sampled frames that begin a new shot (the decoder's shot-change detector). */
+  cuts?: Set<number>;
 }
 
 export interface FailedSource {
@@ -35,7 +37,10 @@ export async function collectObservations(chunks: AsyncIterable<ObservationChunk
       case 'frames': {
         const source = open.get(chunk.sourceIndex);
         if (!source) break;
-        for (const frame of chunk.frames) source.frames.set(frame.index, [...(source.frames.get(frame.index) ?? []), ...frame.faces]);
+        for (const frame of chunk.frames) {
+          source.frames.set(frame.index, [...(source.frames.get(frame.index) ?? []), ...frame.faces]);
+          if (frame.cut) (source.cuts ??= new Set()).add(frame.index);
+        }
         break;
       }
       case 'source-end': {

@@ -1,99 +1,111 @@
-// From a video source's tracked faces and their gallery matches to SPEC §2 results: one item per
-// face track (one person on screen without interruption), its identity decided over the whole
-// track, not per frame.
+// From a video source's person units and their gallery matches to SPEC §2 results: one item per
+// continuous appearance (a face track, or tracks of one unit the tracker lost for a moment),
+// its identity decided on the person unit it belongs to (person-units.ts), never per frame.
 //
-// A track's identity is the person nearest on average over the track's embedded faces (the best
-// ones the decoder chose, DESIGN "Faces"), accepted only within max_distance. A person is on
-// screen once at a time: two tracks that overlap in time never get the same person; pairs
-// (track, person) are taken nearest first, so the nearer track gets the person and the other
-// falls to its runner-up or stays unknown. Tracks that do not overlap may be the same person.
+// A unit's identity is the gallery person nearest to the unit's template, accepted only within
+// max_distance; the distance reported is the template's own distance to that person. A person is
+// on screen once at a time: two units that are on screen together never get the same person;
+// pairs (unit, person) are taken nearest first, so the nearer unit gets the person and the other
+// falls to its runner-up or stays unknown.
 //
 // Unknown persons are numbered job-wide (`cluster_unknowns`), across image and video sources, by
 // clusterUnknownTracks: the caller builds each video source once without labels, clusters the
-// unknown tracks of the whole job (with the unknown image faces), then builds again with labels.
+// unknown units of the whole job (with the unknown image faces), then builds again with labels.
 import { similarityOf } from '../../libs/engine/calibration.js';
-import type { FaceObservation, FaceRecognitionParams, ResultItem } from '../../libs/jobs/types.js';
+import type { FaceRecognitionParams, ResultItem } from '../../libs/jobs/types.js';
 import { frameTime, timecode } from '../../libs/media/timecode.js';
 import { qualityOf } from '../../libs/tracking/face-tracker.js';
 import { clusterByDistance } from './cluster.js';
 import type { ObservedSource } from './observations.js';
+import type { PersonUnit, SourceTrack, TrackFace } from './person-units.js';
 import { comparePersons, normaliseBox, resultId, round, topK, UNIDENTIFIED_TOO_POOR, type Candidate } from './result-format.js';
 
-/** What later stages (the identity index) need of a track. */
+/** What later stages (the identity index) need of a result item's appearance. */
 export interface TrackSummary {
   sourceIndex: number;
-  /** The decoder's track id (unique within the source). */
+  /** The decoder's id of the appearance's first track (unique within the source). */
   trackId: number;
-  /** The accepted gallery identity, or null when the track is unknown (whatever its cluster label). */
+  /** The person unit the appearance belongs to. */
+  unitId: number;
+  /** The accepted gallery identity, or null when the unit is unknown (whatever its cluster label). */
   person: string | null;
-  /** The `Unknown #n` label the track got (cluster_unknowns), else null. */
+  /** The `Unknown #n` label the unit got (cluster_unknowns), else null. */
   unknownLabel: string | null;
-  /** Frame indices of the track's faces, ascending. */
+  /** Frame indices of the appearance's faces, ascending. */
   frames: number[];
   frameStart: number;
   frameEnd: number;
-  /** Raw embeddings of the track's embedded faces, in frame order. */
+  /** Raw embeddings of the appearance's embedded faces, in frame order. */
   embeddings: number[][];
   /** Element-wise mean of `embeddings` (not re-normalised), or null when none was embedded. */
   meanEmbedding: number[] | null;
-  /** Thumbnail of the track's best-quality face that has one. */
+  /** Thumbnail of the appearance's best-quality face that has one. */
   bestThumbnail: string | null;
-  /** Id of the track's result item. */
+  /** Id of the appearance's result item. */
   resultId: string;
 }
 
-/** A unit to cluster: a video track, or an image face (frameStart = frameEnd = 0). */
+/** A unit to cluster: a video person unit, or an image face (frameStart = frameEnd = 0). */
 export interface UnknownTrack {
   sourceIndex: number;
-  /** First and last frame: two units of one source whose spans overlap are different people. */
   frameStart: number;
   frameEnd: number;
-  /** Raw embeddings of its embedded faces; a unit without any is not clustered. */
+  /** Its embeddings (a video unit: its template); a unit without any is not clustered. */
   embeddings: readonly (readonly number[])[];
 }
 
-type EmbeddingDistance = (a: readonly number[], b: readonly number[]) => number;
-
-interface TrackFace {
-  frameIndex: number;
-  face: FaceObservation;
+/** A video source's person units and the gallery identities nearest to each unit's template. */
+export interface VideoUnits {
+  units: readonly PersonUnit[];
+  /** By unit id: nearest identities of the unit's template, nearest first (none for a unit without one). */
+  candidates: ReadonlyMap<number, readonly Candidate[]>;
 }
+
+type EmbeddingDistance = (a: ArrayLike<number>, b: ArrayLike<number>) => number;
 
 interface Ranked {
   person: string;
-  /** Mean over the track's informative faces (see rankPersons). */
+  /** The template's distance to the person's nearest sample. */
   distance: number;
 }
 
-interface Track {
-  trackId: number;
-  faces: TrackFace[];
-  frameStart: number;
-  frameEnd: number;
-  /** Persons by mean distance over the track, nearest first. */
+interface UnitDecision {
+  unit: PersonUnit;
+  /** Persons nearest first, each once. */
   ranked: Ranked[];
   assigned: Ranked | undefined;
 }
 
+/** One result item: a track, or consecutive tracks of one unit joined over a short gap. */
+interface Appearance {
+  unit: UnitDecision;
+  tracks: SourceTrack[];
+  faces: TrackFace[];
+  frameStart: number;
+  frameEnd: number;
+}
+
+/** Longest gap (s) over which two tracks of one person unit are one appearance. */
+const MAX_JOIN_GAP_SECONDS = 1.5;
+
 /**
- * Results of one video source (`source.info.fps` set). `candidates` holds the nearest identities of
- * each embedded face, nearest first (k ≥ 5: enough for top-k and runners-up); `embeddingDistance`
- * is the contract distance between two raw embeddings.
+ * Results of one video source (`source.info.fps` set) from its person units and their template
+ * matches (`video.candidates`, k ≥ 5: enough for top-k and runners-up).
  *
- * With `cluster_unknowns`, unknown tracks get the label `unknownLabels` gives their track id (from
- * clusterUnknownTracks over the whole job; a track it leaves out has person null); without
- * `unknownLabels` the source's unknown tracks are clustered among themselves, which is the whole
+ * With `cluster_unknowns`, unknown units get the label `unknownLabels` gives their unit id (from
+ * clusterUnknownTracks over the whole job; a unit it leaves out has person null); without
+ * `unknownLabels` the source's unknown units are clustered among themselves, which is the whole
  * job's clustering when the job has this one source.
  *
  * Items come in SPEC §2 order: by time_start, then person (named by name, then `Unknown #n`, then
- * null), then left to right. `tracks` lists every track in order of first appearance (frame, then
- * left to right), ready for clusterUnknownTracks (those with person null) and the identity index.
+ * null), then left to right. `tracks` lists every appearance in order of first appearance (frame,
+ * then left to right), ready for the identity index.
  */
 export function buildVideoResults(
   jobId: string,
   params: FaceRecognitionParams,
   source: ObservedSource,
-  candidates: ReadonlyMap<FaceObservation, readonly Candidate[]>,
+  video: VideoUnits,
   embeddingDistance: EmbeddingDistance,
   unknownLabels?: ReadonlyMap<number, string>,
 ): { items: ResultItem[]; tracks: TrackSummary[] } {
@@ -101,63 +113,64 @@ export function buildVideoResults(
   if (fps === undefined || !(fps > 0)) throw new RangeError(`video source ${source.index} has no frame rate`);
   const [width, height] = source.info.resolution;
 
-  const assignedTracks = groupTracks(source).map((t): Track => ({ ...t, ranked: rankPersons(t.faces, candidates), assigned: undefined }));
-  assignPersons(assignedTracks, params.max_distance);
-  const tracks = joinBrokenTracks(assignedTracks, Math.round(MAX_JOIN_GAP_SECONDS * fps), candidates);
-
+  const decisions = decideUnits(video, params.max_distance);
   let labels = unknownLabels;
   if (params.cluster_unknowns && !labels) {
-    const unknown = tracks.filter((t) => !t.assigned).map((t) => ({ trackId: t.trackId, sourceIndex: source.index, frameStart: t.frameStart, frameEnd: t.frameEnd, embeddings: embeddingsOf(t.faces) }));
+    const unknown = unknownUnits(source.index, decisions);
     const found = clusterUnknownTracks(unknown, params.max_distance, embeddingDistance);
-    labels = new Map(unknown.flatMap((t, i) => (found[i] ? [[t.trackId, found[i]]] : [])));
+    labels = new Map(unknown.flatMap((u, i) => (found[i] ? [[u.unitId, found[i]]] : [])));
   }
 
-  const out = tracks.map((track) => {
-    const id = resultId(jobId, source.index, `track-${track.trackId}`);
-    const nearest = track.ranked[0];
-    const match = track.assigned ?? nearest;
+  const out = appearances(decisions, Math.round(MAX_JOIN_GAP_SECONDS * fps)).map((a) => {
+    const { unit } = a;
+    const first = a.tracks[0]!;
+    const id = resultId(jobId, source.index, `track-${first.trackId}`);
+    const nearest = unit.ranked[0];
+    const match = unit.assigned ?? nearest;
     const distance = match ? round(match.distance) : null;
-    const unknownLabel = track.assigned || !params.cluster_unknowns ? null : (labels?.get(track.trackId) ?? null);
-    const best = bestThumbnailFace(track.faces, width, height);
-    const embeddings = embeddingsOf(track.faces);
+    const unknownLabel = unit.assigned || !params.cluster_unknowns ? null : (labels?.get(unit.unit.id) ?? null);
+    const best = bestThumbnailFace(a.faces, width, height);
+    const embeddings = a.faces.flatMap((f) => (f.face.embedding ? [f.face.embedding] : []));
     const item: ResultItem = {
       id,
       media_type: 'video',
       source: source.source,
       module: 'face_recognition',
-      frame_start: track.frameStart,
-      frame_end: track.frameEnd,
-      time_start: frameTime(track.frameStart, fps),
-      time_end: frameTime(track.frameEnd, fps),
-      tc_start: timecode(track.frameStart, fps),
-      tc_end: timecode(track.frameEnd, fps),
+      frame_start: a.frameStart,
+      frame_end: a.frameEnd,
+      time_start: frameTime(a.frameStart, fps),
+      time_end: frameTime(a.frameEnd, fps),
+      tc_start: timecode(a.frameStart, fps),
+      tc_end: timecode(a.frameEnd, fps),
       meta: {
-        person: track.assigned?.person ?? unknownLabel,
+        person: unit.assigned?.person ?? unknownLabel,
         class_id: null,
-        closest_person: track.assigned ? null : (nearest?.person ?? null),
+        closest_person: unit.assigned ? null : (nearest?.person ?? null),
         mean_distance: distance,
         mean_similarity: distance === null ? null : round(similarityOf(distance)),
         indexed_identity: null,
-        unidentified_reason: embeddings.length === 0 ? UNIDENTIFIED_TOO_POOR : null,
+        // A track with no embedded face of its own takes its unit's decision; alone it has none.
+        unidentified_reason: unit.unit.template === null ? UNIDENTIFIED_TOO_POOR : null,
       },
       thumbnail: { image: best?.face.thumbnail ?? '', meta: {} },
-      detections: track.faces.map((f) => ({ frame_index: f.frameIndex, type: 'face_bbox' as const, data: normaliseBox(f.face.box, width, height) })),
+      detections: a.faces.map((f) => ({ frame_index: f.frameIndex, type: 'face_bbox' as const, data: normaliseBox(f.face.box, width, height) })),
     };
-    if (params.enable_top_k) item.meta.closest_k_persons = topK(track.ranked, params.top_k);
+    if (params.enable_top_k) item.meta.closest_k_persons = topK(unit.ranked, params.top_k);
     const summary: TrackSummary = {
       sourceIndex: source.index,
-      trackId: track.trackId,
-      person: track.assigned?.person ?? null,
+      trackId: first.trackId,
+      unitId: unit.unit.id,
+      person: unit.assigned?.person ?? null,
       unknownLabel,
-      frames: track.faces.map((f) => f.frameIndex),
-      frameStart: track.frameStart,
-      frameEnd: track.frameEnd,
+      frames: a.faces.map((f) => f.frameIndex),
+      frameStart: a.frameStart,
+      frameEnd: a.frameEnd,
       embeddings,
       meanEmbedding: meanOf(embeddings),
       bestThumbnail: best?.face.thumbnail ?? null,
       resultId: id,
     };
-    return { item, summary, x: track.faces[0]!.face.box.x };
+    return { item, summary, x: a.faces[0]!.face.box.x };
   });
 
   const items = [...out]
@@ -173,14 +186,28 @@ export function buildVideoResults(
 }
 
 /**
+ * The unknown units of a source as clusterUnknownTracks takes them (a unit without a template
+ * left out: nothing says who it is), each with its unit id.
+ */
+export function unknownVideoUnits(source: ObservedSource, video: VideoUnits, maxDistance: number): (UnknownTrack & { unitId: number })[] {
+  return unknownUnits(source.index, decideUnits(video, maxDistance));
+}
+
+function unknownUnits(sourceIndex: number, decisions: readonly UnitDecision[]): (UnknownTrack & { unitId: number })[] {
+  return decisions
+    .filter((d) => !d.assigned && d.unit.template)
+    .map((d) => ({ sourceIndex, unitId: d.unit.id, frameStart: d.unit.frameStart, frameEnd: d.unit.frameEnd, embeddings: [Array.from(d.unit.template!)] }));
+}
+
+/**
  * `Unknown #n` labels for the unknown persons of a whole job: one entry per unit given (a video
- * track, or an image face as a unit at frame 0), null for a unit without embeddings.
+ * person unit, or an image face as a unit at frame 0), null for a unit without embeddings.
  *
- * Units are clustered by complete linkage over the mean distance between their embedded faces
- * (every pair across two units), within `maxDistance`; units of one source that overlap in time
- * (two tracks on screen together, two faces of one image) are different people and never share a
- * label. Labels are numbered by first appearance: source index, then first frame, then the order
- * given.
+ * Units are clustered by complete linkage over the mean distance between their embeddings
+ * (every pair across two units), within `maxDistance`. Two units of one source are never one
+ * person: faces of one image are different people, and a video's units were already linked as
+ * far as its tracks allow (person-units.ts). Labels are numbered by first appearance: source
+ * index, then first frame, then the order given.
  *
  * A unit without embeddings gets no label (its result says person null, "Unknown"): nothing says
  * whether it is someone already numbered, and numbering every unembeddable track (small, blurred,
@@ -197,11 +224,7 @@ export function clusterUnknownTracks(units: readonly UnknownTrack[], maxDistance
     order.length,
     maxDistance,
     (i, j) => meanPairDistance(at(i).embeddings, at(j).embeddings, embeddingDistance),
-    (i, j) => {
-      const a = at(i);
-      const b = at(j);
-      return a.sourceIndex === b.sourceIndex && a.frameStart <= b.frameEnd && b.frameStart <= a.frameEnd;
-    },
+    (i, j) => at(i).sourceIndex === at(j).sourceIndex,
   );
   const labels = new Array<string | null>(units.length).fill(null);
   order.forEach((unit, k) => {
@@ -217,99 +240,73 @@ function meanPairDistance(a: readonly (readonly number[])[], b: readonly (readon
 }
 
 /**
- * The source's faces grouped by track id, faces in frame order (then left to right), tracks in
- * order of first appearance. A face without a track id is a track of its own (ids -1, -2, … in
- * frame order), so an untracked decoder still yields one item per face.
+ * Each unit's persons nearest first (a name in two galleries once, at its nearest), then the
+ * nearest acceptable person of each unit, pairs (unit, person) nearest first, never the same
+ * person to two units on screen at the same time.
  */
-function groupTracks(source: ObservedSource): { trackId: number; faces: TrackFace[]; frameStart: number; frameEnd: number }[] {
-  const byId = new Map<number, TrackFace[]>();
-  let untracked = 0;
-  const frames = [...source.frames].sort((a, b) => a[0] - b[0]);
-  for (const [frameIndex, faces] of frames) {
-    for (const face of [...faces].sort((a, b) => a.box.x - b.box.x)) {
-      const id = face.trackId ?? -++untracked;
-      let list = byId.get(id);
-      if (!list) byId.set(id, (list = []));
-      list.push({ frameIndex, face });
-    }
-  }
-  return [...byId]
-    .map(([trackId, faces]) => ({ trackId, faces, frameStart: faces[0]!.frameIndex, frameEnd: faces[faces.length - 1]!.frameIndex }))
-    .sort((a, b) => a.frameStart - b.frameStart || a.faces[0]!.face.box.x - b.faces[0]!.face.box.x || a.trackId - b.trackId);
-}
-
-/**
- * Persons by their mean distance over the track's embedded faces that have candidates, nearest
- * first (ties by name). A face whose list lacks a person counts that person at the face's farthest
- * listed distance: a lower bound (the person is at least that far), so one missing entry neither
- * drops a person nor makes it look nearer than it could be.
- */
-function rankPersons(faces: readonly TrackFace[], candidates: ReadonlyMap<FaceObservation, readonly Candidate[]>): Ranked[] {
-  const lists: Map<string, number>[] = [];
-  const farthest: number[] = [];
-  for (const { face } of faces) {
-    if (!face.embedding) continue;
-    const list = candidates.get(face) ?? [];
-    if (list.length === 0) continue;
-    const nearestOf = new Map<string, number>();
-    let far = -Infinity;
-    for (const c of list) {
-      nearestOf.set(c.person, Math.min(c.distance, nearestOf.get(c.person) ?? Infinity));
-      far = Math.max(far, c.distance);
-    }
-    lists.push(nearestOf);
-    farthest.push(far);
-  }
-  const persons = new Set(lists.flatMap((l) => [...l.keys()]));
-  return [...persons]
-    .map((person) => ({ person, distance: lists.reduce((sum, l, i) => sum + (l.get(person) ?? farthest[i]!), 0) / lists.length }))
-    .sort((a, b) => a.distance - b.distance || a.person.localeCompare(b.person, 'en'));
-}
-
-/**
- * Gives each track the nearest acceptable person, pairs (track, person) nearest first, never the
- * same person to two tracks that overlap in time.
- */
-/**
- * A person on screen is one result even when the tracker lost them for a moment (fast motion
- * between samples ~0.5 s apart breaks the box overlap): consecutive tracks given the same person,
- * at most `maxGap` frames apart, are joined. Only named tracks are joined; an unknown track's
- * continuation is not known.
- */
-function joinBrokenTracks(tracks: readonly Track[], maxGap: number, candidates: ReadonlyMap<FaceObservation, readonly Candidate[]>): Track[] {
-  const out: Track[] = [];
-  const open = new Map<string, Track>();
-  for (const track of [...tracks].sort((a, b) => a.frameStart - b.frameStart)) {
-    const person = track.assigned?.person;
-    const previous = person ? open.get(person) : undefined;
-    if (person && previous && track.frameStart > previous.frameEnd && track.frameStart - previous.frameEnd <= maxGap) {
-      const faces = [...previous.faces, ...track.faces];
-      const ranked = rankPersons(faces, candidates);
-      Object.assign(previous, { faces, frameEnd: track.frameEnd, ranked, assigned: ranked.find((r) => r.person === person) ?? previous.assigned });
-      continue;
-    }
-    out.push(track);
-    if (person) open.set(person, track);
-  }
-  return out;
-}
-
-/** Longest gap (s) over which two tracks of one named person are one appearance. */
-const MAX_JOIN_GAP_SECONDS = 1.5;
-
-function assignPersons(tracks: Track[], maxDistance: number): void {
-  const pairs = tracks.flatMap((track, t) => track.ranked.filter((r) => r.distance <= maxDistance).map((r) => ({ t, r })));
-  pairs.sort((a, b) => a.r.distance - b.r.distance || a.t - b.t);
-  const holders = new Map<string, Track[]>();
-  for (const { t, r } of pairs) {
-    const track = tracks[t]!;
-    if (track.assigned) continue;
+function decideUnits(video: VideoUnits, maxDistance: number): UnitDecision[] {
+  const decisions = video.units.map((unit): UnitDecision => ({ unit, ranked: rankPersons(video.candidates.get(unit.id) ?? []), assigned: undefined }));
+  const pairs = decisions.flatMap((d, u) => (showsFace(d.unit) ? d.ranked.filter((r) => r.distance <= maxDistance).map((r) => ({ u, r })) : []));
+  pairs.sort((a, b) => a.r.distance - b.r.distance || a.u - b.u);
+  const holders = new Map<string, UnitDecision[]>();
+  for (const { u, r } of pairs) {
+    const d = decisions[u]!;
+    if (d.assigned) continue;
     const held = holders.get(r.person) ?? [];
-    if (held.some((other) => other.frameStart <= track.frameEnd && track.frameStart <= other.frameEnd)) continue;
-    track.assigned = r;
-    held.push(track);
+    if (held.some((other) => onScreenTogether(other.unit, d.unit))) continue;
+    d.assigned = r;
+    held.push(d);
     holders.set(r.person, held);
   }
+  return decisions;
+}
+
+/**
+ * Whether any embedded face of the unit is at least somewhat frontal and sharp (its landmark score
+ * above the floor that a profile or a blurred face gets). A unit seen only in profile, or only
+ * blurred, is not named: on such faces the recogniser puts different people close together, and
+ * at the size of the `celebrities` gallery someone is always close (measured on the shared clips,
+ * models/README.md): such a unit stays unknown, with its closest person reported.
+ */
+function showsFace(unit: PersonUnit): boolean {
+  return unit.tracks.some((t) => t.faces.some((f) => f.face.embedding && f.face.landmarkScore >= NAMEABLE_LANDMARK_SCORE));
+}
+
+/** Landmark score from which a face counts as showing the face (0.5: profile or blurred; 1: frontal and sharp). */
+export const NAMEABLE_LANDMARK_SCORE = 0.6;
+
+function rankPersons(candidates: readonly Candidate[]): Ranked[] {
+  const nearest = new Map<string, number>();
+  for (const c of candidates) nearest.set(c.person, Math.min(c.distance, nearest.get(c.person) ?? Infinity));
+  return [...nearest].map(([person, distance]) => ({ person, distance })).sort((a, b) => a.distance - b.distance || a.person.localeCompare(b.person, 'en'));
+}
+
+function onScreenTogether(a: PersonUnit, b: PersonUnit): boolean {
+  return a.tracks.some((x) => b.tracks.some((y) => x.frameStart <= y.frameEnd && y.frameStart <= x.frameEnd));
+}
+
+/**
+ * The result items: each track, except that consecutive tracks of one unit at most `maxGap`
+ * frames apart are one appearance (the tracker lost the face for a moment: fast motion between
+ * samples ~0.5 s apart breaks the box overlap). Tracks of a unit without a template are never
+ * joined: such a unit is a single track.
+ */
+function appearances(decisions: readonly UnitDecision[], maxGap: number): Appearance[] {
+  const out: Appearance[] = [];
+  for (const unit of decisions) {
+    let open: Appearance | undefined;
+    for (const track of unit.unit.tracks) {
+      if (open && track.frameStart > open.frameEnd && track.frameStart - open.frameEnd <= maxGap) {
+        open.tracks.push(track);
+        open.faces.push(...track.faces);
+        open.frameEnd = track.frameEnd;
+        continue;
+      }
+      open = { unit, tracks: [track], faces: [...track.faces], frameStart: track.frameStart, frameEnd: track.frameEnd };
+      out.push(open);
+    }
+  }
+  return out.sort((a, b) => a.frameStart - b.frameStart || a.faces[0]!.face.box.x - b.faces[0]!.face.box.x || a.tracks[0]!.trackId - b.tracks[0]!.trackId);
 }
 
 /** The face with the best quality among those with a thumbnail (the first on ties). */
@@ -322,10 +319,6 @@ function bestThumbnailFace(faces: readonly TrackFace[], width: number, height: n
     if (q > bestQuality) [best, bestQuality] = [f, q];
   }
   return best;
-}
-
-function embeddingsOf(faces: readonly TrackFace[]): number[][] {
-  return faces.flatMap((f) => (f.face.embedding ? [f.face.embedding] : []));
 }
 
 function meanOf(vectors: readonly (readonly number[])[]): number[] | null {

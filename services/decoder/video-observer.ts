@@ -67,6 +67,8 @@ interface EmbeddingFrame {
   detected: DetectReply__Output['faces'];
   ids: number[];
   chosen: boolean[];
+  /** The frame begins a new shot. */
+  cut: boolean;
   crops: Promise<[{ values: number[] }[], (Buffer | null)[]]>;
 }
 
@@ -158,7 +160,7 @@ export async function observeVideo(deps: VideoObserverDeps, src: VideoSource, pr
       };
     });
     faces += observations.length;
-    pending.push({ index: e.index, faces: observations });
+    pending.push(e.cut ? { index: e.index, faces: observations, cut: true } : { index: e.index, faces: observations });
     pendingFaces += observations.length;
     if (pending.length >= FRAMES_PER_CHUNK || pendingFaces >= FACES_PER_CHUNK) await flush();
   };
@@ -178,7 +180,8 @@ export async function observeVideo(deps: VideoObserverDeps, src: VideoSource, pr
       const wake = freed as (() => void) | null; // set by the sender's closure
       freed = null;
       wake?.();
-      if (cuts.delete(reply.frameIndex)) tracker.endAll();
+      const cut = cuts.delete(reply.frameIndex);
+      if (cut) tracker.endAll();
       const ids = tracker.update(
         reply.frameIndex,
         detected.map((f) => ({ box: f.box!, score: f.score, landmarkScore: f.landmarkScore })),
@@ -187,7 +190,7 @@ export async function observeVideo(deps: VideoObserverDeps, src: VideoSource, pr
         selector.forget(ended);
         thumbnails.forget(ended);
       }
-      const qualities = detected.map((f) => qualityOf({ box: f.box!, score: f.score, landmarkScore: f.landmarkScore }, decoded.width, decoded.height));
+      const qualities = detected.map((f) => qualityOf({ box: f.box!, score: f.score, landmarkScore: f.landmarkScore, landmarks: f.landmarks.map((p) => [p.x, p.y] as const) }, decoded.width, decoded.height));
       const chosen = detected.map((_, i) => selector.select(ids[i]!, qualities[i]!, reply.frameIndex));
       const withThumbnail = detected.map((_, i) => thumbnails.select(ids[i]!, qualities[i]!, chosen[i]));
       const chips = detected.flatMap((f, i) => (chosen[i] ? [{ size: alignment.size, rgb: alignedChip(frame, alignable(f), alignment) }] : []));
@@ -199,7 +202,7 @@ export async function observeVideo(deps: VideoObserverDeps, src: VideoSource, pr
         Promise.all(detected.map((f, i) => (withThumbnail[i] ? faceThumbnail(frame, f.box!, THUMBNAIL_SIZE) : null))),
       ]);
       crops.catch(() => {}); // awaited in order below; an early rejection must not be unhandled meanwhile
-      embedding.push({ index: reply.frameIndex, detected, ids, chosen, crops });
+      embedding.push({ index: reply.frameIndex, detected, ids, chosen, cut, crops });
       embedded += chips.length;
       while (embedding.length > MAX_FRAMES_EMBEDDING) await observe(embedding.shift()!);
       if (++samples % CHECK_EVERY === 0) {

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ObservationChunk } from '../../libs/jobs/types.js';
 import { timecode } from '../../libs/media/timecode.js';
 import { euclidean } from '../../libs/engine/distance.js';
 import { FaceEngine, largestFace } from '../../libs/engine/engine.js';
@@ -15,6 +16,8 @@ import { addPeople, runJob, upload } from './photo-scenario.js';
 
 const clip = sharedDataFile('faces/video/short_hamilton_clip.mp4');
 const gallery = sharedDataFile('faces/people/gallery');
+const obamaClip = sharedDataFile('faces/video-people/barack_obama.mp4');
+const obamaPhotos = sharedDataFile('celebrities/pins');
 
 /** Ground truth of the clip (0-based decoded frames), and the tolerance: one sampling step. */
 const TOLERANCE = 15;
@@ -24,8 +27,9 @@ const ON_SCREEN: Record<string, [number, number]> = {
   obama: [214, 274],
 };
 const NEVER = ['biden', 'kit_harington', 'rose_leslie'];
+const range = (from: number, to: number, step: number) => Array.from({ length: Math.floor((to - from) / step) + 1 }, (_, k) => from + k * step);
 
-describe.skipIf(!clip || !gallery)('video, end to end (embedded)', () => {
+describe.skipIf(!clip || !gallery || !obamaClip || !obamaPhotos)('video, end to end (embedded)', () => {
   let running: RunningProduct;
   let source: string;
 
@@ -63,10 +67,14 @@ describe.skipIf(!clip || !gallery)('video, end to end (embedded)', () => {
     expect(Math.min(...lin.map((r) => r.frame_start))).toBeLessThanOrEqual(79 + TOLERANCE);
     expect(Math.max(...lin.map((r) => r.frame_end))).toBeGreaterThanOrEqual(200 - TOLERANCE);
     expect(job.result.summary[0].items.map((i: any) => i.label)).toContain('lin_manuel_miranda');
-    // Obama is in the audience shot (frames ~214–274), laughing, three-quarter view, ~70 px: his
-    // face is tracked there and obama is its nearest identity, but at distance ~1.04, beside
-    // lin_manuel_miranda at ~1.04 (measured per frame: obama 1.02–1.08, lin 1.03–1.06), so at the
-    // default max_distance 1.0 the track stays unknown rather than being named on a coin toss.
+    // His person unit is named over at least 85 % of the sampled frames 79–200 (every 15th frame).
+    const sampled = range(90, 195, 15);
+    const linFrames = new Set(lin.flatMap((r) => r.detections.map((d: any) => d.frame_index)));
+    expect(sampled.filter((f) => linFrames.has(f)).length / sampled.length).toBeGreaterThanOrEqual(0.85);
+    // Obama is in the audience shot (frames ~214–274), laughing, in three-quarter view, ~70 px: his
+    // unit is tracked there and obama is its nearest identity, but his template lies ~1.17 from
+    // his gallery photos (every other gallery person ≥ 1.3) and his faces are all near-profile, so
+    // at the default max_distance 1.0 the unit stays unknown, with obama as closest_person.
     const audience = results.filter((r) => r.frame_start >= 214 - TOLERANCE && Math.abs(r.detections[0].data.x + r.detections[0].data.w / 2 - 0.545) < 0.06);
     expect(audience.length).toBeGreaterThan(0);
     for (const r of audience) {
@@ -119,6 +127,53 @@ describe.skipIf(!clip || !gallery)('video, end to end (embedded)', () => {
       const nearest = [...references].map(([person, refs]) => [person, Math.min(...refs.map((e) => euclidean(e, face!.embedding)))] as const).sort((a, b) => a[1] - b[1])[0]!;
       expect(nearest[0]).toBe(r.meta.person);
     }
+  });
+
+  it('every item has a person, an Unknown label or a reason; faces of a named unit that were never embedded carry its name', async () => {
+    // Two real clips: this one against the people gallery, and a 5 s speech (one long track, of
+    // which only some faces are embedded) against a gallery of the speaker's Pins photos.
+    expect((await api(running.url, 'POST', '/api/v1/models/', { name: 'obama-pins' })).status).toBe(201);
+    await addPeople(running.url, 'obama-pins', obamaPhotos!, ['Barack Obama']);
+    const speech = await upload(running.url, obamaClip!);
+    const bus = await running.product.adapters.bus();
+    let unembeddedNamed = 0;
+    for (const [clipSource, model, [width, height]] of [
+      [source, 'people', [640, 360]],
+      [speech, 'obama-pins', [854, 480]],
+    ] as const) {
+      // The decoder's observations of the job, seen on their way to the aggregator (not altered).
+      const observed: ObservationChunk[] = [];
+      const append = bus.appendObservations.bind(bus);
+      bus.appendObservations = async (jobId, chunk) => {
+        observed.push(structuredClone(chunk));
+        return append(jobId, chunk);
+      };
+      let results: any[];
+      try {
+        ({ results } = await runJob(running.url, [clipSource], { model, cluster_unknowns: true }));
+      } finally {
+        bus.appendObservations = append;
+      }
+      expect(results.length).toBeGreaterThan(0);
+      for (const r of results) expect(r.meta.person !== null || r.meta.unidentified_reason !== null, JSON.stringify(r.meta)).toBe(true);
+
+      // Each observed face, found in the item whose detection has its frame and box.
+      const faces = observed.flatMap((c) => (c.kind === 'frames' ? c.frames.flatMap((f) => f.faces.map((face) => ({ frame: f.index, face }))) : []));
+      const itemOf = (frame: number, box: { x: number; y: number }) =>
+        results.find((r) => r.detections.some((d: any) => d.frame_index === frame && Math.abs(d.data.x - box.x / width) < 1e-3 && Math.abs(d.data.y - box.y / height) < 1e-3));
+      for (const { frame, face } of faces) expect(itemOf(frame, face.box), `face at frame ${frame}`).toBeDefined();
+      // Every face of a track with a named face carries that name, embedded or not.
+      const nameOf = new Map<number | null, string>();
+      for (const { frame, face } of faces) {
+        const person = itemOf(frame, face.box).meta.person;
+        if (person && !person.startsWith('Unknown #')) nameOf.set(face.trackId, person);
+      }
+      for (const { frame, face } of faces.filter((f) => nameOf.has(f.face.trackId))) {
+        expect(itemOf(frame, face.box).meta.person, `track ${face.trackId} at frame ${frame}`).toBe(nameOf.get(face.trackId));
+        if (face.embedding === null) unembeddedNamed++;
+      }
+    }
+    expect(unembeddedNamed).toBeGreaterThan(0);
   });
 
   it('clusters the unknown faces with stable labels, the same in a second job', async () => {

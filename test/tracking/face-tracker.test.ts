@@ -157,6 +157,24 @@ describe('qualityOf', () => {
     expect(qualityOf({ box: { x: 0, y: 0, w: 0, h: 0 }, score: 1, landmarkScore: 1 }, 100, 100)).toBe(0);
     expect(qualityOf(face(10, 10, 200, Number.NaN, 1), 1920, 1080)).toBe(0);
   });
+
+  it('with its five points, counts the share of the aligned face inside the frame (a box clipped to the frame cannot tell)', () => {
+    // The ArcFace template's points for a 112 px face at (x, y): eyes, nose tip, mouth corners.
+    const points = (x: number, y: number) =>
+      [
+        [38.29, 51.7],
+        [73.53, 51.5],
+        [56.03, 71.74],
+        [41.55, 92.37],
+        [70.73, 92.2],
+      ].map(([px, py]) => [x + px!, y + py!] as const);
+    const whole = { ...face(300, 300, 112, 1, 1), landmarks: points(300, 300) };
+    expect(qualityOf(whole, 1920, 1080)).toBeCloseTo(1, 6);
+    // The eyes on the frame's top edge: the detector's box starts at y = 0, but the upper half of the face is outside.
+    const cut = { box: { x: 300, y: 0, w: 112, h: 60 }, score: 1, landmarkScore: 1, landmarks: points(300, -52) };
+    expect(qualityOf({ ...cut, landmarks: undefined }, 1920, 1080)).toBeGreaterThan(0.7);
+    expect(qualityOf(cut, 1920, 1080)).toBeLessThan(0.4);
+  });
 });
 
 describe('EmbedSelector', () => {

@@ -1,0 +1,197 @@
+// Person units of a video source (DESIGN "Faces"): the tracks of one person, linked across shot
+// cuts, occlusions, pose changes and detector gaps, so that a person's identity is decided once on
+// everything the video shows of them rather than on each track's few faces.
+//
+// A track's template is the quality-weighted mean of its embedded faces' unit vectors,
+// re-normalised (the template protocol of IJB-B/C); a unit's template is the same mean over all
+// of its tracks' embedded faces. Tracks are linked by complete linkage over their templates: two
+// groups join only when every pair of tracks across them is within the bar, so a chain of
+// look-alikes never joins two people. Tracks on screen at the same time are different people and
+// never join. The bar is stricter across a shot cut (a new shot may show anyone) than within a
+// shot (the tracker lost a face that is still there). Tracks with no embedded face (small,
+// blurred, profile) join the unit whose track they continue: same shot, a short gap, the face
+// where the other left off.
+import type { FaceObservation } from '../../libs/jobs/types.js';
+import { qualityOf } from '../../libs/tracking/face-tracker.js';
+import { clusterByDistance } from './cluster.js';
+import type { ObservedSource } from './observations.js';
+
+type EmbeddingDistance = (a: ArrayLike<number>, b: ArrayLike<number>) => number;
+
+export interface TrackFace {
+  frameIndex: number;
+  face: FaceObservation;
+}
+
+export interface SourceTrack {
+  trackId: number;
+  /** In frame order (then left to right). */
+  faces: TrackFace[];
+  frameStart: number;
+  frameEnd: number;
+  /** Shots begun before the track's first face (0: the first shot). */
+  shot: number;
+  /** Quality-weighted mean of the embedded faces' unit vectors, re-normalised; null when none was embedded. */
+  template: Float32Array | null;
+}
+
+export interface PersonUnit {
+  /** 0-based, in order of first appearance. */
+  id: number;
+  /** In order of first appearance. */
+  tracks: SourceTrack[];
+  /** Over every embedded face of the unit; null when the unit has none (a lone unembeddable track). */
+  template: Float32Array | null;
+  frameStart: number;
+  frameEnd: number;
+}
+
+export interface UnitLinking {
+  /** Largest template distance at which two tracks of one shot are one person. */
+  withinShot: number;
+  /** The same across a shot cut. */
+  acrossCuts: number;
+  /** Longest gap (s) over which a track without embeddings continues another. */
+  continueSeconds: number;
+}
+
+/** Measured on the shared clips (models/README.md, "Video: templates and person units"). */
+export const UNIT_LINKING: UnitLinking = { withinShot: 0.9, acrossCuts: 0.85, continueSeconds: 1.5 };
+
+/**
+ * The source's faces grouped by track id, faces in frame order (then left to right), tracks in
+ * order of first appearance. A face without a track id is a track of its own (ids -1, -2, … in
+ * frame order), so an untracked decoder still yields one item per face.
+ */
+export function sourceTracks(source: ObservedSource): SourceTrack[] {
+  const [width, height] = source.info.resolution;
+  const cuts = [...(source.cuts ?? [])].sort((a, b) => a - b);
+  const byId = new Map<number, TrackFace[]>();
+  let untracked = 0;
+  for (const [frameIndex, faces] of [...source.frames].sort((a, b) => a[0] - b[0])) {
+    for (const face of [...faces].sort((a, b) => a.box.x - b.box.x)) {
+      const id = face.trackId ?? -++untracked;
+      let list = byId.get(id);
+      if (!list) byId.set(id, (list = []));
+      list.push({ frameIndex, face });
+    }
+  }
+  return [...byId]
+    .map(([trackId, faces]) => {
+      const frameStart = faces[0]!.frameIndex;
+      return { trackId, faces, frameStart, frameEnd: faces[faces.length - 1]!.frameIndex, shot: cuts.filter((c) => c <= frameStart).length, template: templateOf(faces, width, height) };
+    })
+    .sort((a, b) => a.frameStart - b.frameStart || a.faces[0]!.face.box.x - b.faces[0]!.face.box.x || a.trackId - b.trackId);
+}
+
+/**
+ * Quality-weighted mean of the unit vectors of the faces' embeddings, re-normalised; null when no
+ * face has one. The weight is the tracker's quality (size, detector and landmark confidence, how
+ * much of the face is in the frame), at least a small floor so that a face embedded at all counts.
+ * An embedder whose vectors are not unit length (dlib's, whose length carries information) gets
+ * the template at the faces' mean length, so that its calibrated distances still apply.
+ */
+export function templateOf(faces: readonly TrackFace[], width: number, height: number): Float32Array | null {
+  return weightedTemplate(faces.flatMap(({ face }) => (face.embedding ? [{ vector: face.embedding, weight: Math.max(MIN_WEIGHT, qualityOf(face, width, height)) }] : [])));
+}
+
+function weightedTemplate(parts: readonly { vector: ArrayLike<number>; weight: number }[]): Float32Array | null {
+  const first = parts[0];
+  if (!first) return null;
+  const sum = new Float64Array(first.vector.length);
+  let length = 0;
+  let weights = 0;
+  for (const { vector, weight } of parts) {
+    const n = norm(vector) || 1;
+    for (let i = 0; i < sum.length; i++) sum[i]! += (weight * vector[i]!) / n;
+    length += weight * n;
+    weights += weight;
+  }
+  const scale = length / weights / (norm(sum) || 1);
+  return Float32Array.from(sum, (v) => v * scale);
+}
+
+const MIN_WEIGHT = 0.05;
+
+/**
+ * The person units of a source's tracks (from sourceTracks), in order of first appearance.
+ * `distance` is the contract distance between two embeddings (or templates).
+ */
+export function personUnits(
+  tracks: readonly SourceTrack[],
+  video: { fps: number; width: number; height: number },
+  distance: EmbeddingDistance,
+  linking: UnitLinking = UNIT_LINKING,
+): PersonUnit[] {
+  const { fps, width, height } = video;
+  const embedded = tracks.filter((t) => t.template);
+  const overlap = (a: SourceTrack, b: SourceTrack) => a.frameStart <= b.frameEnd && b.frameStart <= a.frameEnd;
+  // Distances scaled by the bar of their pair, so one complete-linkage pass applies both bars.
+  const groups = clusterByDistance(
+    embedded.length,
+    1,
+    (i, j) => {
+      const a = embedded[i]!;
+      const b = embedded[j]!;
+      return distance(a.template!, b.template!) / (a.shot === b.shot ? linking.withinShot : linking.acrossCuts);
+    },
+    (i, j) => overlap(embedded[i]!, embedded[j]!),
+  );
+  const members: SourceTrack[][] = [];
+  embedded.forEach((t, i) => (members[groups[i]!] ??= []).push(t));
+
+  // A track without embeddings continues the unit whose track it follows or precedes most closely.
+  const maxGap = linking.continueSeconds * fps;
+  const unitOf = new Map<SourceTrack, number>();
+  members.forEach((m, u) => m.forEach((t) => unitOf.set(t, u)));
+  const lone: SourceTrack[][] = [];
+  for (const t of tracks) {
+    if (t.template) continue;
+    let best: { unit: number; gap: number } | undefined;
+    for (const other of embedded) {
+      if (other.shot !== t.shot) continue;
+      const unit = unitOf.get(other)!;
+      const gap = t.frameStart > other.frameEnd ? t.frameStart - other.frameEnd : other.frameStart > t.frameEnd ? other.frameStart - t.frameEnd : -1;
+      if (gap <= 0 || gap > maxGap || (best && best.gap <= gap)) continue;
+      const [from, to] = t.frameStart > other.frameEnd ? [other.faces[other.faces.length - 1]!.face.box, t.faces[0]!.face.box] : [t.faces[t.faces.length - 1]!.face.box, other.faces[0]!.face.box];
+      if (!continues(from, to)) continue;
+      if (members[unit]!.some((m) => overlap(m, t))) continue;
+      best = { unit, gap };
+    }
+    if (best) members[best.unit]!.push(t);
+    else lone.push([t]);
+  }
+
+  return [...members, ...lone]
+    .map((m) => m.sort((a, b) => a.frameStart - b.frameStart || a.trackId - b.trackId))
+    .sort((a, b) => a[0]!.frameStart - b[0]!.frameStart || a[0]!.trackId - b[0]!.trackId)
+    .map((m, id) => ({
+      id,
+      tracks: m,
+      template: unitTemplate(m, width, height),
+      frameStart: Math.min(...m.map((t) => t.frameStart)),
+      frameEnd: Math.max(...m.map((t) => t.frameEnd)),
+    }));
+}
+
+/** The unit's template over all of its tracks' embedded faces (a single track's is its own). */
+function unitTemplate(tracks: readonly SourceTrack[], width: number, height: number): Float32Array | null {
+  const withTemplate = tracks.filter((t) => t.template);
+  if (withTemplate.length <= 1) return withTemplate[0]?.template ?? null;
+  return templateOf(withTemplate.flatMap((t) => t.faces), width, height);
+}
+
+/** Whether a face at `to` plausibly continues one last seen at `from`: near it, of a similar size. */
+function continues(from: FaceObservation['box'], to: FaceObservation['box']): boolean {
+  const side = Math.max(from.w, from.h, to.w, to.h);
+  const dx = from.x + from.w / 2 - (to.x + to.w / 2);
+  const dy = from.y + from.h / 2 - (to.y + to.h / 2);
+  const ratio = Math.max(from.w, to.w) / Math.max(1e-9, Math.min(from.w, to.w));
+  return Math.hypot(dx, dy) <= side && ratio <= 2;
+}
+
+function norm(v: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+  return Math.sqrt(s);
+}

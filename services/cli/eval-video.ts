@@ -1,0 +1,144 @@
+// `facerec eval video --truth <json> [--model <gallery name or folder>] [--data <dir>] [--clips a,b] [--tolerance 0.5]`
+//
+// Runs each clip of a truth file (libs/eval/video-eval.ts) as a job through the REST API of the
+// embedded product, started here on a fresh data directory, and prints per person the seconds
+// named right (recall), the seconds under a wrong name, the labels each person got, and the
+// result items without a label; the last line is the whole evaluation as JSON.
+//
+// A clip runs against its own `model` (made from its `gallery_folder` when it names one), else
+// against --model: a gallery of the installation (default `celebrities`) or a folder of person
+// folders, made into a gallery named after the folder.
+import { existsSync, mkdtempSync, openAsBlob, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig, SERVICE_NAMES } from '../../libs/config/config.js';
+import { scoreClip, totals, type ClipScore, type TruthFile } from '../../libs/eval/video-eval.js';
+import type { ResultItem } from '../../libs/jobs/types.js';
+import { rootLogger } from '../../libs/log/logger.js';
+import { startServices } from '../product.js';
+import { UsageError } from './args.js';
+
+const PHOTO = /\.(jpe?g|png|webp|bmp)$/i;
+/** Photos per request (the API takes at most 100). */
+const PHOTOS_PER_REQUEST = 100;
+
+export async function evalVideoCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      truth: { type: 'string' },
+      model: { type: 'string', default: 'celebrities' },
+      data: { type: 'string', default: process.env.FACEREC_TEST_DATA ?? '../shared/data' },
+      clips: { type: 'string' },
+      tolerance: { type: 'string', default: '0.5' },
+    },
+  });
+  if (!values.truth) throw new UsageError('eval video needs --truth (a JSON file of who is on screen when)');
+  const tolerance = Number(values.tolerance);
+  if (!(tolerance >= 0)) throw new UsageError('--tolerance must be a number of seconds ≥ 0');
+  const truth = JSON.parse(readFileSync(values.truth, 'utf8')) as TruthFile;
+  if (!Array.isArray(truth.clips)) throw new UsageError(`${values.truth}: no "clips" list`);
+  const wanted = values.clips?.split(',').filter(Boolean);
+  const clips = truth.clips.filter((c) => !wanted || wanted.some((w) => c.file.includes(w)));
+  if (clips.length === 0) throw new UsageError('no clip of the truth file matches --clips');
+  const dataDir = resolve(values.data);
+  for (const c of clips) if (!existsSync(join(dataDir, c.file))) throw new UsageError(`${join(dataDir, c.file)} not found (--data names the data directory)`);
+
+  if (!process.env.LOG_LEVEL) rootLogger.level = 'warn';
+  const dir = mkdtempSync(join(tmpdir(), 'facerec-eval-video-'));
+  const product = await startServices(SERVICE_NAMES, { ...loadConfig(), dataDir: dir }, { loopback: true });
+  const url = `http://127.0.0.1:${product.gatewayPort}`;
+  try {
+    const made = new Map<string, string>();
+    const galleryFor = async (model: string | undefined, folder: string | undefined): Promise<string> => {
+      const path = folder ? join(dataDir, folder) : model && existsSync(model) && statSync(model).isDirectory() ? model : null;
+      if (!path) return model ?? 'celebrities';
+      const name = folder ? (model ?? basename(path)) : basename(resolve(path));
+      if (!made.has(path)) made.set(path, await makeGallery(url, name, path));
+      return made.get(path)!;
+    };
+    const scores: ClipScore[] = [];
+    for (const clip of clips) {
+      const model = await galleryFor(clip.model ?? values.model, clip.gallery_folder);
+      const started = performance.now();
+      const { items, info } = await runClip(url, join(dataDir, clip.file), model);
+      const score = scoreClip(clip, items, info, { tolerance });
+      scores.push(score);
+      printClip(score, model, (performance.now() - started) / 1000);
+    }
+    const all = totals(scores);
+    console.log(
+      `\nknown people named ≥ 60 % of their time: ${all.known_at_60pct} of ${all.known.length}; mean named-seconds recall ${pct(all.mean_recall)}; ` +
+        `wrong-name seconds ${all.wrong_s}; strangers named ${all.strangers_named_s} s; strangers with one label ${all.stranger_labels.filter((s) => s.labels === 1).length} of ${all.stranger_labels.length}; ` +
+        `items without a person, label or reason ${all.items_without_label_or_reason}`,
+    );
+    console.log(JSON.stringify({ tolerance, totals: all, clips: scores }));
+  } finally {
+    await product.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function printClip(score: ClipScore, model: string, seconds: number): void {
+  console.log(`\n${score.file} (model ${model}, ${score.items} result items, ${seconds.toFixed(1)} s)`);
+  console.log('| person | on screen (s) | named (s) | recall | wrong name (s) | labels |');
+  console.log('|---|---|---|---|---|---|');
+  for (const p of score.people) {
+    const wrong = p.wrong_s > 0 ? `${p.wrong_s} (${p.wrong_names.join(', ')})` : '0';
+    console.log(`| ${p.person} | ${p.on_screen_s} | ${p.stranger ? '—' : p.named_s} | ${p.stranger ? '—' : pct(p.recall)} | ${wrong} | ${p.labels.length}: ${p.labels.join(', ')} |`);
+  }
+  const others = score.others_named_s > 0 ? `${score.others_named_s} s (${score.others_names.join(', ')}) ${score.others_wrong ? 'counted wrong' : 'unverified, not counted'}` : 'none';
+  console.log(`other faces named: ${others}; items with person null: ${score.items_without_label} (without a reason: ${score.items_without_label_or_reason})`);
+}
+
+function pct(v: number | null): string {
+  return v === null ? '—' : `${(v * 100).toFixed(1)} %`;
+}
+
+async function call(url: string, path: string, init?: RequestInit): Promise<any> {
+  const res = await fetch(url + path, init);
+  const body = await res.json();
+  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${path}: ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** A gallery from a folder of person folders; its name. */
+async function makeGallery(url: string, name: string, folder: string): Promise<string> {
+  await call(url, '/api/v1/models/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+  for (const person of readdirSync(folder).sort()) {
+    const dir = join(folder, person);
+    if (!statSync(dir).isDirectory()) continue;
+    const photos = readdirSync(dir).filter((f) => PHOTO.test(f)).sort();
+    for (let at = 0; at < photos.length; at += PHOTOS_PER_REQUEST) {
+      const form = new FormData();
+      form.set('name', person);
+      for (const f of photos.slice(at, at + PHOTOS_PER_REQUEST)) form.append('images', await openAsBlob(join(dir, f)), f);
+      await call(url, `/api/v1/models/${encodeURIComponent(name)}/identities/`, { method: 'POST', body: form });
+    }
+  }
+  return name;
+}
+
+/** Uploads a clip, runs a job on it (cluster_unknowns on, top-k), reads every result item. */
+async function runClip(url: string, file: string, model: string): Promise<{ items: ResultItem[]; info: { fps: number; total_frames: number } }> {
+  const form = new FormData();
+  form.set('file', await openAsBlob(file), basename(file));
+  const { source } = await call(url, '/api/v1/storage/', { method: 'POST', body: form });
+  const job = await call(url, '/api/v1/jobs/', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ sources: [source], modules: { face_recognition: { model, cluster_unknowns: true, enable_top_k: true } } }),
+  });
+  let done = job;
+  while (!['completed', 'failed', 'stopped'].includes(done.state)) done = await call(url, `/api/v1/jobs/${job.id}/?wait=60`);
+  if (done.state !== 'completed') throw new Error(`${file}: job ${done.state}: ${JSON.stringify(done.errors ?? done.error ?? null)}`);
+  const info = done.result.summary[0].info as { fps: number; total_frames: number };
+  const items: ResultItem[] = [];
+  for (let page: string | null = `/api/v1/jobs/${job.id}/detailed-results/?limit=1000`; page; ) {
+    const body = await call(url, page);
+    items.push(...body.data);
+    page = body.next ? new URL(body.next).pathname + new URL(body.next).search : null;
+  }
+  return { items, info };
+}
