@@ -50,6 +50,10 @@ export interface PersonScore {
   wrong_names: string[];
   /** Distinct labels their faces carried: names, `Unknown #n`, `Unknown` (person null). */
   labels: string[];
+  /** Their items' distances (the unit template's, to the person named or the closest one): least and greatest; null without any. */
+  distances: [number, number] | null;
+  /** Closest persons their unnamed items report. */
+  closest: string[];
 }
 
 export interface ClipScore {
@@ -110,9 +114,10 @@ export function scoreClip(truth: TruthClip, items: readonly ResultItem[], info: 
   const byPerson = new Map<string, PersonScore>();
   const scoreOf = (person: string) => {
     let s = byPerson.get(person);
-    if (!s) byPerson.set(person, (s = { person, stranger: person.startsWith('stranger:'), on_screen_s: 0, named_s: 0, recall: null, wrong_s: 0, wrong_names: [], labels: [] }));
+    if (!s) byPerson.set(person, (s = { person, stranger: person.startsWith('stranger:'), on_screen_s: 0, named_s: 0, recall: null, wrong_s: 0, wrong_names: [], labels: [], distances: null, closest: [] }));
     return s;
   };
+  const itemsOf = new Map<string, Set<ResultItem>>();
   for (const e of truth.people) scoreOf(e.person);
   let othersSamples = 0;
   const othersNames = new Set<string>();
@@ -129,7 +134,10 @@ export function scoreClip(truth: TruthClip, items: readonly ResultItem[], info: 
       const score = scoreOf(entry.person);
       const person = at >= 0 ? here[at]!.item.meta.person : undefined;
       if (!isJudged) continue;
-      if (at >= 0) addOnce(score.labels, person ?? 'Unknown');
+      if (at >= 0) {
+        addOnce(score.labels, person ?? 'Unknown');
+        itemsOf.set(entry.person, (itemsOf.get(entry.person) ?? new Set()).add(here[at]!.item));
+      }
       if (!entry.optional) score.on_screen_s += stepSeconds;
       if (person === undefined || !isName(person)) continue;
       if (!score.stranger && sameName(person, entry.person)) {
@@ -146,6 +154,12 @@ export function scoreClip(truth: TruthClip, items: readonly ResultItem[], info: 
     });
   }
 
+  for (const [person, its] of itemsOf) {
+    const score = byPerson.get(person)!;
+    const ds = [...its].flatMap((i) => (i.meta.mean_distance === null ? [] : [i.meta.mean_distance]));
+    if (ds.length > 0) score.distances = [Math.min(...ds), Math.max(...ds)];
+    for (const i of its) if (!isName(i.meta.person) && i.meta.closest_person) addOnce(score.closest, i.meta.closest_person);
+  }
   const people = [...byPerson.values()].map((s) => ({
     ...s,
     on_screen_s: round(s.on_screen_s),

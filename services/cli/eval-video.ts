@@ -82,11 +82,12 @@ export async function evalVideoCommand(argv: string[]): Promise<void> {
 
 function printClip(score: ClipScore, model: string, seconds: number): void {
   console.log(`\n${score.file} (model ${model}, ${score.items} result items, ${seconds.toFixed(1)} s)`);
-  console.log('| person | on screen (s) | named (s) | recall | wrong name (s) | labels |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('| person | on screen (s) | named (s) | recall | wrong name (s) | labels | distance | closest when unnamed |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const p of score.people) {
     const wrong = p.wrong_s > 0 ? `${p.wrong_s} (${p.wrong_names.join(', ')})` : '0';
-    console.log(`| ${p.person} | ${p.on_screen_s} | ${p.stranger ? '—' : p.named_s} | ${p.stranger ? '—' : pct(p.recall)} | ${wrong} | ${p.labels.length}: ${p.labels.join(', ')} |`);
+    const distance = p.distances ? (p.distances[0] === p.distances[1] ? `${p.distances[0]}` : `${p.distances[0]}–${p.distances[1]}`) : '—';
+    console.log(`| ${p.person} | ${p.on_screen_s} | ${p.stranger ? '—' : p.named_s} | ${p.stranger ? '—' : pct(p.recall)} | ${wrong} | ${p.labels.length}: ${p.labels.join(', ')} | ${distance} | ${p.closest.join(', ') || '—'} |`);
   }
   const others = score.others_named_s > 0 ? `${score.others_named_s} s (${score.others_names.join(', ')}) ${score.others_wrong ? 'counted wrong' : 'unverified, not counted'}` : 'none';
   console.log(`other faces named: ${others}; items with person null: ${score.items_without_label} (without a reason: ${score.items_without_label_or_reason})`);
