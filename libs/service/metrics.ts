@@ -13,6 +13,12 @@ export const metrics = {
   jobsSubmitted: new Counter({ name: 'facerec_jobs_submitted_total', help: 'Jobs accepted by the gateway', registers: [] }),
   jobsFinished: new Counter({ name: 'facerec_jobs_finished_total', help: 'Jobs finished, by final state', labelNames: ['state'], registers: [] }),
   jobSeconds: new Histogram({ name: 'facerec_job_seconds', help: 'Processing time of finished jobs', buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800], registers: [] }),
+  decisionSeconds: new Histogram({
+    name: 'facerec_aggregator_decision_seconds',
+    help: "Time a job spends in the aggregator deciding: forming its videos' person units, matching their templates and its photos' faces, building the results",
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+    registers: [],
+  }),
   sources: new Counter({
     name: 'facerec_sources_total',
     help: 'Sources of finished jobs, by outcome: each source once, when its job finishes, however many times it was decoded',
@@ -37,7 +43,7 @@ export const metrics = {
 export const SERVICE_METRICS: Readonly<Record<ServiceName, readonly Metric[]>> = {
   gateway: [metrics.httpRequests, metrics.httpSeconds, metrics.jobsSubmitted],
   decoder: [metrics.sourceAttempts],
-  aggregator: [metrics.jobsFinished, metrics.jobSeconds, metrics.sources],
+  aggregator: [metrics.jobsFinished, metrics.jobSeconds, metrics.decisionSeconds, metrics.sources],
   detector: [metrics.detectorFrames, metrics.detectorFaces, metrics.detectorInFlight],
   embedder: [metrics.embedderBatchSize, metrics.embedderBatchSeconds, metrics.embedderQueued],
   matcher: [],

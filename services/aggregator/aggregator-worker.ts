@@ -26,6 +26,8 @@ export interface AggregatorDeps {
   /** The contract distance for a raw Euclidean distance between two vectors of an embedding model. */
   contractDistance: (embeddingModel: string) => (raw: number) => number;
   log: Logger;
+  /** The seconds a delivery spent deciding (person units, gallery matches, results), whatever became of the job. */
+  onDecision?: (seconds: number) => void;
   /** A job finished: its final state, processing time, and how many of its sources were read and how many failed (once per job, however often it was delivered). */
   onJob?: (state: JobRecord['state'], seconds: number, sources: { ok: number; failed: number }) => void;
 }
@@ -47,6 +49,7 @@ export class AggregatorWorker {
       return 'drop';
     }
     const observed = await collectObservations(bus.readObservations(job.id), job.sources);
+    const deciding = performance.now();
     const models = new Set(observed.sources.map((s) => s.embeddingModel).filter(Boolean));
     const toContract = models.size > 0 ? this.deps.contractDistance([...models][0]!) : (raw: number) => raw;
     const distance = (a: ArrayLike<number>, b: ArrayLike<number>) => toContract(euclidean(a, b));
@@ -69,6 +72,7 @@ export class AggregatorWorker {
     const identities = await this.identityCount(job.params.modelIds);
     const params = { ...job.params, max_distance: sizeAdjustedMaxDistance(job.params.max_distance, identities) };
     const { items, summary, unknownPersons } = buildJobResults(job.id, params, observed.sources, candidates, distance, videoUnits);
+    this.deps.onDecision?.((performance.now() - deciding) / 1000);
 
     // This delivery's holder may have been paused past the ack wait (a GC pause, a frozen VM) while
     // another delivery of the job finished it: that one's results stand, this one writes nothing.

@@ -16,6 +16,7 @@ export async function startAggregator(rt: Runtime): Promise<RunningService> {
     matcher,
     contractDistance: (model) => contractDistanceFor(catalogEntry(model).calibration),
     log,
+    onDecision: (seconds) => metrics.decisionSeconds.observe(seconds),
     onJob: (state, seconds, sources) => {
       metrics.jobsFinished.inc({ state });
       metrics.jobSeconds.observe(seconds);

@@ -5,6 +5,9 @@
 //
 //   facerec bench video [--loops N] [--sizes 640x360,960x540,1920x1080] [--embed selective,all]
 //
+// Deciding: the seconds the aggregator spent on the job's person units, template matches and
+// results (facerec_aggregator_decision_seconds), against the job's wall time.
+//
 // Memory: the process's resident size is sampled every 100 ms during each selective job; the peak
 // and the peak of the job's second quarter against its last quarter (flat: no growth with length)
 // are reported. `--loops 196` makes a 30-minute video.
@@ -15,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, SERVICE_NAMES } from '../../libs/config/config.js';
 import { rootLogger } from '../../libs/log/logger.js';
+import { metrics } from '../../libs/service/metrics.js';
 import { ffmpegPath } from '../../libs/media/binaries.js';
 import { decodeOnly } from '../../libs/media/decode.js';
 import { startServices } from '../product.js';
@@ -32,6 +36,13 @@ interface Row {
   peakRssMb?: number;
   /** Peak resident memory in the job's second and last quarters, MB: equal when memory is flat. */
   rssQuarterMb?: [number, number];
+  /** Selective run: seconds the aggregator spent deciding (person units, template matches, results), and the job's wall seconds. */
+  decision?: { seconds: number; jobSeconds: number };
+}
+
+/** Seconds the aggregators of this process have spent deciding so far (facerec_aggregator_decision_seconds). */
+async function decisionSecondsSoFar(): Promise<number> {
+  return (await metrics.decisionSeconds.get()).values.find((v) => v.metricName === 'facerec_aggregator_decision_seconds_sum')?.value ?? 0;
 }
 
 export async function benchVideoCommand(argv: string[]): Promise<void> {
@@ -82,6 +93,7 @@ export async function benchVideoCommand(argv: string[]): Promise<void> {
           const { source } = (await (await fetch(`${url}/api/v1/storage/`, { method: 'POST', body: form })).json()) as { source: string };
           const samples: number[] = [];
           const sampler = setInterval(() => samples.push(process.memoryUsage().rss), 100);
+          const decidedBefore = await decisionSecondsSoFar();
           const started = performance.now();
           const submitted = (await (await fetch(`${url}/api/v1/jobs/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sources: [source], modules: { face_recognition: {} } }) })).json()) as { id: string };
           let job: { state: string; errors: unknown[] };
@@ -90,10 +102,12 @@ export async function benchVideoCommand(argv: string[]): Promise<void> {
           while (!['completed', 'failed', 'stopped'].includes(job.state));
           clearInterval(sampler);
           if (job.state !== 'completed') throw new Error(`bench job ${job.state}: ${JSON.stringify(job.errors)}`);
-          const factor = row.seconds! / ((performance.now() - started) / 1000);
+          const wall = (performance.now() - started) / 1000;
+          const factor = row.seconds! / wall;
           if (embedAll) row.all = factor;
           else {
             row.selective = factor;
+            row.decision = { seconds: (await decisionSecondsSoFar()) - decidedBefore, jobSeconds: wall };
             const mb = (xs: number[]) => Math.max(0, ...xs) / 1024 / 1024;
             const q = Math.floor(samples.length / 4);
             row.peakRssMb = mb(samples);
@@ -111,12 +125,12 @@ export async function benchVideoCommand(argv: string[]): Promise<void> {
   }
 
   const fmt = (v: number | undefined, f: (v: number) => string) => (v === undefined ? '–' : f(v));
-  console.log('| size | video s | ffmpeg decode only | job, selective embedding | % of decode-only | job, every face embedded | peak RSS MB (selective) | RSS MB, 2nd → last quarter |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('| size | video s | ffmpeg decode only | job, selective embedding | % of decode-only | job, every face embedded | peak RSS MB (selective) | RSS MB, 2nd → last quarter | deciding: person units, templates, results (selective) |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const pct = r.selective === undefined ? undefined : (100 * r.selective) / r.decodeOnly;
     console.log(
-      `| ${r.size} | ${r.seconds.toFixed(1)} | ${r.decodeOnly.toFixed(1)}x | ${fmt(r.selective, (v) => `${v.toFixed(2)}x`)} | ${fmt(pct, (v) => `${v.toFixed(1)} %`)} | ${fmt(r.all, (v) => `${v.toFixed(2)}x`)} | ${fmt(r.peakRssMb, (v) => v.toFixed(0))} | ${r.rssQuarterMb ? `${r.rssQuarterMb[0].toFixed(0)} → ${r.rssQuarterMb[1].toFixed(0)}` : '–'} |`,
+      `| ${r.size} | ${r.seconds.toFixed(1)} | ${r.decodeOnly.toFixed(1)}x | ${fmt(r.selective, (v) => `${v.toFixed(2)}x`)} | ${fmt(pct, (v) => `${v.toFixed(1)} %`)} | ${fmt(r.all, (v) => `${v.toFixed(2)}x`)} | ${fmt(r.peakRssMb, (v) => v.toFixed(0))} | ${r.rssQuarterMb ? `${r.rssQuarterMb[0].toFixed(0)} → ${r.rssQuarterMb[1].toFixed(0)}` : '–'} | ${r.decision ? `${(r.decision.seconds * 1000).toFixed(0)} ms (${((100 * r.decision.seconds) / r.decision.jobSeconds).toFixed(2)} % of the job)` : '–'} |`,
     );
   }
   console.log('\nFigures are realtime factors: seconds of video per second of wall time (higher is faster).');
