@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, CONFIG_VARIABLES, loadConfig } from '../../libs/config/config.js';
+import { sessionConfigFromEnv } from '../../libs/engine/session.js';
+
+/** The names a parser reads from its env: an env that remembers what it was asked. */
+function namesRead(parse: (env: NodeJS.ProcessEnv) => unknown): string[] {
+  const asked = new Set<string>();
+  parse(new Proxy({} as NodeJS.ProcessEnv, { get: (_t, name) => (typeof name === 'string' && asked.add(name), undefined) }));
+  return [...asked].sort();
+}
 
 describe('loadConfig', () => {
   it('has embedded defaults: no NATS, no Qdrant, data in ./data, gateway on 8080', () => {
@@ -9,6 +17,12 @@ describe('loadConfig', () => {
     expect(c.dataDir.endsWith('/data')).toBe(true);
     expect(c.gateway.port).toBe(8080);
     expect(c.fetch.allowPrivate).toBe(false);
+  });
+
+  it('lists in CONFIG_VARIABLES every variable it and the session options read (the chart test checks that list against values.schema.json)', () => {
+    const read = [...namesRead(loadConfig), ...namesRead(sessionConfigFromEnv)];
+    expect(read).toContain('FACEREC_DETECTOR');
+    expect(read.filter((n) => !CONFIG_VARIABLES.includes(n))).toEqual([]);
   });
 
   it('reads every variable it documents', () => {
