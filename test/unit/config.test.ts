@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, CONFIG_VARIABLES, loadConfig } from '../../libs/config/config.js';
 import { sessionConfigFromEnv } from '../../libs/engine/session.js';
@@ -23,6 +24,16 @@ describe('loadConfig', () => {
     const read = [...namesRead(loadConfig), ...namesRead(sessionConfigFromEnv)];
     expect(read).toContain('FACEREC_DETECTOR');
     expect(read.filter((n) => !CONFIG_VARIABLES.includes(n))).toEqual([]);
+  });
+
+  it("the README's Configuration table names every variable of CONFIG_VARIABLES, and no other one the service reads", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('\n## Configuration'), readme.indexOf('\n## Layout'));
+    const documented = new Set(section.split('\n').filter((l) => l.startsWith('| `')).flatMap((l) => [...l.split('|')[1]!.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]!)));
+    // Read by the model build, the tests and the facerec command, not by the service.
+    const notService = ['FACEREC_MODEL_MIRROR', 'FACEREC_TEST_DATA', 'FACEREC_URL'];
+    expect(CONFIG_VARIABLES.filter((n) => !documented.has(n))).toEqual([]);
+    expect([...documented].filter((n) => !CONFIG_VARIABLES.includes(n) && !notService.includes(n))).toEqual([]);
   });
 
   it('reads every variable it documents', () => {
