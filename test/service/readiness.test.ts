@@ -23,9 +23,15 @@ import { serveEmbedder } from '../../services/embedder/service.js';
 import { startGateway } from '../../services/gateway/service.js';
 import { startMatcher } from '../../services/matcher/service.js';
 import { availableNats, uniqueName } from '../support/nats.js';
+import { natsServerBinary, startNatsServer } from '../campaigns/common.js';
 import { gate, waitFor } from '../bus/bus.contract.js';
 
 const natsUrl = await availableNats();
+const natsServer = natsServerBinary();
+if (!natsServer) {
+  if (process.env.CI === 'true') throw new Error('readiness over a restarted NATS: no nats-server binary (set NATS_SERVER; required when CI=true)');
+  console.warn('skipping the NATS restart readiness test: no nats-server binary (set NATS_SERVER)');
+}
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -229,6 +235,20 @@ describe('decoder, aggregator, gateway: ready while the bus is connected and the
     await (await rt.adapters.nats()).close();
     expect(check(service).ready()).toBe(false);
     expect(waiting(service)).toContain('bus connected');
+  });
+
+  it.skipIf(!natsServer)('aggregator over NATS: not ready while nats-server is down, ready again once it is back', { timeout: 60_000 }, async () => {
+    const nats = await startNatsServer(natsServer!);
+    const rt = runtime({ NATS_URL: nats.url });
+    cleanups.push(() => nats.stop());
+    const service = started(await startAggregator(rt));
+    await waitFor(() => check(service).ready() === true);
+    const restarted = nats.restart(3000);
+    await waitFor(() => check(service).ready() === false);
+    expect(waiting(service)).toContain('bus connected');
+    await restarted;
+    await waitFor(() => check(service).ready() === true, 30_000);
+    expect(waiting(service)).toEqual([]);
   });
 
   it('gateway: ready once listening with its webhook consumer bound; draining on stop', async () => {
