@@ -10,6 +10,8 @@ const args = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outpu
 const run = spawnSync('npx', args, { stdio: 'inherit' });
 
 let counts = { passed: 0, failed: 0, skipped: 0 };
+/** Suites skipped for a stated reason (a title with "SKIPPED: <reason>"): repeated at the end, not lost in the scroll. */
+const skippedWhy = new Set();
 try {
   const r = JSON.parse(readFileSync(report, 'utf8'));
   // A file that failed to load, or whose setup failed (its tests then show as skipped), has no
@@ -20,8 +22,15 @@ try {
     failed: r.numFailedTests + brokenFiles,
     skipped: r.numPendingTests + r.numTodoTests,
   };
+  for (const file of r.testResults ?? []) {
+    for (const a of file.assertionResults ?? []) {
+      const title = (a.ancestorTitles ?? []).find((t) => t.includes('SKIPPED:'));
+      if (title && a.status !== 'passed' && a.status !== 'failed') skippedWhy.add(title);
+    }
+  }
 } catch {
   counts.failed = 1; // no report: vitest itself failed to run
 }
+for (const why of skippedWhy) console.log(why);
 console.log(`${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
 process.exit(run.status === 0 && counts.failed === 0 ? 0 : 1);

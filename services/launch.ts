@@ -72,13 +72,28 @@ function startChild(name: ServiceName, env: NodeJS.ProcessEnv, healthPort: numbe
   return record;
 }
 
-async function waitAllReady(children: readonly Child[], timeoutMs: number): Promise<boolean> {
+/**
+ * Waits for every /readyz to answer 200. A matcher re-embedding the galleries of another embedder
+ * may take longer than any start-up: it counts as started (said once), and turns ready by itself.
+ */
+async function waitAllReady(children: readonly Child[], timeoutMs: number, stillBusy: string[]): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   const pending = new Set(children);
   while (pending.size > 0 && Date.now() < deadline) {
     for (const c of [...pending]) {
       if (c.code !== undefined) return false;
-      if (await fetch(`${c.healthUrl}/readyz`).then((r) => r.ok, () => false)) pending.delete(c);
+      const answer = await fetch(`${c.healthUrl}/readyz`).then(
+        async (r) => ({ ok: r.ok, waiting: ((await r.json().catch(() => ({}))) as { waiting?: Record<string, string[]> }).waiting ?? {} }),
+        () => null,
+      );
+      if (!answer) continue;
+      const missing = Object.values(answer.waiting).flat();
+      if (answer.ok) pending.delete(c);
+      else if (missing.length > 0 && missing.every((m) => m.startsWith('re-embedding'))) {
+        say(`${c.name}: ${missing.join(', ')}; not ready until it is done (its log shows the progress)`);
+        stillBusy.push(c.name);
+        pending.delete(c);
+      }
     }
     if (pending.size > 0) await new Promise((r) => setTimeout(r, 250));
   }
@@ -141,8 +156,10 @@ async function main(): Promise<void> {
   }
 
   const started = Date.now();
-  if (await waitAllReady(children, 180_000)) {
-    say(`all six services ready in ${((Date.now() - started) / 1000).toFixed(1)} s: REST API on http://localhost:${gatewayPort}/api/v1/`);
+  const stillBusy: string[] = [];
+  if (await waitAllReady(children, 180_000, stillBusy)) {
+    const state = stillBusy.length === 0 ? 'ready' : `started (${stillBusy.join(', ')} not ready yet)`;
+    say(`all six services ${state} in ${((Date.now() - started) / 1000).toFixed(1)} s: REST API on http://localhost:${gatewayPort}/api/v1/`);
   } else if (!stopping) {
     say('not every service became ready within 180 s');
     failed = true;

@@ -2,6 +2,7 @@
 // one service (distributed). Stops cleanly on SIGTERM/SIGINT within the grace period.
 import { ConfigError, loadConfig, SERVICE_NAMES, type ServiceName } from '../libs/config/config.js';
 import { rootLogger } from '../libs/log/logger.js';
+import { readiness, type ReadinessCheck } from '../libs/service/health-server.js';
 import { startServices } from './product.js';
 
 const USAGE = `usage: services/main.ts all | ${SERVICE_NAMES.join(' | ')} [more names…]`;
@@ -26,7 +27,7 @@ async function main(argv: string[]): Promise<void> {
   const embedded = argv.includes('all');
   rootLogger.info({ services: names, mode: config.natsUrl ? 'distributed' : 'embedded', dataDir: config.dataDir }, 'starting');
   const product = await startServices(names as ServiceName[], config, { loopback: embedded });
-  if (product.gatewayPort !== null) rootLogger.info({ url: `http://localhost:${product.gatewayPort}/api/v1/` }, 'ready');
+  if (product.gatewayPort !== null) void announceReady(product.services.flatMap((s) => s.checks), `http://localhost:${product.gatewayPort}/api/v1/`);
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -58,6 +59,25 @@ async function main(argv: string[]): Promise<void> {
   if (process.env.FACEREC_STOP_ON_STDIN_EOF === '1') {
     process.stdin.on('end', () => shutdown('launcher gone'));
     process.stdin.resume();
+  }
+}
+
+/**
+ * Logs `ready` once /readyz would answer 200, with the seconds since the process started (what
+ * start-up costs); until then, once, what it waits for (a matcher re-embedding galleries, say).
+ */
+async function announceReady(checks: readonly ReadinessCheck[], url: string): Promise<void> {
+  let said = false;
+  for (;;) {
+    const r = await readiness(checks);
+    if (r.ready) {
+      rootLogger.info({ url, seconds: +process.uptime().toFixed(2) }, 'ready');
+      return;
+    }
+    if (Object.values(r.waiting).flat().includes('draining')) return; // stopping
+    if (!said) rootLogger.info({ url, waiting: r.waiting }, 'started, not ready yet');
+    said = true;
+    await new Promise((resolve) => setTimeout(resolve, 500).unref());
   }
 }
 

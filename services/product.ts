@@ -7,6 +7,7 @@ import { rootLogger } from '../libs/log/logger.js';
 import { Adapters } from '../libs/service/adapters.js';
 import { startHealthServer, type ReadinessCheck } from '../libs/service/health-server.js';
 import { registerServiceMetrics } from '../libs/service/metrics.js';
+import { Readiness } from '../libs/service/readiness.js';
 import type { DrainReport, Runtime, RunningService } from '../libs/service/runtime.js';
 
 /** Start order: servers before their clients; stop order is the reverse. */
@@ -35,9 +36,13 @@ export async function startServices(names: readonly ServiceName[], baseConfig: C
   const rt: Runtime = { config, adapters, log };
   const services: RunningService[] = [];
   let healthServer: Server | undefined;
-  const checks = (): ReadinessCheck[] => services.flatMap((s) => s.checks);
+  // Until every service of the process has started (and warmed up), and from the moment it stops.
+  let started = false;
+  const lifecycle = new Readiness('process').need('starting its services', () => started);
+  const checks = (): ReadinessCheck[] => [lifecycle, ...services.flatMap((s) => s.checks)];
 
   const stop = async (): Promise<Record<string, DrainReport>> => {
+    lifecycle.drain();
     const drained: Record<string, DrainReport> = {};
     for (const service of [...services].reverse()) {
       const started = Date.now();
@@ -54,6 +59,8 @@ export async function startServices(names: readonly ServiceName[], baseConfig: C
   };
 
   try {
+    // First, so that /healthz answers while models load (and /readyz says what is awaited).
+    if (!names.includes('gateway') && config.healthPort > 0) healthServer = await startHealthServer(config.healthPort, '0.0.0.0', checks);
     for (const name of START_ORDER.filter((n) => names.includes(n))) {
       const service = await startService(name, rt, checks);
       services.push(service);
@@ -61,8 +68,10 @@ export async function startServices(names: readonly ServiceName[], baseConfig: C
         config.addresses[name as (typeof GRPC_SERVICES)[number]] = `127.0.0.1:${service.port}`;
       }
     }
-    if (!names.includes('gateway') && config.healthPort > 0) healthServer = await startHealthServer(config.healthPort, '0.0.0.0', checks);
+    // Warm-ups take one inference each; a failed one leaves its service not ready, with the reason.
+    await Promise.all(services.map((s) => s.warmUp));
     if (names.includes('decoder') && !adapters.distributed) await recoverJobs(rt);
+    started = true;
   } catch (err) {
     await stop();
     throw err;

@@ -793,8 +793,16 @@ const SCHEMAS: Record<string, Schema> = {
   }),
   Readiness: {
     type: 'object',
-    properties: { status: { enum: ['ready', 'not_ready'] }, checks: { type: 'object', additionalProperties: { type: 'string' } } },
-    required: ['status'],
+    properties: {
+      ready: { type: 'boolean' },
+      checks: { type: 'object', additionalProperties: { type: 'boolean' }, description: 'Per service of the process (and `process`, false while it starts or stops): whether it takes work' },
+      waiting: {
+        type: 'object',
+        additionalProperties: { type: 'array', items: { type: 'string' } },
+        description: 'Per service not ready, what it waits for, e.g. "warm-up inference", "bus connected", "draining"',
+      },
+    },
+    required: ['ready', 'checks', 'waiting'],
   },
 };
 

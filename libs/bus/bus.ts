@@ -23,6 +23,8 @@ export interface ConsumeOptions {
 }
 
 export interface Consumer {
+  /** Whether it can take messages now: bound to its queue (on the server, when there is one), not stopped. */
+  bound(): boolean;
   /** Stops taking messages and waits for the handlers in flight to finish. */
   stop(): Promise<void>;
 }
@@ -40,5 +42,7 @@ export interface Bus {
   dropObservations(jobId: string): Promise<void>;
   publish(event: JobEvent): Promise<void>;
   subscribe(handler: (event: JobEvent) => void): { close(): void };
+  /** Whether messages can flow now: open, and connected to the server when there is one. */
+  connected(): boolean;
   close(): Promise<void>;
 }

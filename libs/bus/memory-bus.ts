@@ -73,6 +73,7 @@ export class MemoryBus implements Bus {
     q.consumers.push(consumer);
     this.pump(q);
     return {
+      bound: () => !consumer.stopped && !this.closed,
       stop: async () => {
         if (!consumer.stopped) {
           consumer.stopped = true;
@@ -122,6 +123,10 @@ export class MemoryBus implements Bus {
     const subscriber = (event: JobEvent) => handler(event);
     this.subscribers.add(subscriber);
     return { close: () => void this.subscribers.delete(subscriber) };
+  }
+
+  connected(): boolean {
+    return !this.closed;
   }
 
   async close(): Promise<void> {

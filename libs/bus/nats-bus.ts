@@ -63,6 +63,8 @@ export class NatsBus implements Bus {
   private readonly consumers = new Set<QueueConsumer>();
   private readonly subscriptions = new Set<Subscription>();
   private readonly js: JetStreamClient;
+  /** False between a disconnect and the reconnect that follows it. */
+  private up = true;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -70,6 +72,12 @@ export class NatsBus implements Bus {
     private readonly settings: Settings,
   ) {
     this.js = jsm.jetstream();
+    void (async () => {
+      for await (const status of nc.status()) {
+        if (status.type === 'disconnect') this.up = false;
+        else if (status.type === 'reconnect') this.up = true;
+      }
+    })().catch((err: unknown) => log.debug({ err }, 'connection status no longer followed'));
   }
 
   /** Creates the streams and consumers, or updates them to these options. */
@@ -122,6 +130,7 @@ export class NatsBus implements Bus {
     const consumer = new QueueConsumer(this.nc, this.js, this.settings, this.queueStream(queue), this.queueConsumer(queue), handler, options.concurrency);
     this.consumers.add(consumer);
     return {
+      bound: () => consumer.bound && this.connected(),
       stop: async () => {
         await consumer.stop();
         this.consumers.delete(consumer);
@@ -182,6 +191,10 @@ export class NatsBus implements Bus {
         sub.unsubscribe();
       },
     };
+  }
+
+  connected(): boolean {
+    return this.up && !this.nc.isClosed();
   }
 
   /** Stops this bus's consumers and subscriptions; the connection stays open (it is the caller's). */
@@ -265,6 +278,8 @@ class QueueConsumer {
   /** Looked up once and shared by the slots; looked up again after a failure. */
   private consumer: Promise<JsConsumer> | undefined;
   private readonly slots: Promise<void>[];
+  /** Its durable consumer was found on the server, and no pull has failed since. */
+  bound = false;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -281,6 +296,7 @@ class QueueConsumer {
   /** Stops pulling and waits for the handlers in flight. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.bound = false;
     for (const pull of this.pulls) pull.stop();
     await Promise.all(this.slots);
   }
@@ -289,7 +305,9 @@ class QueueConsumer {
     while (!this.stopped && !this.nc.isClosed()) {
       try {
         this.consumer ??= this.js.consumers.get(this.stream, this.durable);
-        const pull = await (await this.consumer).fetch({ max_messages: 1 });
+        const consumer = await this.consumer;
+        if (!this.stopped) this.bound = true;
+        const pull = await consumer.fetch({ max_messages: 1 });
         this.pulls.add(pull);
         if (this.stopped) pull.stop();
         try {
@@ -300,6 +318,7 @@ class QueueConsumer {
       } catch (err) {
         if (this.stopped || this.nc.isClosed()) return;
         this.consumer = undefined;
+        this.bound = false;
         log.warn({ err, stream: this.stream }, 'pulling a message failed; trying again');
         await new Promise((resolve) => setTimeout(resolve, PULL_ERROR_PAUSE_MS));
       }

@@ -45,11 +45,11 @@ export interface LoadedSession {
 }
 
 /**
- * ONNX Runtime's graph optimisation for one network. 'all' adds the NCHWc layout transforms:
- * 3x faster for YuNet on an AVX-512 Xeon (4.8 vs 12.5 ms CPU per 608x352 pass) but 3x slower for
- * faceplugin-fr512 (74–86 vs 27 ms per chip): each network says which it takes.
+ * ONNX Runtime's graph optimisation for one network. 'all' adds the NCHWc layout transforms, which
+ * on an AVX-512 Xeon made YuNet faster and faceplugin-fr512 slower: each network says which it
+ * takes, and `facerec bench levels` measures every level on the host at hand.
  */
-export type GraphOptimisation = 'all' | 'extended';
+export type GraphOptimisation = 'all' | 'extended' | 'basic' | 'disabled';
 
 export async function createSession(
   modelPath: string,

@@ -2,7 +2,7 @@
 // what belongs to it through ON DELETE CASCADE. Names compare case-sensitively (SQLite's BINARY
 // collation), so "Ann" and "ann" are two identities.
 import type { Page } from '../store/job-store.js';
-import { openSqlite, type CountRow, type SqliteDatabase } from '../store/sqlite.js';
+import { blobToVector, openSqlite, type CountRow, type SqliteDatabase, vectorToBlob } from '../store/sqlite.js';
 import {
   IdentityNameTakenError,
   ModelNameTakenError,
@@ -267,7 +267,7 @@ function prepareQueries(db: SqliteDatabase) {
         const created = new Date().toISOString();
         for (const identity of contents.identities) insertIdentity.run(identity.id, modelId, identity.name, created);
         for (const sample of contents.samples) {
-          const embedding = Buffer.from(sample.embedding.buffer, sample.embedding.byteOffset, sample.embedding.byteLength);
+          const embedding = vectorToBlob(sample.embedding);
           insertSample.run(sample.id, sample.identityId, modelId, embedding, sample.crop, sample.origin, sample.created);
         }
         updateModelDescription.run(contents.description, modelId);
@@ -276,7 +276,7 @@ function prepareQueries(db: SqliteDatabase) {
     ),
 
     replaceEmbeddings: db.transaction((modelId: string, embedder: { model: string; sha256: string }, embeddings: ReadonlyMap<string, Float32Array>): void => {
-      for (const [id, e] of embeddings) updateSampleEmbedding.run(Buffer.from(e.buffer, e.byteOffset, e.byteLength), id, modelId);
+      for (const [id, e] of embeddings) updateSampleEmbedding.run(vectorToBlob(e), id, modelId);
       updateModelEmbedder.run(embedder.model, embedder.sha256, modelId);
     }),
 
@@ -297,7 +297,7 @@ function prepareQueries(db: SqliteDatabase) {
 
     insertSamples: db.transaction((samples: readonly SampleRecord[]): void => {
       for (const sample of samples) {
-        const embedding = Buffer.from(sample.embedding.buffer, sample.embedding.byteOffset, sample.embedding.byteLength);
+        const embedding = vectorToBlob(sample.embedding);
         insertSample.run(sample.id, sample.identityId, sample.modelId, embedding, sample.crop, sample.origin, sample.created);
       }
     }),
@@ -318,7 +318,7 @@ function toSample(row: SampleRow): SampleRecord {
     identityId: row.identity_id,
     modelId: row.model_id,
     // Copied into a fresh buffer: the one SQLite hands out need not be 4-byte aligned.
-    embedding: new Float32Array(new Uint8Array(row.embedding).buffer),
+    embedding: blobToVector(row.embedding),
     crop: row.crop,
     origin: row.origin,
     created: row.created,

@@ -1,7 +1,7 @@
 // The identity index's metadata in SQLite: the matcher's gallery file (tables prefixed `index_`),
 // opened on its own connection. Samples and appearances go with their identity (ON DELETE CASCADE).
 import type { Page } from '../store/job-store.js';
-import { openSqlite, type CountRow, type SqliteDatabase } from '../store/sqlite.js';
+import { blobToVector, openSqlite, type CountRow, type SqliteDatabase, vectorToBlob } from '../store/sqlite.js';
 import {
   AlreadyNamedError,
   type AppearanceRecord,
@@ -192,7 +192,7 @@ function prepareQueries(db: SqliteDatabase) {
 
     insertSamples: db.transaction((samples: readonly IndexSampleRecord[]): void => {
       for (const s of samples) {
-        insertSample.run(s.id, s.identityId, Buffer.from(s.embedding.buffer, s.embedding.byteOffset, s.embedding.byteLength), s.crop, s.created);
+        insertSample.run(s.id, s.identityId, vectorToBlob(s.embedding), s.crop, s.created);
       }
     }),
 
@@ -245,7 +245,7 @@ function toSample(row: SampleRow): IndexSampleRecord {
     id: row.id,
     identityId: row.identity_id,
     // A copy: the row's Buffer need not be 4-byte aligned.
-    embedding: new Float32Array(new Uint8Array(row.embedding).buffer),
+    embedding: blobToVector(row.embedding),
     crop: row.crop,
     created: row.created,
   };

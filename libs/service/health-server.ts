@@ -6,11 +6,26 @@ import { registry } from './metrics.js';
 export interface ReadinessCheck {
   name: string;
   ready(): boolean | Promise<boolean>;
+  /** What the service still waits for (e.g. `warm-up inference`, `draining`), when not ready. */
+  missing?(): string[];
 }
 
-export async function readiness(checks: readonly ReadinessCheck[]): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
+export interface ReadinessReport {
+  ready: boolean;
+  checks: Record<string, boolean>;
+  /** Per service not ready, what it waits for (when it says). */
+  waiting: Record<string, string[]>;
+}
+
+export async function readiness(checks: readonly ReadinessCheck[]): Promise<ReadinessReport> {
   const results = await Promise.all(checks.map(async (c) => [c.name, await Promise.resolve(c.ready()).catch(() => false)] as const));
-  return { ready: results.every(([, ok]) => ok), checks: Object.fromEntries(results) };
+  const waiting: Record<string, string[]> = {};
+  for (const c of checks) {
+    const missing = c.missing?.() ?? [];
+    if (missing.length > 0) waiting[c.name] = missing;
+  }
+  // No check at all (a process still starting its first service) is not ready.
+  return { ready: results.length > 0 && results.every(([, ok]) => ok), checks: Object.fromEntries(results), waiting };
 }
 
 export async function startHealthServer(port: number, host: string, checks: () => readonly ReadinessCheck[]): Promise<Server> {

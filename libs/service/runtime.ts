@@ -18,6 +18,8 @@ export interface RunningService {
   /** The bound port of a gRPC or HTTP server, when the service has one. */
   port?: number;
   checks: ReadinessCheck[];
+  /** Start-up work still running when start returned (a warm-up inference): settles when it is done. */
+  warmUp?: Promise<void>;
   /** Stops taking work, finishes (or, past the grace period, abandons) the work in flight. */
   stop(): Promise<void | DrainReport>;
 }

@@ -1,7 +1,7 @@
 // The VectorIndex of the embedded product: exact search over every point in memory, persisted in
 // SQLite. Galleries of the embedded product hold thousands of faces, not millions, so a linear
 // scan of the asked models is fast and has no recall loss.
-import { openSqlite, type SqliteDatabase } from '../store/sqlite.js';
+import { blobToVector, openSqlite, type SqliteDatabase, vectorToBlob } from '../store/sqlite.js';
 import type { VectorHit, VectorIndex, VectorPayload, VectorPoint } from './vector-index.js';
 
 /**
@@ -269,7 +269,7 @@ export class EmbeddedVectorIndex implements VectorIndex {
     if (dimension) index.dimension = Number(dimension.value);
     for (const row of db.prepare<[], PointRow>('SELECT id, model_id, identity_id, vector FROM points').iterate()) {
       // A copy: the row's Buffer may share (and misalign) a larger allocation.
-      const vector = new Float32Array(row.vector.buffer.slice(row.vector.byteOffset, row.vector.byteOffset + row.vector.byteLength));
+      const vector = blobToVector(row.vector);
       index.put(row.model_id, row.id, row.identity_id, vector);
     }
     return index;
@@ -294,7 +294,7 @@ export class EmbeddedVectorIndex implements VectorIndex {
     );
     this.db.transaction(() => {
       for (const { modelId, point } of stored) {
-        insert.run(point.id, modelId, point.identityId, Buffer.from(point.vector.buffer, point.vector.byteOffset, point.vector.byteLength));
+        insert.run(point.id, modelId, point.identityId, vectorToBlob(point.vector));
       }
     })();
     for (const { modelId, point } of stored) {

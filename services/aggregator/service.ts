@@ -3,7 +3,8 @@ import { catalogEntry } from '../../models/catalog.js';
 import { contractDistanceFor } from '../../libs/engine/calibration.js';
 import { matcherClient } from '../../libs/grpc/grpc.js';
 import { metrics } from '../../libs/service/metrics.js';
-import { InFlight, type Runtime, type RunningService } from '../../libs/service/runtime.js';
+import type { Runtime, RunningService } from '../../libs/service/runtime.js';
+import { consumeQueue } from '../../libs/service/serve.js';
 import { AggregatorWorker } from './aggregator-worker.js';
 
 export async function startAggregator(rt: Runtime): Promise<RunningService> {
@@ -24,18 +25,13 @@ export async function startAggregator(rt: Runtime): Promise<RunningService> {
       metrics.sources.inc({ outcome: 'failed' }, sources.failed);
     },
   });
-  const inFlight = new InFlight();
-  const consumer = (await adapters.bus()).consume('aggregate', inFlight.wrap((work, delivery) => worker.handle(work, delivery)), { concurrency: config.aggregator.concurrency });
-  log.info({ concurrency: config.aggregator.concurrency, matcher: config.addresses.matcher }, 'aggregator consuming');
-  return {
+  return consumeQueue(rt, {
     name: 'aggregator',
-    checks: [{ name: 'aggregator', ready: () => true }],
-    stop: async () => {
-      const jobs = inFlight.count;
-      if (jobs > 0) log.info({ jobs }, 'finishing the jobs in flight');
-      await consumer.stop();
-      matcher.close();
-      return { jobs };
-    },
-  };
+    queue: 'aggregate',
+    concurrency: config.aggregator.concurrency,
+    handle: (work, delivery) => worker.handle(work, delivery),
+    log,
+    describe: { matcher: config.addresses.matcher },
+    close: () => matcher.close(),
+  });
 }

@@ -22,6 +22,7 @@ const USAGE = `usage:
   facerec bench video [--loops N] [--sizes 640x360,960x540,1920x1080]
   facerec bench search [--sizes 1000,10000,13000,100000] [--queries N] [--limit N]
   facerec bench batch [--batches 1,4,16,64] [--frame 960x540] [--scale 600] [--require-provider cuda|cpu]
+  facerec bench levels [--runs 10]
 galleries of a running service (npm start):
 ${MODELS_USAGE}
 API keys of a running service (started with FACEREC_API_KEY):
@@ -44,6 +45,7 @@ export async function main(argv: string[]): Promise<void> {
       if (rest[0] === 'video') return (await import('./bench-video.js')).benchVideoCommand(rest.slice(1));
       if (rest[0] === 'search') return (await import('./bench-search.js')).benchSearchCommand(rest.slice(1));
       if (rest[0] === 'batch') return (await import('./bench-batch.js')).benchBatchCommand(rest.slice(1));
+      if (rest[0] === 'levels') return (await import('./bench-levels.js')).benchLevelsCommand(rest.slice(1));
       return (await import('./bench.js')).benchCommand(rest);
     case 'models':
       return (await import('./models.js')).modelsCommand(rest);

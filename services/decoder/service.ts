@@ -1,7 +1,8 @@
 // Starts the decoder: a consumer of the `decode` work queue.
 import { detectorClient, embedderClient } from '../../libs/grpc/grpc.js';
 import { metrics } from '../../libs/service/metrics.js';
-import { InFlight, type Runtime, type RunningService } from '../../libs/service/runtime.js';
+import type { Runtime, RunningService } from '../../libs/service/runtime.js';
+import { consumeQueue } from '../../libs/service/serve.js';
 import { DecoderWorker } from './decoder-worker.js';
 
 export async function startDecoder(rt: Runtime): Promise<RunningService> {
@@ -22,19 +23,16 @@ export async function startDecoder(rt: Runtime): Promise<RunningService> {
     log,
     onSource: (outcome) => metrics.sourceAttempts.inc({ outcome }),
   });
-  const inFlight = new InFlight();
-  const consumer = (await adapters.bus()).consume('decode', inFlight.wrap((work, delivery) => worker.handle(work, delivery)), { concurrency: config.decoder.concurrency });
-  log.info({ concurrency: config.decoder.concurrency, detector: config.addresses.detector, embedder: config.addresses.embedder }, 'decoder consuming');
-  return {
+  return consumeQueue(rt, {
     name: 'decoder',
-    checks: [{ name: 'decoder', ready: () => true }],
-    stop: async () => {
-      const jobs = inFlight.count;
-      if (jobs > 0) log.info({ jobs }, 'finishing the jobs in flight');
-      await consumer.stop();
+    queue: 'decode',
+    concurrency: config.decoder.concurrency,
+    handle: (work, delivery) => worker.handle(work, delivery),
+    log,
+    describe: { detector: config.addresses.detector, embedder: config.addresses.embedder },
+    close: () => {
       detector.close();
       embedder.close();
-      return { jobs };
     },
-  };
+  });
 }

@@ -2,16 +2,24 @@
 // Frames of every Detect stream share one batcher, sized by the provider the session got.
 import { alignmentFor } from '../../libs/engine/alignment.js';
 import { BatchedLocator, batcherOptions, DETECTOR_BATCHING } from '../../libs/engine/batching.js';
-import { loadLocator } from '../../libs/engine/engine.js';
+import { loadLocator, type FaceLocator } from '../../libs/engine/engine.js';
 import { sessionConfigFromEnv } from '../../libs/engine/session.js';
-import { GrpcServer, loadProtos } from '../../libs/grpc/grpc.js';
+import { loadProtos } from '../../libs/grpc/grpc.js';
 import { metrics } from '../../libs/service/metrics.js';
 import type { Runtime, RunningService } from '../../libs/service/runtime.js';
+import { serveGrpc } from '../../libs/service/serve.js';
 import { detectorHandlers } from './detector-service.js';
 
 export async function startDetector(rt: Runtime): Promise<RunningService> {
+  return serveDetector(rt, await loadLocator(rt.config.engine.detector, sessionConfigFromEnv()));
+}
+
+/** A grey 640x360 frame at the default scale: the first inference, before the detector says it is ready. */
+const WARM_UP_FRAME = { width: 640, height: 360, data: new Uint8Array(640 * 360 * 3).fill(128) };
+
+/** Serves a loaded locator; ready once a first frame went through it. */
+export async function serveDetector(rt: Runtime, locator: FaceLocator): Promise<RunningService> {
   const log = rt.log.child({ service: 'detector' });
-  const locator = await loadLocator(rt.config.engine.detector, sessionConfigFromEnv());
   const batching = batcherOptions(locator.provider, rt.config.detector, DETECTOR_BATCHING);
   const batched = new BatchedLocator(locator, batching);
   const handlers = detectorHandlers(
@@ -26,17 +34,15 @@ export async function startDetector(rt: Runtime): Promise<RunningService> {
     // A stream may fill every batch slot by itself (one long video on a GPU).
     batching.maxBatch * batching.concurrency,
   );
-  const server = new GrpcServer().add('facerec.v1.Detector', loadProtos().facerec.v1.Detector.service, handlers);
-  const port = await server.listen(rt.config.listen.detector);
-  server.setServing(true);
-  log.info({ port, provider: locator.provider, batch: batching.maxBatch, batchWaitMs: batching.maxWaitMs, concurrency: batching.concurrency }, 'detector serving');
-  return {
+  return serveGrpc(rt, {
     name: 'detector',
-    port,
-    checks: [{ name: 'detector', ready: () => true }],
-    stop: async () => {
-      await server.stop(rt.config.shutdownGraceMs);
-      batched.batcher.close();
-    },
-  };
+    service: 'facerec.v1.Detector',
+    definition: loadProtos().facerec.v1.Detector.service,
+    handlers,
+    listen: rt.config.listen.detector,
+    log,
+    describe: { provider: locator.provider, batch: batching.maxBatch, batchWaitMs: batching.maxWaitMs, concurrency: batching.concurrency },
+    warmUp: () => locator.locate(WARM_UP_FRAME, { scale: 600 }),
+    close: () => batched.batcher.close(),
+  });
 }

@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import { detectorClient, embedderClient, matcherClient } from '../../libs/grpc/grpc.js';
 import type { ReadinessCheck } from '../../libs/service/health-server.js';
+import { Readiness } from '../../libs/service/readiness.js';
 import type { Runtime, RunningService } from '../../libs/service/runtime.js';
 import { createGatewayApp } from './app.js';
 import { requeuePendingWebhooks, WebhookSender } from './webhooks.js';
@@ -71,11 +72,16 @@ export async function startGateway(rt: Runtime, readiness: () => readonly Readin
     const requeued = await requeuePendingWebhooks(jobs, bus);
     if (requeued > 0) log.info({ jobs: requeued }, 'queued again the webhooks left pending by the last run');
   }
+  const ready = new Readiness('gateway')
+    .need('listening', () => server.listening)
+    .need('bus connected', () => bus.connected())
+    .need('consumer of the webhook queue bound', () => webhooks.bound());
   return {
     name: 'gateway',
     port,
-    checks: [{ name: 'gateway', ready: () => server.listening }],
+    checks: [ready],
     stop: async () => {
+      ready.drain();
       jobWaiters.close(); // waiting readers answer now, with the state as it is
       await webhooks.stop();
       await retention.stop();

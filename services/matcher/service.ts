@@ -3,15 +3,24 @@ import { catalogEntry } from '../../models/catalog.js';
 import { contractDistanceFor } from '../../libs/engine/calibration.js';
 import { embedderIdentity } from '../../libs/engine/embedder.js';
 import { Enroller } from '../../libs/face-client/enrol.js';
-import { detectorClient, embedderClient, GrpcServer, loadProtos } from '../../libs/grpc/grpc.js';
+import { detectorClient, embedderClient, loadProtos } from '../../libs/grpc/grpc.js';
 import type { Logger } from '../../libs/log/logger.js';
 import type { Runtime, RunningService } from '../../libs/service/runtime.js';
+import { serveGrpc } from '../../libs/service/serve.js';
 import { loadCelebrities } from './celebrities.js';
 import { Galleries } from './galleries.js';
 import { IdentityIndex } from './identity-index.js';
 import { matcherHandlers } from './matcher-service.js';
 
-export async function startMatcher(rt: Runtime): Promise<RunningService> {
+/** How the matcher embeds a stored crop again (through the detector and embedder services; tests give their own). */
+export type CropEmbedderFactory = (rt: Runtime) => { embedCrop: (crop: Buffer) => Promise<Float32Array | string>; close: () => void };
+
+/**
+ * Ready once its galleries and indexes are loaded (before it listens) and no gallery of another
+ * embedder is being re-embedded at start: until then it would refuse those galleries.
+ */
+export async function startMatcher(rt: Runtime, opts: { cropEmbedder?: CropEmbedderFactory } = {}): Promise<RunningService> {
+  const embedCrops = opts.cropEmbedder ?? cropEmbedder;
   const log = rt.log.child({ service: 'matcher' });
   // The matcher compares the vectors of the embedder this installation runs (FACEREC_EMBEDDER).
   const embedder = embedderIdentity(rt.config.engine.embedder);
@@ -22,27 +31,27 @@ export async function startMatcher(rt: Runtime): Promise<RunningService> {
   if (rt.config.celebritiesArtefact) await loadCelebrities(store, vectors, galleries, rt.config.celebritiesArtefact, log);
   const index = new IdentityIndex(await rt.adapters.identityIndexStore(), vectors, galleries);
   await index.init();
-  const reembedding = galleries.staleModels().size > 0 ? reembedInBackground(galleries, rt, log) : undefined;
-  const server = new GrpcServer().add('facerec.v1.Matcher', loadProtos().facerec.v1.Matcher.service, matcherHandlers(galleries, index, log, () => cropEmbedder(rt)));
-  const port = await server.listen(rt.config.listen.matcher);
-  server.setServing(true);
-  log.info({ port, vectors: rt.config.qdrantUrl ? 'qdrant' : 'embedded' }, 'matcher serving');
-  return {
+  const reembedding = galleries.staleModels().size > 0 ? reembedInBackground(galleries, rt, log, embedCrops) : undefined;
+  return serveGrpc(rt, {
     name: 'matcher',
-    port,
-    checks: [{ name: 'matcher', ready: () => true }],
-    stop: async () => {
-      reembedding?.stop();
-      await server.stop(rt.config.shutdownGraceMs);
+    service: 'facerec.v1.Matcher',
+    definition: loadProtos().facerec.v1.Matcher.service,
+    handlers: matcherHandlers(galleries, index, log, () => embedCrops(rt)),
+    listen: rt.config.listen.matcher,
+    log,
+    describe: { vectors: rt.config.qdrantUrl ? 'qdrant' : 'embedded' },
+    needs: (readiness) => {
+      if (reembedding) readiness.after('re-embedding the galleries of another embedder', reembedding.done);
     },
-  };
+    close: () => reembedding?.stop(),
+  });
 }
 
 /**
  * Stored source crops embedded through the detector and embedder services. Addresses are read at
  * each call: the embedded mode learns its services' ports as they start.
  */
-function cropEmbedder(rt: Runtime): { embedCrop: (crop: Buffer) => Promise<Float32Array | string>; close: () => void } {
+function cropEmbedder(rt: Runtime): ReturnType<CropEmbedderFactory> {
   const detector = detectorClient(rt.config.addresses.detector);
   const embedder = embedderClient(rt.config.addresses.embedder);
   const enroller = new Enroller(detector, embedder, rt.config.decoder.maxImagePixels);
@@ -63,11 +72,11 @@ function cropEmbedder(rt: Runtime): { embedCrop: (crop: Buffer) => Promise<Float
  * detector and embedder services, once those answer (in the embedded mode they start beside the
  * matcher); until then matching against them is refused with the reason.
  */
-function reembedInBackground(galleries: Galleries, rt: Runtime, log: Logger): { stop: () => void } {
+function reembedInBackground(galleries: Galleries, rt: Runtime, log: Logger, embedCrops: CropEmbedderFactory): { stop: () => void; done: Promise<void> } {
   let stopped = false;
-  void (async () => {
+  const done = (async () => {
     for (let attempt = 0; !stopped; attempt++) {
-      const { embedCrop, close } = cropEmbedder(rt);
+      const { embedCrop, close } = embedCrops(rt);
       try {
         await galleries.reembedStale(embedCrop, log);
         stopped = true;
@@ -80,5 +89,5 @@ function reembedInBackground(galleries: Galleries, rt: Runtime, log: Logger): { 
       }
     }
   })();
-  return { stop: () => void (stopped = true) };
+  return { stop: () => void (stopped = true), done };
 }

@@ -58,6 +58,15 @@ export function describeBus(name: string, factory: () => Promise<BusFixture>): v
       await fx.cleanup();
     });
 
+    it('says a consumer is bound until it stops, and the bus connected until it closes (readiness)', async () => {
+      expect(fx.bus.connected()).toBe(true);
+      const consumer = fx.bus.consume('decode', async () => 'ack', { concurrency: 1 });
+      consumers.push(consumer);
+      await waitFor(() => consumer.bound());
+      await consumer.stop();
+      expect(consumer.bound()).toBe(false);
+    });
+
     it('delivers an enqueued message once, acknowledged', async () => {
       const seen: [string, number][] = [];
       consumers.push(fx.bus.consume('decode', async (m, d) => (seen.push([m.jobId, d.attempt]), 'ack'), { concurrency: 1 }));

@@ -1,12 +1,13 @@
 // Short version of `npm run campaign -- faults`: over a private nats-server, the matcher and the
 // gateway killed with SIGKILL mid-job and nats-server itself killed and restarted mid-job; the
-// embedded product on a full file system (a 64 MB tmpfs). Every job ends with its reference
-// results or failed with a reason, nothing duplicated, everything recovers; while the disk is
-// full, writes are answered 507 with a reason (not a bare 500), and jobs in flight finish once
-// space is freed.
+// embedded product on a full file system (a 64 MB tmpfs). Each fault lands while a job is
+// part-way through; every job ends with its reference results, nothing duplicated, and a new job
+// completes after each fault (recovered); while the disk is full, writes are answered 507 with a
+// reason (not a bare 500), and jobs in flight finish once space is freed. Without a way to mount a
+// tmpfs here, the full-disk test is skipped with the reason printed; under CI=true it fails.
 import { describe, expect, it } from 'vitest';
 import { campaignData, natsServerBinary, VIDEO } from './common.js';
-import { runFaults } from './faults.js';
+import { runFaults, tmpfsUnavailable, type FaultRow } from './faults.js';
 
 const data = campaignData();
 if ('missing' in data) {
@@ -18,6 +19,20 @@ if (!natsServer) {
   if (process.env.CI === 'true') throw new Error('faults campaign: no nats-server binary (set NATS_SERVER; required when CI=true)');
   console.warn('skipping the NATS part of the faults campaign: no nats-server binary (set NATS_SERVER)');
 }
+const noTmpfs = 'missing' in data ? null : tmpfsUnavailable();
+if (noTmpfs) {
+  if (process.env.CI === 'true') throw new Error(`faults campaign, full file system: ${noTmpfs} (required when CI=true)`);
+  console.warn(`skipping the full-file-system part of the faults campaign: ${noTmpfs}`);
+}
+
+/** Every trial hit a job mid-run, every job ended with its reference results, and a new job completed after the fault. */
+function expectPasses(row: FaultRow): void {
+  const why = `${row.scenario}: ${row.notes.join('; ')}`;
+  expect(row.hitMidJob, why).toBe(row.trials);
+  expect(row.reference, why).toBe(row.jobs);
+  expect(row.failedWithReason + row.lost + row.wrong + row.duplicated, why).toBe(0);
+  expect(row.recovered, why).toBe(row.trials);
+}
 
 describe.skipIf('missing' in data)('faults campaign, short', () => {
   it.skipIf(!natsServer)('NATS mode: kill -9 of the matcher and of the gateway mid-job, nats-server restarted mid-job', async () => {
@@ -27,20 +42,18 @@ describe.skipIf('missing' in data)('faults campaign, short', () => {
     for (const row of r.rows) {
       expect(row.trials, row.scenario).toBe(1);
       expect(row.jobs, row.scenario).toBe(2);
-      expect(row.lost + row.wrong + row.duplicated, `${row.scenario}: ${row.notes.join('; ')}`).toBe(0);
-      expect(row.recovered, row.scenario).toBe(1);
+      expectPasses(row);
     }
     expect(r.ok).toBe(true);
   }, 300_000);
 
-  it('embedded on a full file system: 507 with a reason while full, jobs in flight finish once space is freed', async () => {
+  it.skipIf(noTmpfs !== null)('embedded on a full file system: 507 with a reason while full, jobs in flight finish once space is freed', async () => {
     const r = await runFaults({ trials: 0, modes: [], services: [], natsRestarts: 0, diskRounds: 1, natsServer: null });
     console.log(r.table, r.rows[0]!.notes);
     const row = r.rows[0]!;
-    if (row.notes[0]?.startsWith('skipped')) return; // no tmpfs here (printed); under CI=true runFaults throws instead
     expect(row.notes[0]).toBe('answers while full: upload 507 ×1, job submission 507 ×1, gallery add 507 ×1');
     expect(row.jobs).toBe(2);
-    expect(row.lost + row.wrong + row.duplicated, row.notes.join('; ')).toBe(0);
-    expect(row.recovered).toBe(1);
+    expect(row.trials).toBe(1);
+    expectPasses(row);
   }, 300_000);
 });

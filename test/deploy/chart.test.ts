@@ -664,7 +664,7 @@ describe('disruption budgets and autoscaling', () => {
       const ctx = evalContext(values);
       for (const [service, queue] of Object.entries(WORKERS_ON_QUEUES)) {
         expect(QUEUE_NAMES).toContain(queue);
-        expect(read(join(REPO_ROOT, `services/${service}/service.ts`))).toContain(`consume('${queue}'`);
+        expect(read(join(REPO_ROOT, `services/${service}/service.ts`))).toContain(`queue: '${queue}'`);
         const doc = docsOfKind('ScaledObject').find((d) => String(resolve(at(d.data, 'metadata', 'name'), d.pre, ctx)).endsWith(`-${service}`))!;
         expect(resolve(at(doc.data, 'spec', 'scaleTargetRef', 'name'), doc.pre, ctx)).toBe(`rel-facerec-${service}`);
         const trigger = at(doc.data, 'spec', 'triggers', 0) as { type: string; metadata: Values };

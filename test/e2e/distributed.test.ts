@@ -38,6 +38,8 @@ describe.skipIf(!gallery || !probes || !natsUrl)('distributed product (one proce
     for (const s of product.services) {
       const ready = await fetch(`${s.healthUrl}/readyz`);
       expect(ready.status, s.name).toBe(200);
+      // Its own service's check, and nothing awaited.
+      expect(await ready.json(), s.name).toEqual({ ready: true, checks: { process: true, [s.service]: true }, waiting: {} });
       expect(await (await fetch(`${s.healthUrl}/metrics`)).text()).toContain('facerec_process_');
     }
     const codes = await product.stop();

@@ -23,7 +23,7 @@ const natsUrl = await availableNats();
 /** Short, so that a dead worker's job is taken over within the test (the default is 30 s). */
 const ACK_WAIT_S = 4;
 const VIDEO = 'short_hamilton_clip.mp4';
-/** Who each source must name (at least these; more is checked against the first run's results). */
+/** Who each source names: exactly these (and, for the video, perhaps people of MAY_ALSO, nobody else). */
 const EXPECTED: Record<string, string[]> = {
   'obama1.jpg': ['obama'],
   'obama3.jpg': ['obama'],
@@ -38,6 +38,8 @@ const EXPECTED: Record<string, string[]> = {
   '32bit.png': ['obama'],
   [VIDEO]: ['lin_manuel_miranda'],
 };
+/** People on screen in the clip whom a run may name or leave unknown (test/e2e/video.test.ts: alex in profile, obama at ~1.04). */
+const MAY_ALSO: Record<string, string[]> = { [VIDEO]: ['alex_lacamoire', 'obama'] };
 
 interface LogEntry {
   msg: string;
@@ -127,7 +129,8 @@ describe.skipIf(!gallery || !probes || !clip || !natsUrl)('distributed product s
       const resultIds = items.map((r) => r.id);
       expect(new Set(resultIds).size, `${file}: a result given twice`).toBe(resultIds.length);
       const named = items.map((r) => r.meta.person).filter((p): p is string => typeof p === 'string' && !p.startsWith('Unknown'));
-      expect(named, file).toEqual(expect.arrayContaining(EXPECTED[file]!));
+      const distinct = [...new Set(named)].filter((p) => !(MAY_ALSO[file] ?? []).includes(p)).sort();
+      expect(distinct, file).toEqual([...EXPECTED[file]!].sort());
       if (file !== VIDEO) expect(new Set(named).size, `${file}: a person named twice`).toBe(named.length);
       // A second read gives the same results: they are written once, as a whole.
       expect(await results(id)).toEqual(items);

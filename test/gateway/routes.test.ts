@@ -164,8 +164,9 @@ describe('health, readiness, metrics', () => {
     const r = await send(url, 'GET', '/readyz');
     expect(r.status, r.text).toBe(200);
     expect(r.body.ready).toBe(true);
-    expect(Object.keys(r.body.checks).sort()).toEqual([...SERVICE_NAMES].sort());
-    for (const name of SERVICE_NAMES) expect(r.body.checks[name], name).toBe(true);
+    expect(Object.keys(r.body.checks).sort()).toEqual(['process', ...SERVICE_NAMES].sort());
+    for (const name of ['process', ...SERVICE_NAMES]) expect(r.body.checks[name], name).toBe(true);
+    expect(r.body.waiting).toEqual({});
   });
 
   it('/metrics has the request and job counters in Prometheus text', async () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../libs/config/config.js';
 import { rootLogger } from '../../libs/log/logger.js';
 import { Adapters } from '../../libs/service/adapters.js';
+import type { ReadinessCheck } from '../../libs/service/health-server.js';
 import type { RunningService } from '../../libs/service/runtime.js';
 import { startGateway } from '../../services/gateway/service.js';
 
@@ -33,7 +34,10 @@ export async function startGatewayOnly(opts: { dataDir?: string; env?: Record<st
     ...opts.env,
   });
   const adapters = new Adapters(config);
-  const service = await startGateway({ config, adapters, log: rootLogger }, () => []);
+  // /readyz answers for the gateway itself, as in a process that runs only it.
+  let checks: readonly ReadinessCheck[] = [];
+  const service = await startGateway({ config, adapters, log: rootLogger }, () => checks);
+  checks = service.checks;
   return {
     url: `http://127.0.0.1:${service.port}`,
     port: service.port!,

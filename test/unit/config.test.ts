@@ -1,5 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, CONFIG_VARIABLES, loadConfig } from '../../libs/config/config.js';
+import { sessionConfigFromEnv } from '../../libs/engine/session.js';
+
+/** The names a parser reads from its env: an env that remembers what it was asked. */
+function namesRead(parse: (env: NodeJS.ProcessEnv) => unknown): string[] {
+  const asked = new Set<string>();
+  parse(new Proxy({} as NodeJS.ProcessEnv, { get: (_t, name) => (typeof name === 'string' && asked.add(name), undefined) }));
+  return [...asked].sort();
+}
 
 describe('loadConfig', () => {
   it('has embedded defaults: no NATS, no Qdrant, data in ./data, gateway on 8080', () => {
@@ -9,6 +18,22 @@ describe('loadConfig', () => {
     expect(c.dataDir.endsWith('/data')).toBe(true);
     expect(c.gateway.port).toBe(8080);
     expect(c.fetch.allowPrivate).toBe(false);
+  });
+
+  it('lists in CONFIG_VARIABLES every variable it and the session options read (the chart test checks that list against values.schema.json)', () => {
+    const read = [...namesRead(loadConfig), ...namesRead(sessionConfigFromEnv)];
+    expect(read).toContain('FACEREC_DETECTOR');
+    expect(read.filter((n) => !CONFIG_VARIABLES.includes(n))).toEqual([]);
+  });
+
+  it("the README's Configuration table names every variable of CONFIG_VARIABLES, and no other one the service reads", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('\n## Configuration'), readme.indexOf('\n## Layout'));
+    const documented = new Set(section.split('\n').filter((l) => l.startsWith('| `')).flatMap((l) => [...l.split('|')[1]!.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]!)));
+    // Read by the model build, the tests and the facerec command, not by the service.
+    const notService = ['FACEREC_MODEL_MIRROR', 'FACEREC_TEST_DATA', 'FACEREC_URL'];
+    expect(CONFIG_VARIABLES.filter((n) => !documented.has(n))).toEqual([]);
+    expect([...documented].filter((n) => !CONFIG_VARIABLES.includes(n) && !notService.includes(n))).toEqual([]);
   });
 
   it('reads every variable it documents', () => {

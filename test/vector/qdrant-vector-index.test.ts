@@ -1,4 +1,8 @@
-// Runs Qdrant in a container (testcontainers); skips where no container runtime answers.
+// Runs against the Qdrant at QDRANT_URL when set, else against one started in a container
+// (testcontainers). With neither — no container engine answers, as on this project's test and CI
+// machines — the suite is skipped, loudly: the reason is printed and is the skipped suite's name,
+// so `npm test`'s report says what did not run and why. It is not a failure under CI=true: a
+// container engine is not something CI is expected to have; set QDRANT_URL there to run it.
 import { QdrantClient } from '@qdrant/js-client-rest';
 import { GenericContainer, getContainerRuntimeClient, Wait, type StartedTestContainer } from 'testcontainers';
 import { afterAll, beforeAll, describe } from 'vitest';
@@ -6,19 +10,25 @@ import { QdrantVectorIndex } from '../../libs/vector/qdrant-vector-index.js';
 import { uniqueName } from '../support/nats.js';
 import { describeVectorIndex } from './vector-index.contract.js';
 
-const runtime = await getContainerRuntimeClient().then(
-  () => true,
-  (err: Error) => {
-    console.warn('skipping Qdrant tests: no container runtime (' + err.message + ')');
-    return false;
-  },
-);
+const external = process.env.QDRANT_URL || null;
+const noEngine = external
+  ? null
+  : await getContainerRuntimeClient().then(
+      () => null,
+      (err: Error) => err.message,
+    );
+const skipped = noEngine === null ? null : `no QDRANT_URL and no container engine (${noEngine})`;
+if (skipped) console.warn(`SKIPPED: the Qdrant adapter's tests: ${skipped}; set QDRANT_URL to a Qdrant server to run them`);
 
-describe.skipIf(!runtime)('QdrantVectorIndex', () => {
+describe.skipIf(skipped !== null)(skipped ? `QdrantVectorIndex — SKIPPED: ${skipped}` : 'QdrantVectorIndex', () => {
   let container: StartedTestContainer | undefined;
   let url: string;
 
   beforeAll(async () => {
+    if (external) {
+      url = external;
+      return;
+    }
     container = await new GenericContainer('qdrant/qdrant:v1.13.6')
       .withExposedPorts(6333)
       .withWaitStrategy(Wait.forHttp('/readyz', 6333))

@@ -751,11 +751,15 @@ export interface components {
         /** @description A model export file as written by GET /api/v1/models/{model}/export/; read it back unchanged */
         ModelExport: Record<string, never>;
         Readiness: {
-            checks?: {
-                [key: string]: string;
+            /** @description Per service of the process (and `process`, false while it starts or stops): whether it takes work */
+            checks: {
+                [key: string]: boolean;
             };
-            /** @enum {unknown} */
-            status: "ready" | "not_ready";
+            ready: boolean;
+            /** @description Per service not ready, what it waits for, e.g. "warm-up inference", "bus connected", "draining" */
+            waiting: {
+                [key: string]: string[];
+            };
         };
         ReembedReport: {
             /** @description The embedder the gallery's vectors are now from */
