@@ -68,6 +68,12 @@ export interface ClipScore {
   items_without_label: number;
   /** Of those, items without an unidentified_reason either. */
   items_without_label_or_reason: number;
+  /**
+   * Unnamed items whose closest person lies within the job's max_distance (given in the options):
+   * units the decision held back (seen only in profile or blurred, or a person already on screen),
+   * with whom the truth says they are ('others' for a face outside the entries).
+   */
+  unnamed_within: { person: string; closest: string; distance: number }[];
   items: number;
 }
 
@@ -95,7 +101,7 @@ export function isName(person: string | null): person is string {
   return person !== null && !UNKNOWN_LABEL.test(person);
 }
 
-export function scoreClip(truth: TruthClip, items: readonly ResultItem[], info: VideoInfo, opts: { tolerance: number }): ClipScore {
+export function scoreClip(truth: TruthClip, items: readonly ResultItem[], info: VideoInfo, opts: { tolerance: number; maxDistance?: number }): ClipScore {
   const { fps } = info;
   // Faces per sampled frame, with the item they belong to.
   const faces = new Map<number, { item: ResultItem; cx: number; area: number }[]>();
@@ -118,6 +124,7 @@ export function scoreClip(truth: TruthClip, items: readonly ResultItem[], info: 
     return s;
   };
   const itemsOf = new Map<string, Set<ResultItem>>();
+  const whoseItem = new Map<ResultItem, string>();
   for (const e of truth.people) scoreOf(e.person);
   let othersSamples = 0;
   const othersNames = new Set<string>();
@@ -130,7 +137,10 @@ export function scoreClip(truth: TruthClip, items: readonly ResultItem[], info: 
       if (!entry.intervals.some((iv) => seen(t, iv))) continue;
       const isJudged = entry.intervals.some((iv) => judged(t, iv));
       const at = here.findIndex((face, i) => !taken.has(i) && (!entry.x || (face.cx >= entry.x[0] && face.cx <= entry.x[1])));
-      if (at >= 0) taken.add(at);
+      if (at >= 0) {
+        taken.add(at);
+        if (!whoseItem.has(here[at]!.item)) whoseItem.set(here[at]!.item, entry.person);
+      }
       const score = scoreOf(entry.person);
       const person = at >= 0 ? here[at]!.item.meta.person : undefined;
       if (!isJudged) continue;
@@ -168,6 +178,13 @@ export function scoreClip(truth: TruthClip, items: readonly ResultItem[], info: 
     recall: s.stranger || s.on_screen_s === 0 ? null : round(s.named_s / s.on_screen_s),
   }));
   const unlabelled = items.filter((i) => i.meta.person === null);
+  const held = new Map<string, { person: string; closest: string; distance: number }>();
+  for (const i of items) {
+    const { closest_person: closest, mean_distance: distance } = i.meta;
+    if (opts.maxDistance === undefined || isName(i.meta.person) || !closest || distance === null || distance > opts.maxDistance) continue;
+    const person = whoseItem.get(i) ?? 'others';
+    held.set(`${person}/${closest}/${distance}`, { person, closest, distance });
+  }
   return {
     file: truth.file,
     people,
@@ -176,6 +193,7 @@ export function scoreClip(truth: TruthClip, items: readonly ResultItem[], info: 
     others_wrong: truth.others === 'strangers',
     items_without_label: unlabelled.length,
     items_without_label_or_reason: unlabelled.filter((i) => !i.meta.unidentified_reason).length,
+    unnamed_within: [...held.values()].sort((a, b) => a.distance - b.distance),
     items: items.length,
   };
 }
@@ -223,4 +241,62 @@ export function totals(clips: readonly ClipScore[]): VideoEvalTotals {
     stranger_labels: strangers.map(({ file, person, labels }) => ({ file, person, labels })),
     items_without_label_or_reason: clips.reduce((s, c) => s + c.items_without_label_or_reason, 0),
   };
+}
+
+/** A track as linking sees it: its faces (frame, centre, size as 0..1 of the frame), shot and template. */
+export interface TrackForLinking {
+  faces: { frame: number; cx: number; area: number }[];
+  frameStart: number;
+  frameEnd: number;
+  shot: number;
+  /** Null for a track with no embedded face (it still counts when deciding who the largest face is). */
+  template: ArrayLike<number> | null;
+}
+
+/** Template distances between tracks that are never on screen together: one person or two, within a shot or across a cut. */
+export interface LinkingDistances {
+  withinShot: { same: number[]; different: number[] };
+  acrossCuts: { same: number[]; different: number[] };
+}
+
+/**
+ * Who each track is, by the truth (the person most of its faces are, as scoreClip attributes
+ * faces; null when most are nobody's), and the template distances between pairs of tracks of
+ * which at least one is somebody's: what the linking bars of person units rest on.
+ */
+export function linkingDistances(truth: TruthClip, tracks: readonly TrackForLinking[], fps: number, distance: (a: ArrayLike<number>, b: ArrayLike<number>) => number): LinkingDistances {
+  const byFrame = new Map<number, { track: number; cx: number; area: number }[]>();
+  tracks.forEach((t, track) => t.faces.forEach((f) => byFrame.set(f.frame, [...(byFrame.get(f.frame) ?? []), { track, ...f }])));
+  const votes = tracks.map(() => new Map<string, number>());
+  for (const [frame, faces] of byFrame) {
+    const t = frame / fps;
+    const here = [...faces].sort((a, b) => b.area - a.area);
+    const taken = new Set<number>();
+    for (const entry of truth.people) {
+      if (!entry.intervals.some(([s, e]) => t >= s && t <= e)) continue;
+      const at = here.findIndex((f, i) => !taken.has(i) && (!entry.x || (f.cx >= entry.x[0] && f.cx <= entry.x[1])));
+      if (at < 0) continue;
+      taken.add(at);
+      const v = votes[here[at]!.track]!;
+      v.set(entry.person, (v.get(entry.person) ?? 0) + 1);
+    }
+  }
+  const who = tracks.map((t, i) => {
+    let best: string | null = null;
+    let most = 0;
+    for (const [person, n] of votes[i]!) if (n > most) [best, most] = [person, n];
+    return most * 2 > t.faces.length ? best : null;
+  });
+  const out: LinkingDistances = { withinShot: { same: [], different: [] }, acrossCuts: { same: [], different: [] } };
+  for (let i = 0; i < tracks.length; i++) {
+    for (let j = i + 1; j < tracks.length; j++) {
+      const a = tracks[i]!;
+      const b = tracks[j]!;
+      if (!a.template || !b.template || (who[i] === null && who[j] === null)) continue;
+      if (a.frameStart <= b.frameEnd && b.frameStart <= a.frameEnd) continue;
+      const group = a.shot === b.shot ? out.withinShot : out.acrossCuts;
+      (who[i] === who[j] ? group.same : group.different).push(distance(a.template, b.template));
+    }
+  }
+  return out;
 }

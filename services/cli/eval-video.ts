@@ -1,4 +1,4 @@
-// `facerec eval video --truth <json> [--model <gallery name or folder>] [--data <dir>] [--clips a,b] [--tolerance 0.5]`
+// `facerec eval video --truth <json> [--model <gallery name or folder>] [--data <dir>] [--clips a,b] [--tolerance 0.5] [--linking]`
 //
 // Runs each clip of a truth file (libs/eval/video-eval.ts) as a job through the REST API of the
 // embedded product, started here on a fresh data directory, and prints per person the seconds
@@ -8,16 +8,25 @@
 // A clip runs against its own `model` (made from its `gallery_folder` when it names one), else
 // against --model: a gallery of the installation (default `celebrities`) or a folder of person
 // folders, made into a gallery named after the folder.
+//
+// --linking also prints the template distances between tracks of one person and of two people,
+// within a shot and across cuts (read from the decoder's observations of each job), which the
+// person units' linking bars rest on.
 import { existsSync, mkdtempSync, openAsBlob, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, SERVICE_NAMES } from '../../libs/config/config.js';
-import { scoreClip, totals, type ClipScore, type TruthFile } from '../../libs/eval/video-eval.js';
-import type { ResultItem } from '../../libs/jobs/types.js';
+import { sizeAdjustedMaxDistance } from '../../libs/engine/decision.js';
+import { linkingDistances, scoreClip, totals, type ClipScore, type LinkingDistances, type TrackForLinking, type TruthFile } from '../../libs/eval/video-eval.js';
+import { euclidean } from '../../libs/engine/distance.js';
+import { collectObservations } from '../aggregator/observations.js';
+import { sourceTracks } from '../aggregator/person-units.js';
+import type { ObservationChunk, ResultItem } from '../../libs/jobs/types.js';
 import { rootLogger } from '../../libs/log/logger.js';
 import { startServices } from '../product.js';
 import { UsageError } from './args.js';
+import { DEFAULT_MAX_DISTANCE } from './detect.js';
 
 const PHOTO = /\.(jpe?g|png|webp|bmp)$/i;
 /** Photos per request (the API takes at most 100). */
@@ -32,6 +41,7 @@ export async function evalVideoCommand(argv: string[]): Promise<void> {
       data: { type: 'string', default: process.env.FACEREC_TEST_DATA ?? '../shared/data' },
       clips: { type: 'string' },
       tolerance: { type: 'string', default: '0.5' },
+      linking: { type: 'boolean', default: false },
     },
   });
   if (!values.truth) throw new UsageError('eval video needs --truth (a JSON file of who is on screen when)');
@@ -49,6 +59,17 @@ export async function evalVideoCommand(argv: string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'facerec-eval-video-'));
   const product = await startServices(SERVICE_NAMES, { ...loadConfig(), dataDir: dir }, { loopback: true });
   const url = `http://127.0.0.1:${product.gatewayPort}`;
+  // With --linking, the decoder's observations are read on their way to the aggregator (not altered).
+  const bus = await product.adapters.bus();
+  let observed: ObservationChunk[] = [];
+  if (values.linking) {
+    const append = bus.appendObservations.bind(bus);
+    bus.appendObservations = async (jobId, chunk) => {
+      observed.push(chunk);
+      return append(jobId, chunk);
+    };
+  }
+  const linking: LinkingDistances = { withinShot: { same: [], different: [] }, acrossCuts: { same: [], different: [] } };
   try {
     const made = new Map<string, string>();
     const galleryFor = async (model: string | undefined, folder: string | undefined): Promise<string> => {
@@ -63,17 +84,24 @@ export async function evalVideoCommand(argv: string[]): Promise<void> {
       const model = await galleryFor(clip.model ?? values.model, clip.gallery_folder);
       const started = performance.now();
       const { items, info } = await runClip(url, join(dataDir, clip.file), model);
-      const score = scoreClip(clip, items, info, { tolerance });
+      const identities = (await call(url, `/api/v1/models/${encodeURIComponent(model)}/`)).identity_count as number;
+      const score = scoreClip(clip, items, info, { tolerance, maxDistance: sizeAdjustedMaxDistance(DEFAULT_MAX_DISTANCE, identities) });
       scores.push(score);
       printClip(score, model, (performance.now() - started) / 1000);
+      if (values.linking) {
+        const found = linkingDistances(clip, await tracksOf(observed), info.fps, euclidean);
+        for (const k of ['withinShot', 'acrossCuts'] as const) for (const w of ['same', 'different'] as const) linking[k][w].push(...found[k][w]);
+        observed = [];
+      }
     }
+    if (values.linking) printLinking(linking);
     const all = totals(scores);
     console.log(
       `\nknown people named ≥ 60 % of their time: ${all.known_at_60pct} of ${all.known.length}; mean named-seconds recall ${pct(all.mean_recall)}; ` +
         `wrong-name seconds ${all.wrong_s}; strangers named ${all.strangers_named_s} s; strangers with one label ${all.stranger_labels.filter((s) => s.labels === 1).length} of ${all.stranger_labels.length}; ` +
         `items without a person, label or reason ${all.items_without_label_or_reason}`,
     );
-    console.log(JSON.stringify({ tolerance, totals: all, clips: scores }));
+    console.log(JSON.stringify({ tolerance, totals: all, clips: scores, ...(values.linking ? { linking } : {}) }));
   } finally {
     await product.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -91,6 +119,39 @@ function printClip(score: ClipScore, model: string, seconds: number): void {
   }
   const others = score.others_named_s > 0 ? `${score.others_named_s} s (${score.others_names.join(', ')}) ${score.others_wrong ? 'counted wrong' : 'unverified, not counted'}` : 'none';
   console.log(`other faces named: ${others}; items with person null: ${score.items_without_label} (without a reason: ${score.items_without_label_or_reason})`);
+  if (score.unnamed_within.length > 0) {
+    console.log(`unnamed within max_distance (seen only in profile or blurred, or the person already on screen): ${score.unnamed_within.map((u) => `${u.person} → ${u.closest} ${u.distance}`).join('; ')}`);
+  }
+}
+
+/** The tracks of the one source of a job's observations, as person units start from them. */
+async function tracksOf(chunks: readonly ObservationChunk[]): Promise<TrackForLinking[]> {
+  const [source] = (await collectObservations((async function* () { yield* chunks; })(), ['clip'])).sources;
+  if (!source) return [];
+  const [width, height] = source.info.resolution;
+  return sourceTracks(source).map((t) => ({
+    faces: t.faces.map(({ frameIndex, face }) => ({ frame: frameIndex, cx: (face.box.x + face.box.w / 2) / width, area: (face.box.w * face.box.h) / (width * height) })),
+    frameStart: t.frameStart,
+    frameEnd: t.frameEnd,
+    shot: t.shot,
+    template: t.template,
+  }));
+}
+
+function printLinking(l: LinkingDistances): void {
+  console.log('\nTemplate distances between tracks never on screen together (who a track is: the person most of its faces are):');
+  console.log('| pair of tracks | pairs | least | 10 % | median | 90 % | greatest |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const [name, ds] of [
+    ['one person, within a shot', l.withinShot.same],
+    ['two people, within a shot', l.withinShot.different],
+    ['one person, across a cut', l.acrossCuts.same],
+    ['two people, across a cut', l.acrossCuts.different],
+  ] as const) {
+    const s = [...ds].sort((a, b) => a - b);
+    const at = (p: number) => (s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]!.toFixed(3) : '—');
+    console.log(`| ${name} | ${s.length} | ${at(0)} | ${at(0.1)} | ${at(0.5)} | ${at(0.9)} | ${s.length ? s[s.length - 1]!.toFixed(3) : '—'} |`);
+  }
 }
 
 function pct(v: number | null): string {

@@ -16,7 +16,7 @@ const USAGE = `usage:
   facerec eval openset --images <dir> --gallery-size 100,1000,5749 [--per-person 3] [--strangers 500] [--stranger-dirs d1,d2] [--exclude name,...] [--thresholds 0.9,1.0]
   facerec eval wider --gt <ground_truth.txt> --images <dir> [--scale N] [--scales 300,600,1200,2000]
   facerec eval identify --gallery <dir of person folders> [--probes <dir>]
-  facerec eval video --truth <json> [--model <gallery or folder>] [--data <dir>] [--clips a,b] [--tolerance 0.5]
+  facerec eval video --truth <json> [--model <gallery or folder>] [--data <dir>] [--clips a,b] [--tolerance 0.5] [--linking]
   facerec bench [--rounds N]
   facerec bench api [--images N] [--clients 1,4,16] [--modes embedded,nats]
   facerec bench video [--loops N] [--sizes 640x360,960x540,1920x1080]

@@ -1,7 +1,7 @@
 // scoreClip / totals (`facerec eval video`): seconds named right and wrong per person, who a face
 // is by time and band, background faces, labels per stranger, tolerance at interval ends.
 import { describe, expect, it } from 'vitest';
-import { sameName, scoreClip, totals, type TruthClip } from '../../libs/eval/video-eval.js';
+import { linkingDistances, sameName, scoreClip, totals, type TruthClip } from '../../libs/eval/video-eval.js';
 import type { ResultItem } from '../../libs/jobs/types.js';
 
 /** A result item with one detection per frame, boxes centred at `cx` with side `size` (0..1). */
@@ -83,6 +83,38 @@ describe('scoreClip', () => {
   it('counts items without a person, and those without a reason either', () => {
     const items = [item(null, [0], 0.25, 0.2, 'too small or too blurred to recognise'), item(null, [10], 0.75)];
     expect(scoreClip(truth, items, info, { tolerance: 0 })).toMatchObject({ items_without_label: 2, items_without_label_or_reason: 1 });
+  });
+});
+
+describe('scoreClip: unnamed within max_distance', () => {
+  it('lists unnamed items whose closest person lies within the job’s max_distance, with whom they are', () => {
+    const truth: TruthClip = { file: 'c', others: 'unverified', people: [{ person: 'Ann Lee', intervals: [[0, 9.9]] }] };
+    const held = { ...item('Unknown #1', every(0, 50)), meta: { ...item(null, [0]).meta, person: 'Unknown #1', closest_person: 'Ann Lee', mean_distance: 0.8 } };
+    const far = { ...item(null, every(0, 50), 0.9, 0.05), meta: { ...item(null, [0]).meta, closest_person: 'Carl', mean_distance: 1.2 } };
+    const background = { ...item(null, every(0, 50), 0.1, 0.05), meta: { ...item(null, [0]).meta, closest_person: 'Dan', mean_distance: 0.9 } };
+    const score = scoreClip(truth, [held, far, background], info, { tolerance: 0, maxDistance: 0.95 });
+    expect(score.unnamed_within).toEqual([
+      { person: 'Ann Lee', closest: 'Ann Lee', distance: 0.8 },
+      { person: 'others', closest: 'Dan', distance: 0.9 },
+    ]);
+    expect(scoreClip(truth, [held], info, { tolerance: 0 }).unnamed_within).toEqual([]);
+  });
+});
+
+describe('linkingDistances', () => {
+  it('pairs tracks never on screen together by who the truth says they are, within a shot or across a cut', () => {
+    const truth: TruthClip = { file: 'c', others: 'strangers', people: [{ person: 'Ann', intervals: [[0, 5]] }, { person: 'Bob', intervals: [[6, 10]] }] };
+    const track = (from: number, to: number, shot: number, template: number[] | null) => ({
+      faces: every(from, to).map((frame) => ({ frame, cx: 0.5, area: 0.04 })),
+      frameStart: from,
+      frameEnd: to,
+      shot,
+      template,
+    });
+    const d = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.abs(a[0]! - b[0]!);
+    const found = linkingDistances(truth, [track(0, 20, 0, [0]), track(30, 50, 0, [0.3]), track(60, 100, 1, [2]), track(70, 80, 1, null)], 10, d);
+    // Ann's two tracks in shot 0; Bob's in shot 1 (the track without a template is left out; it overlaps Bob's anyway).
+    expect(found).toEqual({ withinShot: { same: [0.3], different: [] }, acrossCuts: { same: [], different: [2, 1.7] } });
   });
 });
 
