@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { detectorFromEnv, embedderFromEnv, type DetectorName, type EmbedderName } from '../engine/choice.js';
 import { CELEBRITIES_ARTEFACT } from '../../models/catalog.js';
+import { DEFAULT_MIN_QUALITY } from '../tracking/face-tracker.js';
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, message: string) {
@@ -40,7 +41,7 @@ export interface Config {
   fetch: { maxBytes: number; timeoutMs: number; allowPrivate: boolean; allowPrivateHosts: string[] };
   decoder: { concurrency: number; maxImagePixels: number };
   /** Video: a frame sampled about every `sampleSeconds`; frames scaled down to `maxSide` px on their longer side. */
-  video: { sampleSeconds: number; maxSide: number; ffmpegPath: string | null; ffprobePath: string | null; embedAll: boolean };
+  video: { sampleSeconds: number; maxSide: number; ffmpegPath: string | null; ffprobePath: string | null; embedAll: boolean; minQuality: number };
   aggregator: { concurrency: number };
   /**
    * Batching across callers (libs/engine/batching.ts): items per inference, how long a batch waits
@@ -124,6 +125,7 @@ export function loadConfig(env: Env = process.env): Config {
       ffprobePath: read.optional('FFPROBE_PATH'),
       // Embed every face of every track instead of the few best (measuring what selection saves).
       embedAll: read.bool('FACEREC_VIDEO_EMBED_ALL', false),
+      minQuality: read.number('FACEREC_VIDEO_MIN_QUALITY', DEFAULT_MIN_QUALITY, 0, 1),
     },
     aggregator: { concurrency: read.int('AGGREGATOR_CONCURRENCY', 2, 1, 64) },
     detector: {
@@ -166,7 +168,7 @@ export const CONFIG_VARIABLES: readonly string[] = [
   'DECODER_CONCURRENCY', 'FACEREC_MAX_IMAGE_PIXELS', 'AGGREGATOR_CONCURRENCY', 'EMBEDDER_BATCH_SIZE', 'DETECTOR_CONCURRENCY',
   'DETECTOR_BATCH_SIZE', 'DETECTOR_BATCH_WAIT_MS',
   'EMBEDDER_BATCH_WAIT_MS', 'FACEREC_SHUTDOWN_GRACE_S', 'FACEREC_VIDEO_SAMPLE_SECONDS', 'FACEREC_VIDEO_MAX_SIDE',
-  'FFMPEG_PATH', 'FFPROBE_PATH', 'FACEREC_VIDEO_EMBED_ALL', 'FACEREC_QUEUE_ACK_WAIT_S',
+  'FFMPEG_PATH', 'FFPROBE_PATH', 'FACEREC_VIDEO_EMBED_ALL', 'FACEREC_VIDEO_MIN_QUALITY', 'FACEREC_QUEUE_ACK_WAIT_S',
   'FACEREC_API_KEY', 'FACEREC_ALLOW_ANONYMOUS', 'FACEREC_METRICS_PUBLIC', 'FACEREC_RATE_LIMIT', 'FACEREC_RATE_BURST',
   'FACEREC_WEBHOOK_SECRET', 'FACEREC_WEBHOOK_RETRY_S', 'FACEREC_WEBHOOK_TIMEOUT_S', 'FACEREC_RETENTION_DAYS',
   'FACEREC_DETECTOR', 'FACEREC_EMBEDDER', 'FACEREC_CELEBRITIES',

@@ -212,6 +212,9 @@ function clamp01(v: number): number {
   return Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : 0;
 }
 
+/** Least quality worth embedding, unless configured (FACEREC_VIDEO_MIN_QUALITY): measured on the shared clips, models/README.md. */
+export const DEFAULT_MIN_QUALITY = 0.25;
+
 export interface EmbedSelectorOptions {
   /** Faces kept per track (the best so far). Default 3. */
   perTrack?: number;
@@ -248,7 +251,7 @@ export class EmbedSelector {
 
   constructor(options: EmbedSelectorOptions = {}) {
     this.perTrack = Math.max(1, options.perTrack ?? 3);
-    this.minQuality = options.minQuality ?? 0.25;
+    this.minQuality = options.minQuality ?? DEFAULT_MIN_QUALITY;
     this.replaceRatio = options.replaceRatio ?? 1.2;
     this.refreshFrames = options.refreshFrames ?? 100;
     this.all = options.all ?? false;

@@ -2,6 +2,7 @@
 // embedded, and appends what it saw to the job's observations for the aggregator. A source that
 // cannot be read fails alone, with its reason; a fault of the services (one unreachable, say) is
 // retried by redelivery, and a redelivered job starts over from clean observations.
+import { DEFAULT_MIN_QUALITY } from '../../libs/tracking/face-tracker.js';
 import type { Bus, Delivery, HandlerOutcome } from '../../libs/bus/bus.js';
 import { grpc, isGrpcError, unary, type DetectorClient, type EmbedderClient } from '../../libs/grpc/grpc.js';
 import type { EmbedderInfo__Output } from '../../libs/grpc/generated/facerec/v1/EmbedderInfo.js';
@@ -31,7 +32,7 @@ export interface DecoderDeps {
   maxImagePixels: number;
   /** The installation's detector: whether photos may cross to it scaled (LANDMARKS_AT_DETECTION_SCALE). */
   detectorName: DetectorName;
-  video: { sampleSeconds: number; maxSide: number; ffmpegPath: string | null; ffprobePath: string | null; embedAll?: boolean };
+  video: { sampleSeconds: number; maxSide: number; ffmpegPath: string | null; ffprobePath: string | null; embedAll?: boolean; minQuality?: number };
   log: Logger;
   onSource?: (outcome: 'ok' | 'failed', faces: number) => void;
 }
@@ -181,6 +182,7 @@ export class DecoderWorker {
         sampleSeconds: video.sampleSeconds,
         maxSide: video.maxSide,
         embedAll: video.embedAll ?? false,
+        minQuality: video.minQuality ?? DEFAULT_MIN_QUALITY,
       },
       {
         jobId: job.id,

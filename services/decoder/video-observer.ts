@@ -31,6 +31,8 @@ export interface VideoObserverDeps {
   maxSide: number;
   /** Embed every face (no selection): for measuring what selection saves and costs. */
   embedAll: boolean;
+  /** Least quality (qualityOf) of a face worth embedding. */
+  minQuality: number;
 }
 
 export interface VideoSource {
@@ -131,7 +133,7 @@ export async function observeVideo(deps: VideoObserverDeps, src: VideoSource, pr
 
   const tracker = new FaceTracker();
   // A refresh embedding every ~4 s of a long track catches a change of person inside it.
-  const selector = new EmbedSelector({ all: deps.embedAll, refreshFrames: Math.round(4 * probe.fps) });
+  const selector = new EmbedSelector({ all: deps.embedAll, minQuality: deps.minQuality, refreshFrames: Math.round(4 * probe.fps) });
   // Every track carries a thumbnail (its first face, then clearly better ones), embedded or not.
   const thumbnails = new ThumbnailSelector();
   let pending: FrameObservation[] = [];
