@@ -69,11 +69,13 @@ export interface ClipScore {
   /** Of those, items without an unidentified_reason either. */
   items_without_label_or_reason: number;
   /**
-   * Unnamed items whose closest person lies within the job's max_distance (given in the options):
-   * units the decision held back (seen only in profile or blurred, or a person already on screen),
-   * with whom the truth says they are ('others' for a face outside the entries).
+   * Unnamed items whose closest person lies within the job's max_distance (given in the options)
+   * or up to NEAR_MISS above it, nearest first, with whom the truth says they are ('others' for a
+   * face outside the entries) and the margin to their next person (from closest_k_persons): those
+   * within were held back by the decision (seen only in profile or blurred, or the person already
+   * on screen); those above are what a looser rule would name.
    */
-  unnamed_within: { person: string; closest: string; distance: number }[];
+  unnamed_near: { person: string; closest: string; distance: number; within: boolean; margin: number | null }[];
   items: number;
 }
 
@@ -178,12 +180,13 @@ export function scoreClip(truth: TruthClip, items: readonly ResultItem[], info: 
     recall: s.stranger || s.on_screen_s === 0 ? null : round(s.named_s / s.on_screen_s),
   }));
   const unlabelled = items.filter((i) => i.meta.person === null);
-  const held = new Map<string, { person: string; closest: string; distance: number }>();
+  const near = new Map<string, ClipScore['unnamed_near'][number]>();
   for (const i of items) {
-    const { closest_person: closest, mean_distance: distance } = i.meta;
-    if (opts.maxDistance === undefined || isName(i.meta.person) || !closest || distance === null || distance > opts.maxDistance) continue;
+    const { closest_person: closest, mean_distance: distance, closest_k_persons: k } = i.meta;
+    if (opts.maxDistance === undefined || isName(i.meta.person) || !closest || distance === null || distance > opts.maxDistance + NEAR_MISS) continue;
     const person = whoseItem.get(i) ?? 'others';
-    held.set(`${person}/${closest}/${distance}`, { person, closest, distance });
+    const margin = k && k.length >= 2 ? round(distanceOf(k[1]!.similarity) - distanceOf(k[0]!.similarity)) : null;
+    near.set(`${person}/${closest}/${distance}`, { person, closest, distance, within: distance <= opts.maxDistance, margin });
   }
   return {
     file: truth.file,
@@ -193,9 +196,17 @@ export function scoreClip(truth: TruthClip, items: readonly ResultItem[], info: 
     others_wrong: truth.others === 'strangers',
     items_without_label: unlabelled.length,
     items_without_label_or_reason: unlabelled.filter((i) => !i.meta.unidentified_reason).length,
-    unnamed_within: [...held.values()].sort((a, b) => a.distance - b.distance),
+    unnamed_near: [...near.values()].sort((a, b) => a.distance - b.distance),
     items: items.length,
   };
+}
+
+/** How far above max_distance an unnamed item is still listed in unnamed_near. */
+export const NEAR_MISS = 0.1;
+
+/** The contract distance of a similarity (similarity = 1 − d²/2). */
+function distanceOf(similarity: number): number {
+  return Math.sqrt(Math.max(0, 2 * (1 - similarity)));
 }
 
 /** The job's sampling step in frames: the smallest gap between frames that have faces (1 when it cannot tell). */

@@ -18,7 +18,7 @@ import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, SERVICE_NAMES } from '../../libs/config/config.js';
 import { sizeAdjustedMaxDistance } from '../../libs/engine/decision.js';
-import { linkingDistances, scoreClip, totals, type ClipScore, type LinkingDistances, type TrackForLinking, type TruthFile } from '../../libs/eval/video-eval.js';
+import { linkingDistances, NEAR_MISS, scoreClip, totals, type ClipScore, type LinkingDistances, type TrackForLinking, type TruthFile } from '../../libs/eval/video-eval.js';
 import { euclidean } from '../../libs/engine/distance.js';
 import { collectObservations } from '../aggregator/observations.js';
 import { sourceTracks } from '../aggregator/person-units.js';
@@ -119,9 +119,13 @@ function printClip(score: ClipScore, model: string, seconds: number): void {
   }
   const others = score.others_named_s > 0 ? `${score.others_named_s} s (${score.others_names.join(', ')}) ${score.others_wrong ? 'counted wrong' : 'unverified, not counted'}` : 'none';
   console.log(`other faces named: ${others}; items with person null: ${score.items_without_label} (without a reason: ${score.items_without_label_or_reason})`);
-  if (score.unnamed_within.length > 0) {
-    console.log(`unnamed within max_distance (seen only in profile or blurred, or the person already on screen): ${score.unnamed_within.map((u) => `${u.person} → ${u.closest} ${u.distance}`).join('; ')}`);
-  }
+  const near = (within: boolean) =>
+    score.unnamed_near
+      .filter((u) => u.within === within)
+      .map((u) => `${u.person} → ${u.closest} ${u.distance}${u.margin === null ? '' : ` (next +${u.margin})`}`)
+      .join('; ');
+  if (score.unnamed_near.some((u) => u.within)) console.log(`unnamed within max_distance (seen only in profile or blurred, or the person already on screen): ${near(true)}`);
+  if (score.unnamed_near.some((u) => !u.within)) console.log(`unnamed up to ${NEAR_MISS} above it: ${near(false)}`);
 }
 
 /** The tracks of the one source of a job's observations, as person units start from them. */

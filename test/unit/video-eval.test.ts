@@ -86,18 +86,21 @@ describe('scoreClip', () => {
   });
 });
 
-describe('scoreClip: unnamed within max_distance', () => {
-  it('lists unnamed items whose closest person lies within the job’s max_distance, with whom they are', () => {
+describe('scoreClip: unnamed near max_distance', () => {
+  it('lists unnamed items whose closest person lies within the job’s max_distance or just above, with whom they are', () => {
     const truth: TruthClip = { file: 'c', others: 'unverified', people: [{ person: 'Ann Lee', intervals: [[0, 9.9]] }] };
     const held = { ...item('Unknown #1', every(0, 50)), meta: { ...item(null, [0]).meta, person: 'Unknown #1', closest_person: 'Ann Lee', mean_distance: 0.8 } };
     const far = { ...item(null, every(0, 50), 0.9, 0.05), meta: { ...item(null, [0]).meta, closest_person: 'Carl', mean_distance: 1.2 } };
-    const background = { ...item(null, every(0, 50), 0.1, 0.05), meta: { ...item(null, [0]).meta, closest_person: 'Dan', mean_distance: 0.9 } };
+    const background = {
+      ...item(null, every(0, 50), 0.1, 0.05),
+      meta: { ...item(null, [0]).meta, closest_person: 'Dan', mean_distance: 1.0, closest_k_persons: [{ person: 'Dan', similarity: 0.5 }, { person: 'Eve', similarity: 0.28 }] },
+    };
     const score = scoreClip(truth, [held, far, background], info, { tolerance: 0, maxDistance: 0.95 });
-    expect(score.unnamed_within).toEqual([
-      { person: 'Ann Lee', closest: 'Ann Lee', distance: 0.8 },
-      { person: 'others', closest: 'Dan', distance: 0.9 },
+    expect(score.unnamed_near).toEqual([
+      { person: 'Ann Lee', closest: 'Ann Lee', distance: 0.8, within: true, margin: null },
+      { person: 'others', closest: 'Dan', distance: 1.0, within: false, margin: 0.2 },
     ]);
-    expect(scoreClip(truth, [held], info, { tolerance: 0 }).unnamed_within).toEqual([]);
+    expect(scoreClip(truth, [held], info, { tolerance: 0 }).unnamed_near).toEqual([]);
   });
 });
 
