@@ -135,7 +135,8 @@ export function personUnits(
       const b = embedded[j]!;
       return distance(a.template!, b.template!) / (a.shot === b.shot ? linking.withinShot : linking.acrossCuts);
     },
-    (i, j) => overlap(embedded[i]!, embedded[j]!),
+    // Across a cut only tracks that show a face link: profile and blurred faces embed close together whoever they are.
+    (i, j) => overlap(embedded[i]!, embedded[j]!) || (embedded[i]!.shot !== embedded[j]!.shot && !(showsFace(embedded[i]!) && showsFace(embedded[j]!))),
   );
   const members: SourceTrack[][] = [];
   embedded.forEach((t, i) => (members[groups[i]!] ??= []).push(t));
@@ -172,6 +173,19 @@ export function personUnits(
       frameStart: Math.min(...m.map((t) => t.frameStart)),
       frameEnd: Math.max(...m.map((t) => t.frameEnd)),
     }));
+}
+
+/** Landmark score from which a face counts as showing the face (0.5: profile or blurred; 1: frontal and sharp). */
+export const SHOWS_FACE_LANDMARK_SCORE = 0.6;
+
+/**
+ * Whether any embedded face of the tracks is at least somewhat frontal and sharp (its landmark
+ * score above the floor that a profile or a blurred face gets). On profile and blurred faces the
+ * recogniser puts different people close together: such tracks are neither linked across cuts
+ * nor, alone, named (video-results.ts).
+ */
+export function showsFace(...tracks: readonly SourceTrack[]): boolean {
+  return tracks.some((t) => t.faces.some((f) => f.face.embedding && f.face.landmarkScore >= SHOWS_FACE_LANDMARK_SCORE));
 }
 
 /** The unit's template over all of its tracks' embedded faces (a single track's is its own). */

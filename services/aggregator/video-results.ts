@@ -17,7 +17,7 @@ import { frameTime, timecode } from '../../libs/media/timecode.js';
 import { qualityOf } from '../../libs/tracking/face-tracker.js';
 import { clusterByDistance } from './cluster.js';
 import type { ObservedSource } from './observations.js';
-import type { PersonUnit, SourceTrack, TrackFace } from './person-units.js';
+import { showsFace, type PersonUnit, type SourceTrack, type TrackFace } from './person-units.js';
 import { comparePersons, normaliseBox, resultId, round, topK, UNIDENTIFIED_TOO_POOR, type Candidate } from './result-format.js';
 
 /** What later stages (the identity index) need of a result item's appearance. */
@@ -246,7 +246,9 @@ function meanPairDistance(a: readonly (readonly number[])[], b: readonly (readon
  */
 function decideUnits(video: VideoUnits, maxDistance: number): UnitDecision[] {
   const decisions = video.units.map((unit): UnitDecision => ({ unit, ranked: rankPersons(video.candidates.get(unit.id) ?? []), assigned: undefined }));
-  const pairs = decisions.flatMap((d, u) => (showsFace(d.unit) ? d.ranked.filter((r) => r.distance <= maxDistance).map((r) => ({ u, r })) : []));
+  // A unit seen only in profile or blurred is not named: at the size of the `celebrities` gallery
+  // someone is always close to such faces (models/README.md); it stays unknown, its closest person reported.
+  const pairs = decisions.flatMap((d, u) => (showsFace(...d.unit.tracks) ? d.ranked.filter((r) => r.distance <= maxDistance).map((r) => ({ u, r })) : []));
   pairs.sort((a, b) => a.r.distance - b.r.distance || a.u - b.u);
   const holders = new Map<string, UnitDecision[]>();
   for (const { u, r } of pairs) {
@@ -260,20 +262,6 @@ function decideUnits(video: VideoUnits, maxDistance: number): UnitDecision[] {
   }
   return decisions;
 }
-
-/**
- * Whether any embedded face of the unit is at least somewhat frontal and sharp (its landmark score
- * above the floor that a profile or a blurred face gets). A unit seen only in profile, or only
- * blurred, is not named: on such faces the recogniser puts different people close together, and
- * at the size of the `celebrities` gallery someone is always close (measured on the shared clips,
- * models/README.md): such a unit stays unknown, with its closest person reported.
- */
-function showsFace(unit: PersonUnit): boolean {
-  return unit.tracks.some((t) => t.faces.some((f) => f.face.embedding && f.face.landmarkScore >= NAMEABLE_LANDMARK_SCORE));
-}
-
-/** Landmark score from which a face counts as showing the face (0.5: profile or blurred; 1: frontal and sharp). */
-export const NAMEABLE_LANDMARK_SCORE = 0.6;
 
 function rankPersons(candidates: readonly Candidate[]): Ranked[] {
   const nearest = new Map<string, number>();

@@ -132,6 +132,15 @@ describe('person units', () => {
     expect(sameAcrossCut.units().units.map((u) => u.tracks.map((t) => t.trackId))).toEqual([[1, 2]]);
   });
 
+  it('links tracks seen only in profile or blurred within a shot, never across a cut', () => {
+    const blurred = (cut: boolean) => {
+      const clip = new Clip().track(1, range(0, 20, 5), () => ({ embedding: dir(0), landmarkScore: 0.5 })).track(2, range(100, 120, 5), () => ({ embedding: dir(1), landmarkScore: 0.5 }));
+      return (cut ? clip.cut(100) : clip).units().units.length;
+    };
+    expect(blurred(false)).toBe(1);
+    expect(blurred(true)).toBe(2);
+  });
+
   it('never links tracks on screen together, and never chains look-alikes (complete linkage)', () => {
     const together = new Clip().track(1, range(0, 20, 5), () => ({ embedding: dir(0) })).track(2, range(20, 40, 5), () => ({ embedding: dir(1) }));
     expect(together.units().units).toHaveLength(2);
