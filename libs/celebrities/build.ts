@@ -179,14 +179,16 @@ export function buildCelebrities(input: BuildInput): BuildResult {
   };
 }
 
-/** Licences of a source's photos, counted by kind (a per-photo licence's first clause). */
+/** Licences of a source's photos, counted by kind (Congress: the clause before the member's details; sources named once per photo grouped). */
 export function licenceSummary(records: readonly SourceRecord[], source: SourceId): Record<string, number> {
   const counts: Record<string, number> = {};
   const photos = records.filter((r) => r.source === source);
   if (photos.every((r) => r.licences.length === 0)) return { [SOURCE_INFO[source].licence]: photos.reduce((n, r) => n + r.photos.length, 0) };
   for (const r of photos)
     for (const l of r.licences) {
-      const kind = l.split(';')[0]!.replace(/\{.*\}/, '').replace(/\(party [^)]*\)/, '').replace(/\s+/g, ' ').trim();
+      let kind = (source === 'congress' ? l.split(';')[0]! : l).replace(/\{.*\}/, '').replace(/\(party [^)]*\)/, '').replace(/\s+/g, ' ').trim();
+      if (/^manual \(/.test(kind)) kind = 'other, named per photo (newspapers, state directories, Find a Grave, …)';
+      if (!kind) kind = 'not stated';
       counts[kind] = (counts[kind] ?? 0) + 1;
     }
   return Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1]));

@@ -24,7 +24,7 @@ import { ROOT } from '../checkout.js';
 import { parseIntOption, UsageError } from './args.js';
 
 export const CELEBRITIES_USAGE =
-  '  facerec celebrities build [--data ../shared/data] [--sources lfw,pins,cfp,congress,bundestag] [--lfw <dir>|--images <dir of person folders>] [--celebrities <dir>] [--cache lfw.json] [--sources-cache sources.json] [--per-person 3] [--out models/galleries/celebrities.fgal] [--artefact-version 2]';
+  '  facerec celebrities build [--data ../shared/data] [--sources lfw,pins,cfp,congress,bundestag] [--lfw <dir>|--images <dir of person folders>] [--celebrities <dir>] [--cache lfw.json] [--sources-cache sources.json] [--per-person 10] [--cover-radius 0.8] [--out models/galleries/celebrities.fgal] [--artefact-version 2]';
 /** Measured with `facerec eval openset --gallery-size` (models/README.md): 3 covers a person at a third of "all"'s size. */
 export const DEFAULT_PER_PERSON = 10;
 /** Vectors are chosen until every photo of the person lies within this of one (models/README.md). */

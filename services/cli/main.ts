@@ -11,7 +11,7 @@ const USAGE = `usage:
   facerec detect <image> [--scale N] [--out annotated.png]
   facerec compare <imageA> <imageB> [--scale N] [--face-a N|x,y,w,h] [--face-b N|x,y,w,h]
   facerec eval lfw --pairs <pairs.txt> --images <dir> [--folds 1-10] [--scale N] [--cache file.json] [--extra-variants]
-  facerec celebrities build [--data ../shared/data] [--sources lfw,pins,cfp,congress,bundestag] [--lfw <dir>|--images <dir of person folders>] [--cache lfw.json] [--sources-cache sources.json] [--per-person 3] [--out file]
+  facerec celebrities build [--data ../shared/data] [--sources lfw,pins,cfp,congress,bundestag] [--lfw <dir>|--images <dir of person folders>] [--cache lfw.json] [--sources-cache sources.json] [--per-person 10] [--cover-radius 0.8] [--out file]
   facerec eval openset --images <dir of person folders> [--gallery-photos 2] [--min-photos 4] [--strangers 500] [--scale N] [--cache file.json] [--cohort N]
   facerec eval openset --gallery celebrities [--data ../shared/data] [--cache lfw.json] [--sources-cache sources.json] [--strangers 500] [--portrait-strangers 500] [--stranger-dirs d1,d2] [--exclude name,...] [--thresholds 0.9,1.0] [--sizes 1000,3000]
   facerec eval openset --images <dir> --gallery-size 100,1000,5749 [--per-person 3] [--strangers 500] [--stranger-dirs d1,d2] [--exclude name,...] [--thresholds 0.9,1.0]
@@ -119,7 +119,7 @@ async function openSetCommand(argv: string[]): Promise<void> {
       cache: { type: 'string' },
       cohort: { type: 'string', default: '0' },
       'gallery-size': { type: 'string' },
-      'per-person': { type: 'string', default: '3' },
+      'per-person': { type: 'string' },
       'stranger-dirs': { type: 'string', default: '' },
       exclude: { type: 'string', default: '' },
       thresholds: { type: 'string', default: '0.9,0.95,1.0,1.05' },
@@ -163,7 +163,7 @@ async function openSetCommand(argv: string[]): Promise<void> {
             strangers: parseIntOption('strangers', values.strangers),
             strangerDirs: values['stranger-dirs'].split(',').filter(Boolean),
             exclude: values.exclude.split(',').filter(Boolean),
-            perPerson: parseIntOption('per-person', values['per-person']),
+            perPerson: parseIntOption('per-person', values['per-person'] ?? '3'),
             scale,
             toContract,
             cache: values.cache,
