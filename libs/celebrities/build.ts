@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { coveringSubset, type ArtefactPerson } from '../gallery/artefact.js';
 import type { PhotoEmbeddings } from '../eval/photo-embeddings.js';
 import { IDENTITY_CATEGORIES, type IdentityCategory } from '../gallery/gallery-store.js';
-import { exactKey, displayForm } from './names.js';
+import { displayForm, editDistance, exactKey, shortKey } from './names.js';
 import { label, mergePeople, type Conflict, type MergeRecord, type MergeThresholds, type SourcePerson } from './merge.js';
 import { SOURCE_INFO, type SourceId, type SourceRecord } from './sources.js';
 
@@ -87,6 +87,25 @@ export interface BuildResult {
   disambiguated: string[];
 }
 
+/**
+ * The name an identity is shown under: the spelling of the first source by NAME_PRIORITY, unless
+ * another source (not CFP) writes the same name more fully — accents, apostrophes, hyphens, inner
+ * capitals: "Jürgen Trittin" (Bundestag) over LFW's "Juergen Trittin", "Thomas O'Brien" over
+ * "Thomas OBrien". Only spellings of one name compete (given name and surname within 2 edits), so
+ * a known variant ("Bernie" for Bernard) never replaces the first source's name.
+ */
+export function displayName(members: readonly { source: string; name: string }[]): string {
+  const first = members[0]!;
+  const fullness = (n: string) => (n.match(/[^\x00-\x7f]|['’\-]|(?<=\p{Ll})\p{Lu}/gu) ?? []).length;
+  let best = displayForm(first.name);
+  for (const m of members.slice(1)) {
+    if (m.source === 'cfp') continue;
+    const candidate = displayForm(m.name);
+    if (editDistance(shortKey(candidate), shortKey(best), 2) <= 2 && fullness(candidate) > fullness(best)) best = candidate;
+  }
+  return best;
+}
+
 export function buildCelebrities(input: BuildInput): BuildResult {
   const t = input.thresholds ?? DEFAULT_THRESHOLDS;
   const bySource: Partial<Record<SourceId, SourceCounts>> = {};
@@ -121,7 +140,7 @@ export function buildCelebrities(input: BuildInput): BuildResult {
 
   const identities: CelebrityIdentity[] = merged.identities.map((m) => {
     const members = [...m.members].sort((a, b) => NAME_PRIORITY.indexOf(a.source as SourceId) - NAME_PRIORITY.indexOf(b.source as SourceId));
-    const name = displayForm(members[0]!.name);
+    const name = displayName(members);
     const aliases = [...new Set(members.flatMap((p) => [displayForm(p.name), p.name.replace(/_/g, ' ')]))].filter((a) => a !== name);
     const meta = members.map((p) => curated.get(exactKey(p.name))).find(Boolean);
     const politician = members.find((p) => p.category);

@@ -96,3 +96,15 @@ describe('celebrities merge', () => {
     expect(r.dropped.map((p) => p.name)).toEqual(['Two People']);
   });
 });
+
+describe('celebrity display names', () => {
+  it('take the first source by priority, or a fuller spelling of the same name from another source, never CFP\'s nor a variant', async () => {
+    const { displayName } = await import('../../libs/celebrities/build.js');
+    expect(displayName([{ source: 'lfw', name: 'Juergen_Trittin' }, { source: 'bundestag', name: 'Jürgen Trittin' }])).toBe('Jürgen Trittin');
+    expect(displayName([{ source: 'lfw', name: 'Linda_Sanchez' }, { source: 'congress', name: 'Linda Sánchez' }])).toBe('Linda Sánchez');
+    expect(displayName([{ source: 'lfw', name: 'Leonardo_DiCaprio' }, { source: 'cfp', name: 'Leonardo Dicaprio' }])).toBe('Leonardo DiCaprio');
+    expect(displayName([{ source: 'lfw', name: 'Kevin_Costner' }, { source: 'cfp', name: 'Jevin Kostner' }])).toBe('Kevin Costner');
+    expect(displayName([{ source: 'congress', name: 'Bernard Sanders' }, { source: 'cfp', name: 'Bernie Sanders' }])).toBe('Bernard Sanders');
+    expect(displayName([{ source: 'bundestag', name: 'Dr. Bernd Fabritius' }])).toBe('Bernd Fabritius');
+  });
+});
