@@ -116,7 +116,8 @@ export async function celebritiesCommand(argv: string[]): Promise<void> {
     source: { dataset: describeSources(o.sources, kept.length), people: kept.length, photos, embedded: photos - noFace, noFace },
     perPerson,
     quantisation: 'int8, one float32 scale per vector',
-    built: new Date().toISOString(),
+    // SOURCE_DATE_EPOCH (reproducible builds): the same sources and caches give the same bytes.
+    built: new Date(process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) * 1000 : Date.now()).toISOString(),
     people: kept.map(({ name, vectors, aliases, category, country, sources }) => ({ name, vectors, ...(aliases?.length ? { aliases } : {}), ...(category ? { category } : {}), ...(country ? { country } : {}), sources })),
     sources,
   };
