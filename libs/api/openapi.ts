@@ -5,6 +5,7 @@ import { JOB_STATES } from '../jobs/types.js';
 import { BLOB_ID_PATTERN } from '../store/blob-store.js';
 import { MAX_SOURCE_LENGTH } from './fields.js';
 import { PAGE_LIMITS } from './pagination.js';
+import { IDENTITY_CATEGORIES } from '../gallery/gallery-store.js';
 import { MAX_DESCRIPTION_LENGTH, MAX_IMAGES_PER_REQUEST, MAX_NAME_LENGTH } from './validate-gallery.js';
 import {
   FACE_RECOGNITION_DEFAULTS as D,
@@ -192,8 +193,20 @@ const PATHS: Record<string, Record<string, Schema>> = {
         {
           name: 'q',
           in: 'query',
-          description: 'Only identities whose name contains this text, ignoring case (`q=obam` finds "Barack Obama"); `total` counts those found',
+          description: 'Only identities whose name or one of its aliases contains this text, ignoring case (`q=obam` finds "Barack Obama"); `total` counts those found',
           schema: { type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH },
+        },
+        {
+          name: 'category',
+          in: 'query',
+          description: 'Only identities of this category (pre-built galleries; any other value: 400 on `category`)',
+          schema: { type: 'string', enum: [...IDENTITY_CATEGORIES] },
+        },
+        {
+          name: 'country',
+          in: 'query',
+          description: 'Only identities of this country, an ISO 3166-1 alpha-2 code (`DE`; case ignored; anything else: 400 on `country`)',
+          schema: { type: 'string', pattern: '^[A-Za-z]{2}$' },
         },
         param('limit'),
         param('offset'),
@@ -705,6 +718,14 @@ const SCHEMAS: Record<string, Schema> = {
     identity_count: { type: 'integer', minimum: 0, description: 'People (identities)' },
     sample_count: { type: 'integer', minimum: 0, description: 'Vectors (face samples) over all its people' },
     read_only: { type: 'boolean', description: 'The pre-built default gallery: changes through the API answer 409 `read_only`' },
+    sources: { type: 'array', items: ref('GallerySource'), description: 'A pre-built gallery only: where its people come from, with the licence of each source' },
+  }, ['id', 'name', 'description', 'embedding_model', 'embedding_sha256', 'created', 'identity_count', 'sample_count', 'read_only']),
+  GallerySource: object({
+    id: { type: 'string', examples: ['lfw', 'pins', 'cfp', 'congress', 'bundestag'] },
+    title: { type: 'string', description: 'What the source is and where it comes from' },
+    licence: { type: 'string', description: 'The licence of its photos, in words' },
+    people: { type: 'integer', minimum: 0, description: 'People it brought to the build' },
+    photos: { type: 'integer', minimum: 0 },
   }),
   IdentityCreate: object({
     name: { type: 'string', minLength: 1, maxLength: MAX_NAME_LENGTH },
@@ -717,6 +738,10 @@ const SCHEMAS: Record<string, Schema> = {
     name: { type: 'string' },
     created: { type: 'string', format: 'date-time' },
     sample_count: { type: 'integer', minimum: 0 },
+    aliases: { type: 'array', items: { type: 'string' }, description: 'Other names of the person (other sources\' spellings), found by `q` too; empty for own galleries' },
+    category: { type: ['string', 'null'], enum: [...IDENTITY_CATEGORIES, null], description: 'Pre-built galleries: politics, sports, business or entertainment; null where not known' },
+    country: { type: ['string', 'null'], description: 'Pre-built galleries: ISO 3166-1 alpha-2 country code where known', examples: ['DE'] },
+    sources: { type: 'array', items: { type: 'string' }, description: 'Pre-built galleries: the sources of the person\'s photos (see the model\'s `sources`)' },
   }),
   RejectedImage: object({
     image: { type: 'string', description: 'The source, or the uploaded file name' },

@@ -15,6 +15,7 @@ import {
   requireText,
 } from './fields.js';
 import { MAX_MODEL_REF_LENGTH } from './validate-job.js';
+import { IDENTITY_CATEGORIES, type IdentityCategory } from '../gallery/gallery-store.js';
 
 export const MAX_NAME_LENGTH = 200;
 export const MAX_DESCRIPTION_LENGTH = 2000;
@@ -101,12 +102,22 @@ export function parseIndexedNaming(body: unknown): { name: string; model: string
  * besides `limit` and `offset` (parsePage). Other keys are refused, so a misspelt filter is not
  * silently ignored.
  */
-export function parseIdentitySearch(query: unknown): { q: string | null } {
+export function parseIdentitySearch(query: unknown): { q: string | null; category: IdentityCategory | null; country: string | null } {
   const obj = isObject(query) ? query : {};
-  rejectUnknownKeys(obj, ['q', 'limit', 'offset'], null);
-  if (obj.q === undefined) return { q: null };
-  if (Array.isArray(obj.q)) throw invalid('q', 'must be given once');
-  return { q: requireText(obj.q, 'q', MAX_NAME_LENGTH) };
+  rejectUnknownKeys(obj, ['q', 'category', 'country', 'limit', 'offset'], null);
+  for (const key of ['q', 'category', 'country']) if (Array.isArray(obj[key])) throw invalid(key, 'must be given once');
+  const q = obj.q === undefined ? null : requireText(obj.q, 'q', MAX_NAME_LENGTH);
+  let category: IdentityCategory | null = null;
+  if (obj.category !== undefined) {
+    if (typeof obj.category !== 'string' || !(IDENTITY_CATEGORIES as readonly string[]).includes(obj.category)) throw invalid('category', `must be one of ${IDENTITY_CATEGORIES.join(', ')}`);
+    category = obj.category as IdentityCategory;
+  }
+  let country: string | null = null;
+  if (obj.country !== undefined) {
+    if (typeof obj.country !== 'string' || !/^[A-Za-z]{2}$/.test(obj.country)) throw invalid('country', 'must be a two-letter ISO 3166-1 country code (DE, US, …)');
+    country = obj.country.toUpperCase();
+  }
+  return { q, category, country };
 }
 
 /** Identities are addressed by id only, so their names are free text apart from the edges. */

@@ -10,9 +10,34 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 const MAGIC = 'FRGAL001';
 
+/** One person of an artefact: name, vectors, and (version 2) what is known of them. */
+export interface ArtefactPerson {
+  /** The display name, as people write it ("Leonardo DiCaprio"). */
+  name: string;
+  vectors: number;
+  /** Other names of the person (other sources' spellings), searchable. */
+  aliases?: string[];
+  /** politics, sports, business, entertainment (absent: not known). */
+  category?: string;
+  /** ISO 3166-1 alpha-2 (absent: not known). */
+  country?: string;
+  /** The sources the person's photos come from. */
+  sources?: string[];
+}
+
+/** What each source is and its licence, as the artefact states it. */
+export interface ArtefactSource {
+  id: string;
+  title: string;
+  licence: string;
+  people: number;
+  photos: number;
+}
+
 export interface GalleryArtefactHeader {
   format: 'facerec-gallery';
-  version: 1;
+  /** 1: names and vectors; 2: with aliases, category, country and sources per person, and the sources. */
+  version: 1 | 2;
   /** The gallery's name in the product. */
   name: string;
   /** Who made the vectors: catalog name and the network file's SHA-256. */
@@ -23,7 +48,9 @@ export interface GalleryArtefactHeader {
   perPerson: number;
   quantisation: 'int8, one float32 scale per vector';
   built: string;
-  people: { name: string; vectors: number }[];
+  people: ArtefactPerson[];
+  /** Version 2: the sources merged into the gallery, their origin and licence. */
+  sources?: ArtefactSource[];
 }
 
 export interface GalleryArtefact {
@@ -67,7 +94,7 @@ export function readGalleryArtefact(path: string): GalleryArtefact {
   if (bytes.toString('latin1', 0, MAGIC.length) !== MAGIC) throw new Error(`${path} is not a gallery artefact (no ${MAGIC} header)`);
   const length = bytes.readUInt32LE(MAGIC.length);
   const header = JSON.parse(bytes.toString('utf8', MAGIC.length + 4, MAGIC.length + 4 + length)) as GalleryArtefactHeader;
-  if (header.format !== 'facerec-gallery' || header.version !== 1) throw new Error(`${path}: unsupported artefact format ${header.format} ${header.version}`);
+  if (header.format !== 'facerec-gallery' || (header.version !== 1 && header.version !== 2)) throw new Error(`${path}: unsupported artefact format ${header.format} ${header.version}`);
   const dimension = header.embedder.dimension;
   const start = MAGIC.length + 4 + length;
   const expected = start + header.people.reduce((n, p) => n + p.vectors, 0) * (4 + dimension);
@@ -110,9 +137,10 @@ export function displayName(folder: string): string {
 /**
  * Up to `k` of a person's embeddings that cover their appearance: the one nearest their mean
  * first, then each time the one farthest from those already chosen (greedy k-centre). All of them
- * when k is 0 or they are k or fewer.
+ * when k is 0 or they are k or fewer. With `radius`, it stops early once every embedding lies
+ * within that (Euclidean) distance of a chosen one: a person whose photos look alike needs fewer.
  */
-export function coveringSubset(embeddings: readonly Float32Array[], k: number): Float32Array[] {
+export function coveringSubset(embeddings: readonly Float32Array[], k: number, radius?: number): Float32Array[] {
   if (k <= 0 || embeddings.length <= k) return [...embeddings];
   const dim = embeddings[0]!.length;
   const mean = new Float32Array(dim);
@@ -129,6 +157,7 @@ export function coveringSubset(embeddings: readonly Float32Array[], k: number): 
   const chosen = [first];
   const nearest = embeddings.map((e) => dist(e, embeddings[first]!));
   while (chosen.length < k) {
+    if (radius !== undefined && Math.max(...nearest) <= radius * radius) break;
     let far = -1;
     nearest.forEach((d, i) => {
       if (!chosen.includes(i) && (far < 0 || d > nearest[far]!)) far = i;

@@ -21,12 +21,35 @@ export interface ModelStats {
   sampleCount: number;
 }
 
-export interface IdentityRecord {
+/** The categories of public figures (SPEC §3: politics, sports, business, entertainment). */
+export const IDENTITY_CATEGORIES = ['politics', 'sports', 'business', 'entertainment'] as const;
+export type IdentityCategory = (typeof IDENTITY_CATEGORIES)[number];
+
+/** What a pre-built gallery knows of a person beyond the name (the celebrities artefact, version 2). */
+export interface IdentityMetadata {
+  /** Other names of the person, searchable with the name. */
+  aliases?: string[];
+  /** politics, sports, business or entertainment. */
+  category?: string;
+  /** ISO 3166-1 alpha-2. */
+  country?: string;
+  /** Where the person's photos came from (artefact source ids). */
+  sources?: string[];
+}
+
+export interface IdentityRecord extends IdentityMetadata {
   id: string;
   modelId: string;
   name: string;
   created: string;
   sampleCount: number;
+}
+
+/** Which identities a listing returns: a part of the name or of an alias (ignoring case), a category, a country. */
+export interface IdentityFilter {
+  query?: string;
+  category?: string;
+  country?: string;
 }
 
 export interface SampleRecord {
@@ -58,8 +81,11 @@ export interface GalleryStore {
   createIdentity(identity: { id: string; modelId: string; name: string; created?: string }): Promise<IdentityRecord>;
   getIdentity(identityId: string): Promise<IdentityRecord | undefined>;
   findIdentityByName(modelId: string, name: string): Promise<IdentityRecord | undefined>;
-  /** By name, then id; with `query`, only those whose name contains it, ignoring case. */
-  listIdentities(modelId: string, page: { limit: number; offset: number }, query?: string): Promise<Page<IdentityRecord>>;
+  /**
+   * By name, then id; with `query`, only those whose name or an alias contains it, ignoring case;
+   * with `category` / `country`, only those of it.
+   */
+  listIdentities(modelId: string, page: { limit: number; offset: number }, filter?: string | IdentityFilter): Promise<Page<IdentityRecord>>;
   /** Rejects with IdentityNameTakenError on a clash within the model. */
   renameIdentity(identityId: string, name: string): Promise<IdentityRecord | undefined>;
   deleteIdentity(identityId: string): Promise<boolean>;
@@ -75,7 +101,7 @@ export interface GalleryStore {
    */
   replaceModelContents(
     modelId: string,
-    contents: { description: string; embedder: { model: string; sha256: string }; identities: { id: string; name: string }[]; samples: SampleRecord[] },
+    contents: { description: string; embedder: { model: string; sha256: string }; identities: ({ id: string; name: string } & IdentityMetadata)[]; samples: SampleRecord[] },
   ): Promise<void>;
   /** Replaces a model's sample embeddings and records the embedder that made them, in one transaction. */
   replaceEmbeddings(modelId: string, embedder: { model: string; sha256: string }, embeddings: ReadonlyMap<string, Float32Array>): Promise<void>;

@@ -7,6 +7,8 @@ import {
   IdentityNameTakenError,
   ModelNameTakenError,
   type GalleryStore,
+  type IdentityFilter,
+  type IdentityMetadata,
   type IdentityRecord,
   type ModelRecord,
   type ModelStats,
@@ -27,6 +29,10 @@ const SCHEMA = `
     model_id TEXT NOT NULL REFERENCES models (id) ON DELETE CASCADE,
     name TEXT NOT NULL,
     created TEXT NOT NULL,
+    aliases TEXT NOT NULL DEFAULT '',
+    category TEXT NOT NULL DEFAULT '',
+    country TEXT NOT NULL DEFAULT '',
+    sources TEXT NOT NULL DEFAULT '',
     UNIQUE (model_id, name)
   );
   CREATE TABLE IF NOT EXISTS samples (
@@ -59,6 +65,12 @@ interface IdentityRow {
   name: string;
   created: string;
   sample_count: number;
+  /** Newline-separated. */
+  aliases: string;
+  category: string;
+  country: string;
+  /** Comma-separated. */
+  sources: string;
 }
 
 interface SampleRow {
@@ -76,7 +88,7 @@ const MODEL_STATS_COLUMNS = `
   (SELECT count(*) FROM samples WHERE model_id = models.id) AS sample_count`;
 
 const IDENTITY_COLUMNS = `
-  id, model_id, name, created, (SELECT count(*) FROM samples WHERE identity_id = identities.id) AS sample_count`;
+  id, model_id, name, created, aliases, category, country, sources, (SELECT count(*) FROM samples WHERE identity_id = identities.id) AS sample_count`;
 
 export class SqliteGalleryStore implements GalleryStore {
   private readonly db: SqliteDatabase;
@@ -89,6 +101,10 @@ export class SqliteGalleryStore implements GalleryStore {
     // Galleries made before the embedder's SHA-256 was recorded.
     const columns = this.db.prepare<[], { name: string }>('PRAGMA table_info(models)').all();
     if (!columns.some((c) => c.name === 'embedding_sha256')) this.db.exec("ALTER TABLE models ADD COLUMN embedding_sha256 TEXT NOT NULL DEFAULT ''");
+    // Identities stored before they carried metadata (aliases, category, country, sources).
+    const identityColumns = this.db.prepare<[], { name: string }>('PRAGMA table_info(identities)').all();
+    for (const column of ['aliases', 'category', 'country', 'sources'])
+      if (!identityColumns.some((c) => c.name === column)) this.db.exec(`ALTER TABLE identities ADD COLUMN ${column} TEXT NOT NULL DEFAULT ''`);
     // Case-insensitive search of names beyond ASCII (SQLite's lower() folds A-Z only): "émile" finds "Émile".
     this.db.function('fold_case', { deterministic: true }, (text: unknown) => foldCase(String(text)));
     this.queries = prepareQueries(this.db);
@@ -146,17 +162,23 @@ export class SqliteGalleryStore implements GalleryStore {
     return row && toIdentity(row);
   }
 
-  async listIdentities(modelId: string, page: { limit: number; offset: number }, query?: string): Promise<Page<IdentityRecord>> {
-    if (query) {
-      const part = foldCase(query);
-      return {
-        total: this.queries.countIdentitiesMatching.get(modelId, part)?.total ?? 0,
-        items: this.queries.selectIdentitiesMatchingPage.all(modelId, part, page.limit, page.offset).map(toIdentity),
-      };
+  async listIdentities(modelId: string, page: { limit: number; offset: number }, filter?: string | IdentityFilter): Promise<Page<IdentityRecord>> {
+    const f: IdentityFilter = typeof filter === 'string' ? { query: filter } : (filter ?? {});
+    const where = ['model_id = ?'];
+    const params: (string | number)[] = [modelId];
+    if (f.query) {
+      where.push('(instr(fold_case(name), ?) > 0 OR instr(fold_case(aliases), ?) > 0)');
+      params.push(foldCase(f.query), foldCase(f.query));
     }
+    if (f.category) [where.push('category = ?'), params.push(f.category)];
+    if (f.country) [where.push('country = ?'), params.push(f.country)];
+    const clause = where.join(' AND ');
     return {
-      total: this.queries.countIdentitiesOfModel.get(modelId)?.total ?? 0,
-      items: this.queries.selectIdentitiesPage.all(modelId, page.limit, page.offset).map(toIdentity),
+      total: this.db.prepare<(string | number)[], CountRow>(`SELECT count(*) AS total FROM identities WHERE ${clause}`).get(...params)?.total ?? 0,
+      items: this.db
+        .prepare<(string | number)[], IdentityRow>(`SELECT ${IDENTITY_COLUMNS} FROM identities WHERE ${clause} ORDER BY name, id LIMIT ? OFFSET ?`)
+        .all(...params, page.limit, page.offset)
+        .map(toIdentity),
     };
   }
 
@@ -188,7 +210,7 @@ export class SqliteGalleryStore implements GalleryStore {
 
   async replaceModelContents(
     modelId: string,
-    contents: { description: string; embedder: { model: string; sha256: string }; identities: { id: string; name: string }[]; samples: SampleRecord[] },
+    contents: { description: string; embedder: { model: string; sha256: string }; identities: ({ id: string; name: string } & IdentityMetadata)[]; samples: SampleRecord[] },
   ): Promise<void> {
     this.queries.replaceModelContents(modelId, contents);
   }
@@ -224,6 +246,9 @@ function prepareQueries(db: SqliteDatabase) {
   const insertIdentity = db.prepare<[string, string, string, string]>(
     'INSERT INTO identities (id, model_id, name, created) VALUES (?, ?, ?, ?)',
   );
+  const insertIdentityWithMetadata = db.prepare<[string, string, string, string, string, string, string, string]>(
+    'INSERT INTO identities (id, model_id, name, created, aliases, category, country, sources) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
   const updateIdentityName = db.prepare<[string, string]>('UPDATE identities SET name = ? WHERE id = ?');
   const insertSample = db.prepare<[string, string, string, Buffer, Buffer, string, string]>(
     'INSERT INTO samples (id, identity_id, model_id, embedding, crop, origin, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -238,13 +263,6 @@ function prepareQueries(db: SqliteDatabase) {
     deleteModel: db.prepare<[string]>('DELETE FROM models WHERE id = ?'),
     selectIdentity,
     selectIdentityByName,
-    countIdentitiesMatching: db.prepare<[string, string], CountRow>('SELECT count(*) AS total FROM identities WHERE model_id = ? AND instr(fold_case(name), ?) > 0'),
-    selectIdentitiesMatchingPage: db.prepare<[string, string, number, number], IdentityRow>(
-      `SELECT ${IDENTITY_COLUMNS} FROM identities WHERE model_id = ? AND instr(fold_case(name), ?) > 0 ORDER BY name, id LIMIT ? OFFSET ?`,
-    ),
-    selectIdentitiesPage: db.prepare<[string, number, number], IdentityRow>(
-      `SELECT ${IDENTITY_COLUMNS} FROM identities WHERE model_id = ? ORDER BY name, id LIMIT ? OFFSET ?`,
-    ),
     deleteIdentity: db.prepare<[string]>('DELETE FROM identities WHERE id = ?'),
     selectIdentityNames: db.prepare<[string], { id: string; name: string }>(
       'SELECT id, name FROM identities WHERE id IN (SELECT value FROM json_each(?))',
@@ -261,11 +279,12 @@ function prepareQueries(db: SqliteDatabase) {
     }),
 
     replaceModelContents: db.transaction(
-      (modelId: string, contents: { description: string; embedder: { model: string; sha256: string }; identities: { id: string; name: string }[]; samples: SampleRecord[] }): void => {
+      (modelId: string, contents: { description: string; embedder: { model: string; sha256: string }; identities: ({ id: string; name: string } & IdentityMetadata)[]; samples: SampleRecord[] }): void => {
         if (!selectModelById.get(modelId)) throw new Error(`model ${modelId} does not exist`);
         deleteIdentitiesOfModel.run(modelId); // their samples go with them (ON DELETE CASCADE)
         const created = new Date().toISOString();
-        for (const identity of contents.identities) insertIdentity.run(identity.id, modelId, identity.name, created);
+        for (const identity of contents.identities)
+          insertIdentityWithMetadata.run(identity.id, modelId, identity.name, created, (identity.aliases ?? []).join('\n'), identity.category ?? '', identity.country ?? '', (identity.sources ?? []).join(','));
         for (const sample of contents.samples) {
           const embedding = vectorToBlob(sample.embedding);
           insertSample.run(sample.id, sample.identityId, modelId, embedding, sample.crop, sample.origin, sample.created);
@@ -309,7 +328,17 @@ function toModel(row: ModelRow): ModelRecord {
 }
 
 function toIdentity(row: IdentityRow): IdentityRecord {
-  return { id: row.id, modelId: row.model_id, name: row.name, created: row.created, sampleCount: row.sample_count };
+  return {
+    id: row.id,
+    modelId: row.model_id,
+    name: row.name,
+    created: row.created,
+    sampleCount: row.sample_count,
+    ...(row.aliases ? { aliases: row.aliases.split('\n') } : {}),
+    ...(row.category ? { category: row.category } : {}),
+    ...(row.country ? { country: row.country } : {}),
+    ...(row.sources ? { sources: row.sources.split(',') } : {}),
+  };
 }
 
 function toSample(row: SampleRow): SampleRecord {

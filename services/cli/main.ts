@@ -11,8 +11,9 @@ const USAGE = `usage:
   facerec detect <image> [--scale N] [--out annotated.png]
   facerec compare <imageA> <imageB> [--scale N] [--face-a N|x,y,w,h] [--face-b N|x,y,w,h]
   facerec eval lfw --pairs <pairs.txt> --images <dir> [--folds 1-10] [--scale N] [--cache file.json] [--extra-variants]
-  facerec celebrities build --images <dir of person folders> [--per-person 3] [--out file] [--cache file.json]
+  facerec celebrities build [--data ../shared/data] [--sources lfw,pins,cfp,congress,bundestag] [--lfw <dir>|--images <dir of person folders>] [--cache lfw.json] [--sources-cache sources.json] [--per-person 10] [--cover-radius 0.8] [--out file]
   facerec eval openset --images <dir of person folders> [--gallery-photos 2] [--min-photos 4] [--strangers 500] [--scale N] [--cache file.json] [--cohort N]
+  facerec eval openset --gallery celebrities [--data ../shared/data] [--cache lfw.json] [--sources-cache sources.json] [--strangers 500] [--portrait-strangers 500] [--stranger-dirs d1,d2] [--exclude name,...] [--thresholds 0.9,1.0] [--sizes 1000,3000]
   facerec eval openset --images <dir> --gallery-size 100,1000,5749 [--per-person 3] [--strangers 500] [--stranger-dirs d1,d2] [--exclude name,...] [--thresholds 0.9,1.0]
   facerec eval wider --gt <ground_truth.txt> --images <dir> [--scale N] [--scales 300,600,1200,2000]
   facerec eval identify --gallery <dir of person folders> [--probes <dir>]
@@ -122,14 +123,28 @@ async function openSetCommand(argv: string[]): Promise<void> {
       cache: { type: 'string' },
       cohort: { type: 'string', default: '0' },
       'gallery-size': { type: 'string' },
-      'per-person': { type: 'string', default: '3' },
+      'per-person': { type: 'string' },
       'stranger-dirs': { type: 'string', default: '' },
       exclude: { type: 'string', default: '' },
       thresholds: { type: 'string', default: '0.9,0.95,1.0,1.05' },
       margins: { type: 'string', default: '' },
+      gallery: { type: 'string' },
+      data: { type: 'string' },
+      sources: { type: 'string' },
+      lfw: { type: 'string' },
+      celebrities: { type: 'string' },
+      'sources-cache': { type: 'string' },
+      'portrait-strangers': { type: 'string', default: '500' },
+      'cover-radius': { type: 'string' },
+      sizes: { type: 'string', default: '1000,3000' },
+      'stranger-rate': { type: 'string', default: '0.01' },
     },
   });
-  if (!values.images) throw new UsageError('eval openset needs --images (a folder of person folders, LFW layout)');
+  if (values.gallery !== undefined) {
+    if (values.gallery !== 'celebrities') throw new UsageError(`eval openset --gallery: only 'celebrities' (the merged pre-trained gallery, built from its sources)`);
+    return celebritiesOpenSet(values);
+  }
+  if (!values.images) throw new UsageError('eval openset needs --images (a folder of person folders, LFW layout) or --gallery celebrities');
   const [{ runOpenSet, runGallerySize }, { contractDistanceFor }, { FaceEngine }, { catalogEntry }] = await Promise.all([
     import('../../libs/eval/openset.js'),
     import('../../libs/engine/calibration.js'),
@@ -152,7 +167,7 @@ async function openSetCommand(argv: string[]): Promise<void> {
             strangers: parseIntOption('strangers', values.strangers),
             strangerDirs: values['stranger-dirs'].split(',').filter(Boolean),
             exclude: values.exclude.split(',').filter(Boolean),
-            perPerson: parseIntOption('per-person', values['per-person']),
+            perPerson: parseIntOption('per-person', values['per-person'] ?? '3'),
             scale,
             toContract,
             cache: values.cache,
@@ -180,6 +195,48 @@ async function openSetCommand(argv: string[]): Promise<void> {
       toContract,
       cache: values.cache,
       cohort: parseIntOption('cohort', values.cohort),
+    },
+    (line) => console.log(line),
+  );
+  console.log(JSON.stringify(result));
+}
+
+/** `facerec eval openset --gallery celebrities`: the merged gallery as the build makes it, probes never enrolled, strangers held out. */
+async function celebritiesOpenSet(values: Record<string, string | boolean | undefined>): Promise<void> {
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const [{ runCelebritiesOpenSet }, cli, { FaceEngine }, { readCuratedMetadata }, { LFW_ALIASES }, { embedPhotos, personFolders }, { join }] = await Promise.all([
+    import('../../libs/eval/celebrities-openset.js'),
+    import('./celebrities.js'),
+    import('../../libs/engine/engine.js'),
+    import('../../libs/celebrities/build.js'),
+    import('../../libs/eval/lfw-aliases.js'),
+    import('../../libs/eval/photo-embeddings.js'),
+    import('node:path'),
+  ]);
+  const o = cli.sourcesOptions({ data: str('data'), sources: str('sources'), lfw: str('lfw') ?? str('images'), celebrities: str('celebrities'), cache: str('cache'), 'sources-cache': str('sources-cache'), scale: str('scale') });
+  const engine = await FaceEngine.load();
+  const { records, embeddings } = await cli.loadSources(engine, o);
+  const exclude = (str('exclude') ?? '').split(',').filter(Boolean);
+  const outsideStrangers: { person: string; embedding: Float32Array | null }[] = [];
+  for (const dir of (str('stranger-dirs') ?? '').split(',').filter(Boolean)) {
+    const folder = personFolders(dir).filter((p) => !exclude.includes(p.name));
+    const e = await embedPhotos(engine, dir, folder.flatMap((p) => p.photos.map((f) => join(p.name, f))), { scale: o.scale, label: `strangers ${dir}` });
+    for (const p of folder) for (const f of p.photos) outsideStrangers.push({ person: `${dir}/${p.name}`, embedding: e.get(join(p.name, f)) ?? null });
+  }
+  const result = runCelebritiesOpenSet(
+    {
+      records,
+      embeddings,
+      perPerson: parseIntOption('per-person', str('per-person') ?? String(cli.DEFAULT_PER_PERSON)),
+      coverRadius: Number(str('cover-radius') ?? cli.DEFAULT_COVER_RADIUS),
+      curated: readCuratedMetadata(cli.CURATED_METADATA),
+      lfwAliases: LFW_ALIASES.map(([a, b]) => [a, b] as const),
+      strangers: parseIntOption('strangers', str('strangers') ?? '500'),
+      portraitStrangers: parseIntOption('portrait-strangers', str('portrait-strangers') ?? '500'),
+      outsideStrangers,
+      thresholds: (str('thresholds') ?? '').split(',').filter(Boolean).map(Number),
+      sizes: (str('sizes') ?? '').split(',').filter(Boolean).map((x) => parseIntOption('sizes', x)),
+      strangerRate: Number(str('stranger-rate') ?? '0.01'),
     },
     (line) => console.log(line),
   );

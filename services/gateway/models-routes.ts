@@ -34,11 +34,24 @@ export function modelView(m: Model__Output) {
     identity_count: m.identityCount,
     sample_count: m.sampleCount,
     read_only: m.readOnly,
+    // A pre-built gallery says where its people come from and under what licence.
+    ...(m.sources.length > 0 ? { sources: m.sources.map((s) => ({ id: s.id, title: s.title, licence: s.licence, people: s.people, photos: s.photos })) } : {}),
   };
 }
 
 export function identityView(i: Identity__Output) {
-  return { id: i.id, model_id: i.modelId, name: i.name, created: i.created, sample_count: i.sampleCount };
+  return {
+    id: i.id,
+    model_id: i.modelId,
+    name: i.name,
+    created: i.created,
+    sample_count: i.sampleCount,
+    // What a pre-built gallery knows of the person: null / [] where it is not known.
+    aliases: i.aliases,
+    category: i.category || null,
+    country: i.country || null,
+    sources: i.sources,
+  };
 }
 
 export function modelRoutes(ctx: GatewayContext): Router {
@@ -133,9 +146,9 @@ export function modelRoutes(ctx: GatewayContext): Router {
   router.get(
     '/:model/identities',
     route(async (req, res) => {
-      const { q } = parseIdentitySearch(req.query);
+      const { q, category, country } = parseIdentitySearch(req.query);
       const page = parsePage(req.query, { defaultLimit: 100, maxLimit: 1000 });
-      const reply = await unary<object, { total: number; identities: Identity__Output[] }>(m, m.ListIdentities, { model: modelParam(req), ...page, query: q ?? '' });
+      const reply = await unary<object, { total: number; identities: Identity__Output[] }>(m, m.ListIdentities, { model: modelParam(req), ...page, query: q ?? '', category: category ?? '', country: country ?? '' });
       res.json({ total: reply.total, offset: page.offset, limit: page.limit, data: reply.identities.map(identityView) });
     }),
   );

@@ -34,6 +34,7 @@ export async function loadCelebrities(store: GalleryStore, index: VectorIndex, g
   const running = galleries.embedding;
   const stats = await store.modelStats(model.id);
   const current = MARKER.exec(model.description)?.[1] === artefact.sha256 && model.embeddingModel === running.name && model.embeddingSha256 === running.sha256 && stats.sampleCount > 0;
+  galleries.setSources(model.id, artefact.header.sources ?? []);
   if (current) {
     galleries.setPrebuilt(model.id, undefined);
     return { state: 'current', people: stats.identityCount, vectors: stats.sampleCount };
@@ -49,12 +50,12 @@ export async function loadCelebrities(store: GalleryStore, index: VectorIndex, g
 
   const h = artefact.header;
   const created = new Date().toISOString();
-  const identities = h.people.map((p) => ({ id: randomUUID(), name: p.name }));
+  const identities = h.people.map((p) => ({ id: randomUUID(), name: p.name, aliases: p.aliases, category: p.category, country: p.country, sources: p.sources }));
   const samples: SampleRecord[] = identities.flatMap((identity, i) =>
     artefact.vectors[i]!.map((embedding) => ({ id: randomUUID(), identityId: identity.id, modelId: model.id, embedding, crop: Buffer.alloc(0), origin: `${DEFAULT_MODEL} artefact`, created })),
   );
   const description =
-    `Pre-trained: ${h.source.people.toLocaleString('en')} public figures from ${h.source.dataset}; ${samples.length.toLocaleString('en')} vectors ` +
+    `Pre-trained: ${h.version >= 2 ? h.source.dataset : `${h.source.people.toLocaleString('en')} public figures from ${h.source.dataset}`}; ${samples.length.toLocaleString('en')} vectors ` +
     `(up to ${h.perPerson || 'all'} per person) by ${made.model}. Read-only: create your own gallery and list both in a job's "models". ` +
     `(artefact sha256 ${artefact.sha256})`;
   await index.delete({ modelId: model.id });

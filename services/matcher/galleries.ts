@@ -1,7 +1,7 @@
 // Galleries ("models") of known people and matching against them. Metadata and face crops live in
 // the GalleryStore, vectors in the VectorIndex; this class keeps the two in step.
 import { randomUUID } from 'node:crypto';
-import type { GalleryStore, IdentityRecord, ModelRecord, ModelStats, SampleRecord } from '../../libs/gallery/gallery-store.js';
+import type { GalleryStore, IdentityFilter, IdentityRecord, ModelRecord, ModelStats, SampleRecord } from '../../libs/gallery/gallery-store.js';
 import type { Page } from '../../libs/store/job-store.js';
 import type { VectorIndex } from '../../libs/vector/vector-index.js';
 import type { Logger } from '../../libs/log/logger.js';
@@ -39,6 +39,15 @@ export interface EmbeddingModelInfo {
   dimension: number;
   /** The contract distance (0..2) for a raw Euclidean distance between two vectors (see libs/engine/calibration.ts). */
   toContract: (raw: number) => number;
+}
+
+/** Where a pre-built gallery's people come from. */
+export interface GallerySourceInfo {
+  id: string;
+  title: string;
+  licence: string;
+  people: number;
+  photos: number;
 }
 
 export interface Candidate {
@@ -84,6 +93,8 @@ export class Galleries {
   private readonly stale = new Map<string, string>();
   /** Models filled from a pre-built artefact: never re-embedded from crops. */
   private readonly prebuilt = new Set<string>();
+  /** Pre-built models' sources, from their artefact. */
+  private readonly sources = new Map<string, GallerySourceInfo[]>();
 
   constructor(
     private readonly store: GalleryStore,
@@ -267,9 +278,18 @@ export class Galleries {
     return { ...(await this.store.getIdentity(identity.id))!, duplicates };
   }
 
-  /** By name; with `query`, only those whose name contains it, ignoring case. */
-  async listIdentities(ref: string, page: { limit: number; offset: number }, query?: string): Promise<Page<IdentityRecord>> {
-    return this.store.listIdentities((await this.model(ref)).id, page, query);
+  /** By name; with `query`, only those whose name or an alias contains it, ignoring case; with `category` / `country`, only those of it. */
+  async listIdentities(ref: string, page: { limit: number; offset: number }, filter?: string | IdentityFilter): Promise<Page<IdentityRecord>> {
+    return this.store.listIdentities((await this.model(ref)).id, page, filter);
+  }
+
+  /** A pre-built gallery's sources (origin, licence, counts), as its artefact states them. */
+  setSources(modelId: string, sources: readonly GallerySourceInfo[]): void {
+    this.sources.set(modelId, [...sources]);
+  }
+
+  sourcesOf(modelId: string): GallerySourceInfo[] {
+    return this.sources.get(modelId) ?? [];
   }
 
   async getIdentity(ref: string, identityId: string): Promise<IdentityRecord> {

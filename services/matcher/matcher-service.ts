@@ -10,7 +10,7 @@ import type { IndexedIdentity as IndexedIdentityMessage } from '../../libs/grpc/
 import type { NamedFilter__Output } from '../../libs/grpc/generated/facerec/v1/NamedFilter.js';
 import { isReadOnlyGallery } from '../../libs/gallery/read-only.js';
 import { isStorageFull, STORAGE_FULL_DETAILS } from '../../libs/api/errors.js';
-import { Galleries, GalleryNotReadyError, type CropEmbedder, InvalidArgumentError, NotFoundError, ReadOnlyModelError } from './galleries.js';
+import { Galleries, GalleryNotReadyError, type CropEmbedder, type GallerySourceInfo, InvalidArgumentError, NotFoundError, ReadOnlyModelError } from './galleries.js';
 import { AlreadyNamedError, type IdentityIndex, type IndexedIdentity } from './identity-index.js';
 
 /** Export files travel in chunks well under the gRPC message limit. */
@@ -28,8 +28,9 @@ export function statusOf(err: unknown): grpc.status {
   return grpc.status.INTERNAL;
 }
 
-function toModel(m: ModelRecord & ModelStats): Model {
+function toModel(m: ModelRecord & ModelStats, sources: GallerySourceInfo[] = []): Model {
   return {
+    sources,
     id: m.id,
     name: m.name,
     description: m.description,
@@ -43,7 +44,7 @@ function toModel(m: ModelRecord & ModelStats): Model {
 }
 
 function toIdentity(i: IdentityRecord): Identity {
-  return { id: i.id, modelId: i.modelId, name: i.name, created: i.created, sampleCount: i.sampleCount };
+  return { id: i.id, modelId: i.modelId, name: i.name, created: i.created, sampleCount: i.sampleCount, aliases: i.aliases ?? [], category: i.category ?? '', country: i.country ?? '', sources: i.sources ?? [] };
 }
 
 function toIndexed(i: IndexedIdentity): IndexedIdentityMessage {
@@ -102,8 +103,11 @@ export function matcherHandlers(galleries: Galleries, index: IdentityIndex, log:
       return { resolved: resolved.map((m) => ({ ref: m.ref, id: m.id, name: m.name, identityCount: m.identityCount })), unknown };
     }),
     CreateModel: unary(async (req) => toModel(await galleries.createModel(req.name, req.description))),
-    ListModels: unary(async () => ({ models: (await galleries.listModels()).map(toModel) })),
-    GetModel: unary(async (req) => toModel(await galleries.getModel(req.model))),
+    ListModels: unary(async () => ({ models: (await galleries.listModels()).map((m) => toModel(m, galleries.sourcesOf(m.id))) })),
+    GetModel: unary(async (req) => {
+      const model = await galleries.getModel(req.model);
+      return toModel(model, galleries.sourcesOf(model.id));
+    }),
     DeleteModel: unary(async (req) => ({ deleted: await galleries.deleteModel(req.model) })),
     ReembedModel: unary(async (req) => {
       if (!cropEmbedder) throw new InvalidArgumentError('this matcher cannot reach a detector and an embedder to re-embed with');
@@ -125,7 +129,7 @@ export function matcherHandlers(galleries: Galleries, index: IdentityIndex, log:
       return { ...toIdentity(added), duplicates: added.duplicates };
     }),
     ListIdentities: unary(async (req) => {
-      const page = await galleries.listIdentities(req.model, { limit: req.limit || 100, offset: req.offset }, req.query || undefined);
+      const page = await galleries.listIdentities(req.model, { limit: req.limit || 100, offset: req.offset }, { query: req.query || undefined, category: req.category || undefined, country: req.country || undefined });
       return { total: page.total, identities: page.items.map(toIdentity) };
     }),
     GetIdentity: unary(async (req) => toIdentity(await galleries.getIdentity(req.model, req.identityId))),

@@ -122,4 +122,28 @@ describe('celebrities loader', () => {
     await expect(g.galleries.match([unitVector()], [model.id], 1)).rejects.toThrow(/made by dlib-resnet .* this installation runs faceplugin-fr512/);
     await g.close();
   });
+
+  it('format 2 carries aliases, category, country and sources per person and the sources; format 2 of another embedder is refused too; an unknown format is refused', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'facerec-artefact-'));
+    const path = join(dir, 'v2.fgal');
+    const people = [{ name: 'Angela Merkel', vectors: 1, aliases: ['Merkel, Angela'], category: 'politics', country: 'DE', sources: ['lfw', 'cfp'] }];
+    const sources = [{ id: 'lfw', title: 'LFW', licence: 'research', people: 1, photos: 1 }];
+    writeGalleryArtefact(path, { ...header(people), version: 2, sources }, [[unitVector()]]);
+    const read = readGalleryArtefact(path);
+    expect(read.header).toMatchObject({ version: 2, people, sources });
+    const g = await open();
+    expect(await loadCelebrities(g.store, g.index, g.galleries, path, log)).toMatchObject({ state: 'loaded', people: 1 });
+    const model = (await g.store.findModel('celebrities'))!;
+    expect((await g.store.listIdentities(model.id, { limit: 10, offset: 0 }, { category: 'politics', country: 'DE' })).items).toMatchObject([{ name: 'Angela Merkel', aliases: ['Merkel, Angela'], sources: ['lfw', 'cfp'] }]);
+    expect(g.galleries.sourcesOf(model.id)).toEqual(sources);
+    await g.close();
+    const other = join(dir, 'other.fgal');
+    writeGalleryArtefact(other, { ...header(people, { model: 'dlib-resnet', sha256: 'b'.repeat(64), dimension: DIM }), version: 2, sources }, [[unitVector()]]);
+    const g2 = await open();
+    expect(await loadCelebrities(g2.store, g2.index, g2.galleries, other, log)).toEqual({ state: 'refused' });
+    await g2.close();
+    const future = join(dir, 'v3.fgal');
+    writeGalleryArtefact(future, { ...header(people), version: 3 as 2 }, [[unitVector()]]);
+    expect(() => readGalleryArtefact(future)).toThrow(/unsupported artefact format facerec-gallery 3/);
+  });
 });

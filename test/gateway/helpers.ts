@@ -107,3 +107,11 @@ export function documentedStatuses(method: string, path: string): string[] {
   if (!op) throw new Error(`the OpenAPI document has no ${method} ${path}`);
   return Object.keys(op.responses);
 }
+
+/** The parameter names the OpenAPI document lists for an operation. */
+export function documentedParameters(method: string, path: string): string[] {
+  const doc = buildOpenApi('http://localhost') as { paths: Record<string, Record<string, { parameters?: { name: string }[] }> | undefined> };
+  const op = doc.paths[path]?.[method.toLowerCase()];
+  if (!op) throw new Error(`the OpenAPI document has no ${method} ${path}`);
+  return (op.parameters ?? []).map((p) => p.name);
+}

@@ -16,6 +16,7 @@ import type { FileChunk as _facerec_v1_FileChunk, FileChunk__Output as _facerec_
 import type { FindIndexedReply as _facerec_v1_FindIndexedReply, FindIndexedReply__Output as _facerec_v1_FindIndexedReply__Output } from './facerec/v1/FindIndexedReply';
 import type { FindIndexedRequest as _facerec_v1_FindIndexedRequest, FindIndexedRequest__Output as _facerec_v1_FindIndexedRequest__Output } from './facerec/v1/FindIndexedRequest';
 import type { Frame as _facerec_v1_Frame, Frame__Output as _facerec_v1_Frame__Output } from './facerec/v1/Frame';
+import type { GallerySource as _facerec_v1_GallerySource, GallerySource__Output as _facerec_v1_GallerySource__Output } from './facerec/v1/GallerySource';
 import type { Identity as _facerec_v1_Identity, Identity__Output as _facerec_v1_Identity__Output } from './facerec/v1/Identity';
 import type { IdentityRef as _facerec_v1_IdentityRef, IdentityRef__Output as _facerec_v1_IdentityRef__Output } from './facerec/v1/IdentityRef';
 import type { ImportChunk as _facerec_v1_ImportChunk, ImportChunk__Output as _facerec_v1_ImportChunk__Output } from './facerec/v1/ImportChunk';
@@ -70,6 +71,7 @@ export interface ProtoGrpcType {
       FindIndexedReply: MessageTypeDefinition<_facerec_v1_FindIndexedReply, _facerec_v1_FindIndexedReply__Output>
       FindIndexedRequest: MessageTypeDefinition<_facerec_v1_FindIndexedRequest, _facerec_v1_FindIndexedRequest__Output>
       Frame: MessageTypeDefinition<_facerec_v1_Frame, _facerec_v1_Frame__Output>
+      GallerySource: MessageTypeDefinition<_facerec_v1_GallerySource, _facerec_v1_GallerySource__Output>
       Identity: MessageTypeDefinition<_facerec_v1_Identity, _facerec_v1_Identity__Output>
       IdentityRef: MessageTypeDefinition<_facerec_v1_IdentityRef, _facerec_v1_IdentityRef__Output>
       ImportChunk: MessageTypeDefinition<_facerec_v1_ImportChunk, _facerec_v1_ImportChunk__Output>

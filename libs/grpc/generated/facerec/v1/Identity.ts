@@ -12,6 +12,14 @@ export interface Identity {
    * AddSamples only: the samples it did not add because the identity already holds the same face.
    */
   'duplicates'?: (_facerec_v1_DuplicateSample)[];
+  /**
+   * What a pre-built gallery knows of the person (empty otherwise): other names (searchable),
+   * category (politics, sports, business, entertainment), country (ISO 3166-1 alpha-2), sources.
+   */
+  'aliases'?: (string)[];
+  'category'?: (string);
+  'country'?: (string);
+  'sources'?: (string)[];
 }
 
 export interface Identity__Output {
@@ -24,4 +32,12 @@ export interface Identity__Output {
    * AddSamples only: the samples it did not add because the identity already holds the same face.
    */
   'duplicates': (_facerec_v1_DuplicateSample__Output)[];
+  /**
+   * What a pre-built gallery knows of the person (empty otherwise): other names (searchable),
+   * category (politics, sports, business, entertainment), country (ISO 3166-1 alpha-2), sources.
+   */
+  'aliases': (string)[];
+  'category': (string);
+  'country': (string);
+  'sources': (string)[];
 }

@@ -6,9 +6,14 @@ export interface ListIdentitiesRequest {
   'limit'?: (number);
   'offset'?: (number);
   /**
-   * Only identities whose name contains this, ignoring case ('' for all).
+   * Only identities whose name or an alias contains this, ignoring case ('' for all).
    */
   'query'?: (string);
+  /**
+   * Only identities of this category / country ('' for all).
+   */
+  'category'?: (string);
+  'country'?: (string);
 }
 
 export interface ListIdentitiesRequest__Output {
@@ -16,7 +21,12 @@ export interface ListIdentitiesRequest__Output {
   'limit': (number);
   'offset': (number);
   /**
-   * Only identities whose name contains this, ignoring case ('' for all).
+   * Only identities whose name or an alias contains this, ignoring case ('' for all).
    */
   'query': (string);
+  /**
+   * Only identities of this category / country ('' for all).
+   */
+  'category': (string);
+  'country': (string);
 }

@@ -1,5 +1,6 @@
 // Original file: proto/facerec/v1/matcher.proto
 
+import type { GallerySource as _facerec_v1_GallerySource, GallerySource__Output as _facerec_v1_GallerySource__Output } from '../../facerec/v1/GallerySource';
 
 export interface Model {
   'id'?: (string);
@@ -20,6 +21,10 @@ export interface Model {
    * The pre-built default gallery: every change through the API is refused (PERMISSION_DENIED).
    */
   'readOnly'?: (boolean);
+  /**
+   * A pre-built gallery: the sources its people come from, with origin and licence (empty otherwise).
+   */
+  'sources'?: (_facerec_v1_GallerySource)[];
 }
 
 export interface Model__Output {
@@ -41,4 +46,8 @@ export interface Model__Output {
    * The pre-built default gallery: every change through the API is refused (PERMISSION_DENIED).
    */
   'readOnly': (boolean);
+  /**
+   * A pre-built gallery: the sources its people come from, with origin and licence (empty otherwise).
+   */
+  'sources': (_facerec_v1_GallerySource__Output)[];
 }
