@@ -4,6 +4,8 @@
 //   faceplugin-fr512 (default): 112 px chip on the ArcFace 5-point template, NCHW RGB
 //     (x − 127.5) / 128, 512-d, returned as unit vectors: the contract's distance is the plain
 //     Euclidean distance between them and its similarity the cosine (s = 1 − d²/2).
+//   faceplugin-fr512-int8: the same network quantised to int8 by the model build (QDQ, run by ONNX
+//     Runtime's integer kernels on CPU), fed and normalised the same way; its vectors are its own.
 //   dlib-resnet: 150 px dlib chip, NHWC RGB 0..255 (normalised inside the graph), 128-d, raw
 //     (its norm carries information): compared by raw Euclidean distance, mapped onto the
 //     contract's scale by the catalog's calibration (see calibration.ts).
@@ -39,6 +41,8 @@ interface NetworkSpec {
 const NETWORKS: Record<EmbedderName, NetworkSpec> = {
   // (x − 127.5)/128 measured against the vendor code's (x − 127)/128: see models/README.md.
   'faceplugin-fr512': { dimension: 512, layout: 'NCHW', normalise: { mean: 127.5, std: 128 }, output: 'output', maxBatch: Infinity, unitVectors: true, optimisation: 'extended' },
+  // 'extended' fuses the QDQ pairs into QLinearConv / QLinearAdd (measured: models/README.md, int8).
+  'faceplugin-fr512-int8': { dimension: 512, layout: 'NCHW', normalise: { mean: 127.5, std: 128 }, output: 'output', maxBatch: Infinity, unitVectors: true, optimisation: 'extended' },
   'dlib-resnet': { dimension: 128, layout: 'NHWC', output: 'descriptor', maxBatch: Infinity, unitVectors: false, optimisation: 'all' },
 };
 
