@@ -118,8 +118,8 @@ export function quantised(id: string, entry: CatalogEntry, catalog: Catalog): { 
   if (sha256(baseBytes) !== base.onnx.sha256) throw new Error(`${id}: ${base.onnx.file} is not the built ${spec.base} (SHA-256 differs)`);
   const calibration = JSON.parse(readFileSync(join(MODELS_DIR, spec.calibration), 'utf8')) as CalibrationFile;
   if (calibration.onnxSha256 !== base.onnx.sha256) throw new Error(`${id}: ${spec.calibration} was measured on another ${spec.base} file (${calibration.onnxSha256.slice(0, 12)}…)`);
-  const { bytes, report } = quantiseQdq(baseBytes, calibration.ranges);
-  return { bytes, origin: `int8 QDQ of ${spec.base}: ${report.convs} Conv, ${report.activations} activations calibrated on ${calibration.chips.count} chips` };
+  const { bytes, report } = quantiseQdq(baseBytes, calibration.ranges, spec.keepFloat);
+  return { bytes, origin: `int8 QDQ of ${spec.base}: ${report.convs} Conv in int8 (${report.floatConvs} in float), ${report.activations} activations calibrated on ${calibration.chips.count} chips` };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -23,6 +23,8 @@ export interface QuantiseRewrite {
   kind: 'qdq-int8';
   /** The calibrated activation ranges, a JSON file relative to models/ (see CalibrationFile). */
   calibration: string;
+  /** Activations left in float (the Convs reading them too): those whose rounding moved the vectors most. */
+  keepFloat?: string[];
 }
 
 /** Per tensor, the [min, max] of its values over the calibration set. */
