@@ -14,6 +14,7 @@ import { warpToChip } from '../geometry/warp.js';
 import type { RgbImage } from '../image/image.js';
 import { modelSha256, onnxPath } from '../../models/catalog.js';
 import { alignmentFor, type AlignableFace, type ChipAlignment } from './alignment.js';
+import { moduleLogger } from '../log/logger.js';
 import { createSession, type GraphOptimisation, type LoadedSession, type SessionConfig } from './session.js';
 
 import { embedderFromEnv, type EmbedderName } from './choice.js';
@@ -87,7 +88,12 @@ export class FaceEmbedder {
   }
 
   static async load(config?: SessionConfig, model: EmbedderName = embedderFromEnv()): Promise<FaceEmbedder> {
-    return new FaceEmbedder(model, await createSession(onnxPath(model), config, undefined, NETWORKS[model].optimisation));
+    const loaded = await createSession(onnxPath(model), config, undefined, NETWORKS[model].optimisation);
+    // The int8 recogniser is measured on CPU only (models/README.md, int8): say so where it runs elsewhere.
+    if (model === 'faceplugin-fr512-int8' && loaded.provider !== 'cpu') {
+      moduleLogger('embedder').warn({ model, provider: loaded.provider }, 'the int8 recogniser is measured on CPU only; GPU nodes are meant to run faceplugin-fr512');
+    }
+    return new FaceEmbedder(model, loaded);
   }
 
   get provider(): string {
