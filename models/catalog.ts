@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BatchRewrite } from './tools/batch-dimension.js';
+import type { QuantiseRewrite } from './tools/quantise.js';
 import type { GraphConversionOptions } from './tools/tfjs-graph.js';
 
 export const MODELS_DIR = dirname(fileURLToPath(import.meta.url));
@@ -42,6 +43,11 @@ export interface CatalogEntry {
   source?: PublishedSource;
   /** Published models whose batch is fixed at 1: rewritten with a symbolic batch dimension (tools/batch-dimension.ts). */
   rewrite?: BatchRewrite;
+  /**
+   * Models derived from another entry's ONNX file: int8 QDQ (tools/quantise.ts) of `base`'s built
+   * file, with the activation ranges of `calibration` (a file under models/, committed).
+   */
+  quantise?: QuantiseRewrite & { base: string };
   input: Record<string, string>;
   output: string;
   onnx: { file: string; sha256: string };
@@ -68,9 +74,12 @@ export function catalogEntry(id: string): CatalogEntry {
  * converted. For a published file rewritten only to take a batch (`rewrite`), that is the published
  * file's SHA-256: the rewrite changes shapes, not weights, and gives the same vectors (measured in
  * test/models/batch-dimension.test.ts), so galleries and the celebrities artefact stay valid.
+ * A quantised model (`quantise`) gives other vectors: its identity is its own file's SHA-256,
+ * which changes with the quantisation or its calibration, so galleries re-embed.
  */
 export function modelSha256(id: string): string {
   const entry = catalogEntry(id);
+  if (entry.quantise) return entry.onnx.sha256;
   return (entry.rewrite && entry.source?.sha256) || entry.onnx.sha256;
 }
 

@@ -75,7 +75,7 @@ const DLIB_ALIGNMENT: ChipAlignment = {
 
 export function alignmentFor(embedder: string): ChipAlignment {
   if (embedder === 'dlib-resnet') return DLIB_ALIGNMENT;
-  if (embedder === 'faceplugin-fr512') return ARCFACE_ALIGNMENT;
+  if (embedder === 'faceplugin-fr512' || embedder === 'faceplugin-fr512-int8') return ARCFACE_ALIGNMENT;
   throw new Error(`no chip alignment for embedder '${embedder}'`);
 }
 

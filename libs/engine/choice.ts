@@ -11,7 +11,8 @@ export const DEFAULT_DETECTOR: DetectorName = 'yunet';
  */
 export const LANDMARKS_AT_DETECTION_SCALE: Record<DetectorName, boolean> = { yunet: true, 'yunet-n': true, blazeface: false };
 
-export const EMBEDDERS = ['faceplugin-fr512', 'dlib-resnet'] as const;
+/** faceplugin-fr512-int8: the same network quantised to int8 by the model build (models/README.md, "int8"). */
+export const EMBEDDERS = ['faceplugin-fr512', 'faceplugin-fr512-int8', 'dlib-resnet'] as const;
 export type EmbedderName = (typeof EMBEDDERS)[number];
 export const DEFAULT_EMBEDDER: EmbedderName = 'faceplugin-fr512';
 

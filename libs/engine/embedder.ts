@@ -4,6 +4,8 @@
 //   faceplugin-fr512 (default): 112 px chip on the ArcFace 5-point template, NCHW RGB
 //     (x − 127.5) / 128, 512-d, returned as unit vectors: the contract's distance is the plain
 //     Euclidean distance between them and its similarity the cosine (s = 1 − d²/2).
+//   faceplugin-fr512-int8: the same network quantised to int8 by the model build (QDQ, run by ONNX
+//     Runtime's integer kernels on CPU), fed and normalised the same way; its vectors are its own.
 //   dlib-resnet: 150 px dlib chip, NHWC RGB 0..255 (normalised inside the graph), 128-d, raw
 //     (its norm carries information): compared by raw Euclidean distance, mapped onto the
 //     contract's scale by the catalog's calibration (see calibration.ts).
@@ -12,6 +14,7 @@ import { warpToChip } from '../geometry/warp.js';
 import type { RgbImage } from '../image/image.js';
 import { modelSha256, onnxPath } from '../../models/catalog.js';
 import { alignmentFor, type AlignableFace, type ChipAlignment } from './alignment.js';
+import { moduleLogger } from '../log/logger.js';
 import { createSession, type GraphOptimisation, type LoadedSession, type SessionConfig } from './session.js';
 
 import { embedderFromEnv, type EmbedderName } from './choice.js';
@@ -39,6 +42,8 @@ interface NetworkSpec {
 const NETWORKS: Record<EmbedderName, NetworkSpec> = {
   // (x − 127.5)/128 measured against the vendor code's (x − 127)/128: see models/README.md.
   'faceplugin-fr512': { dimension: 512, layout: 'NCHW', normalise: { mean: 127.5, std: 128 }, output: 'output', maxBatch: Infinity, unitVectors: true, optimisation: 'extended' },
+  // 'extended' fuses the QDQ pairs into QLinearConv / QLinearAdd (measured: models/README.md, int8).
+  'faceplugin-fr512-int8': { dimension: 512, layout: 'NCHW', normalise: { mean: 127.5, std: 128 }, output: 'output', maxBatch: Infinity, unitVectors: true, optimisation: 'extended' },
   'dlib-resnet': { dimension: 128, layout: 'NHWC', output: 'descriptor', maxBatch: Infinity, unitVectors: false, optimisation: 'all' },
 };
 
@@ -83,7 +88,12 @@ export class FaceEmbedder {
   }
 
   static async load(config?: SessionConfig, model: EmbedderName = embedderFromEnv()): Promise<FaceEmbedder> {
-    return new FaceEmbedder(model, await createSession(onnxPath(model), config, undefined, NETWORKS[model].optimisation));
+    const loaded = await createSession(onnxPath(model), config, undefined, NETWORKS[model].optimisation);
+    // The int8 recogniser is measured on CPU only (models/README.md, int8): say so where it runs elsewhere.
+    if (model === 'faceplugin-fr512-int8' && loaded.provider !== 'cpu') {
+      moduleLogger('embedder').warn({ model, provider: loaded.provider }, 'the int8 recogniser is measured on CPU only; GPU nodes are meant to run faceplugin-fr512');
+    }
+    return new FaceEmbedder(model, loaded);
   }
 
   get provider(): string {

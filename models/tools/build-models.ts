@@ -7,9 +7,10 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CATALOG_PATH, ONNX_DIR, readCatalog, type CatalogEntry } from '../catalog.js';
+import { CATALOG_PATH, MODELS_DIR, ONNX_DIR, readCatalog, type Catalog, type CatalogEntry } from '../catalog.js';
 import { buildFaceRecognitionOnnx } from './faceapi-recognition.js';
 import { withBatchDimension } from './batch-dimension.js';
+import { quantiseQdq, type CalibrationFile } from './quantise.js';
 import { fetchPublished } from './published.js';
 import { convertTfjsGraphFile } from './tfjs-graph.js';
 
@@ -79,6 +80,10 @@ export async function buildModels(opts: { force?: boolean; updateChecksums?: boo
         bytes = rewritten.bytes;
         origin += `, batch dimension '${entry.rewrite.dim}' on ${rewritten.report.values.length} inputs/outputs and ${rewritten.report.reshapeShapes.length} Reshape shapes`;
       }
+    } else if (entry.quantise) {
+      const q = quantised(id, entry, catalog);
+      bytes = q.bytes;
+      origin = q.origin;
     } else bytes = convert(id, entry);
     const digest = sha256(bytes);
     if (digest !== entry.onnx.sha256) {
@@ -98,6 +103,23 @@ export async function buildModels(opts: { force?: boolean; updateChecksums?: boo
     writeFileSync(CATALOG_PATH, `${JSON.stringify(catalog, null, 2)}\n`);
     log(`models: checksums written to ${CATALOG_PATH}`);
   }
+}
+
+/**
+ * An int8 model from its base entry's file (built before it: the catalog lists the base first),
+ * which must have the base's SHA-256, and the committed ranges, which must have been measured on
+ * that same file.
+ */
+export function quantised(id: string, entry: CatalogEntry, catalog: Catalog): { bytes: Uint8Array; origin: string } {
+  const spec = entry.quantise!;
+  const base = catalog.models[spec.base];
+  if (!base) throw new Error(`${id}: its base model '${spec.base}' is not in the catalog`);
+  const baseBytes = new Uint8Array(readFileSync(join(ONNX_DIR, base.onnx.file)));
+  if (sha256(baseBytes) !== base.onnx.sha256) throw new Error(`${id}: ${base.onnx.file} is not the built ${spec.base} (SHA-256 differs)`);
+  const calibration = JSON.parse(readFileSync(join(MODELS_DIR, spec.calibration), 'utf8')) as CalibrationFile;
+  if (calibration.onnxSha256 !== base.onnx.sha256) throw new Error(`${id}: ${spec.calibration} was measured on another ${spec.base} file (${calibration.onnxSha256.slice(0, 12)}…)`);
+  const { bytes, report } = quantiseQdq(baseBytes, calibration.ranges, spec.keepFloat);
+  return { bytes, origin: `int8 QDQ of ${spec.base}: ${report.convs} Conv with int8 weights (${report.floatConvs} kept float), ${report.activations} activations calibrated on ${calibration.chips.count} chips` };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

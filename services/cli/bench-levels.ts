@@ -18,6 +18,7 @@ const LEVELS: readonly GraphOptimisation[] = ['all', 'extended', 'basic', 'disab
 /** The networks of the default and the previous engine, with one input of the shape the engine gives them. */
 const NETWORKS: readonly { model: string; input: string; shape: number[] }[] = [
   { model: 'faceplugin-fr512', input: 'input', shape: [1, 3, 112, 112] },
+  { model: 'faceplugin-fr512-int8', input: 'input', shape: [1, 3, 112, 112] },
   { model: 'yunet', input: 'input', shape: [1, 3, 352, 608] },
   { model: 'dlib-resnet', input: 'input', shape: [1, 150, 150, 3] },
 ];

@@ -318,7 +318,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
   const embRows: string[][] = [];
   const embedding: Record<string, unknown>[] = [];
   for (const [label, eng, faces, withOriginal] of [
-    ['faceplugin-fr512 (default), 112 px', engine, analysed, false],
+    [`${engine.embedder.model} (FACEREC_EMBEDDER), 112 px`, engine, analysed, false],
     ['dlib ResNet (previous), 150 px', previous, analysedPrevious, true],
   ] as const) {
     const size = eng.embedder.chipSize;
@@ -379,7 +379,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
   const blazeLevels = pyramidLevels(DEFAULT_ANALYSE.scale).map((s) => Math.round(s)).join('/');
   console.log(`\n## Pipelines, ms per 960x540 frame (${mosaic.source}: ${analysed.length} faces analysed by the default, ${analysedPrevious.length} by the previous; BlazeFace detections ${detected.length})\n`);
   const pipeRows = [
-    [`ONNX FaceEngine.analyse, default: YuNet at scale ${DEFAULT_ANALYSE.scale} (levels ${levels}) + faceplugin-fr512, flip = 2 runs/face`, fmt(pipe.median), '1.0x'],
+    [`ONNX FaceEngine.analyse, default: YuNet at scale ${DEFAULT_ANALYSE.scale} (levels ${levels}) + ${engine.embedder.model}, flip = 2 runs/face`, fmt(pipe.median), '1.0x'],
     [`ONNX FaceEngine.analyse, previous: BlazeFace (levels ${blazeLevels} + 160 in 256) + FaceMesh 3 passes/detection + dlib, flip`, fmt(pipePrevious.median), ratio(pipePrevious.median, pipe.median)],
     [`TF.js face-api's own pipeline (wasm): SSD MobileNet 512 + 68 landmarks + descriptor (${faceApiFaces} faces)`, fmt(faceApiPipe?.median) + roundsNote(faceApiPipe, rounds), ratio(faceApiPipe?.median, pipe.median)],
     ['TF.js originals (wasm): blazeface 256 + facemesh 1x/detection + face-api descriptor 1x/face', fmt(origPipe?.median) + roundsNote(origPipe, rounds), ratio(origPipe?.median, pipe.median)],
