@@ -274,20 +274,30 @@ function onScreenTogether(a: PersonUnit, b: PersonUnit): boolean {
 }
 
 /**
- * The result items: each track, except that consecutive tracks of one unit at most `maxGap`
+ * The result items: each track, except that consecutive tracks of one person at most `maxGap`
  * frames apart are one appearance (the tracker lost the face for a moment: fast motion between
- * samples ~0.5 s apart breaks the box overlap). Tracks of a unit without a template are never
- * joined: such a unit is a single track.
+ * samples ~0.5 s apart breaks the box overlap). One person is a named person, whichever units
+ * carry the name (a person's units are never on screen together), or else one unit; a joined
+ * appearance reports the decision of its unit nearest to the person. Tracks of a unit without a
+ * template are never joined: such a unit is a single track.
  */
 function appearances(decisions: readonly UnitDecision[], maxGap: number): Appearance[] {
-  const out: Appearance[] = [];
+  const byPerson = new Map<string, { track: SourceTrack; unit: UnitDecision }[]>();
   for (const unit of decisions) {
+    const key = unit.assigned ? `person:${unit.assigned.person}` : `unit:${unit.unit.id}`;
+    const list = byPerson.get(key) ?? [];
+    for (const track of unit.unit.tracks) list.push({ track, unit });
+    byPerson.set(key, list);
+  }
+  const out: Appearance[] = [];
+  for (const list of byPerson.values()) {
     let open: Appearance | undefined;
-    for (const track of unit.unit.tracks) {
+    for (const { track, unit } of list.sort((a, b) => a.track.frameStart - b.track.frameStart || a.track.trackId - b.track.trackId)) {
       if (open && track.frameStart > open.frameEnd && track.frameStart - open.frameEnd <= maxGap) {
         open.tracks.push(track);
         open.faces.push(...track.faces);
         open.frameEnd = track.frameEnd;
+        if (unit.assigned && open.unit.assigned && unit.assigned.distance < open.unit.assigned.distance) open.unit = unit;
         continue;
       }
       open = { unit, tracks: [track], faces: [...track.faces], frameStart: track.frameStart, frameEnd: track.frameEnd };

@@ -198,6 +198,23 @@ describe('buildVideoResults: identity per person unit', () => {
     expect(new Set(tracks.map((t) => t.unitId)).size).toBe(1);
   });
 
+  it('joins the appearances of one named person even when two units carry the name (never linked, never on screen together)', () => {
+    // Tracks 1 and 3 look alike; track 2 between them does not look like them (80° apart), yet all are nearest ann.
+    const clip = new Clip()
+      .track(1, range(0, 10, 5), () => ({ embedding: dir(0) }))
+      .track(2, range(20, 30, 5), () => ({ embedding: dir(80) }))
+      .track(3, range(40, 50, 5), () => ({ embedding: dir(1) }));
+    const gallery = { ann: [dir(40)], bob: [dir(200)] };
+    expect(clip.units(gallery).units).toHaveLength(2);
+    const { items } = clip.build(gallery);
+    expect(items.map((i) => [i.frame_start, i.frame_end, i.meta.person])).toEqual([[0, 50, 'ann']]);
+    // Without a name the units stay apart.
+    expect(clip.build({ bob: [dir(200)] }, { cluster_unknowns: true }).items.map((i) => [i.frame_start, i.frame_end])).toEqual([
+      [0, 50],
+      [20, 30],
+    ]);
+  });
+
   it('accepts a template distance equal to max_distance and rejects one just above it', () => {
     const clip = new Clip().track(1, [0, 5], () => ({ embedding: dir(0) }));
     const at = (d: number) => ({ ann: [dir(angleFor(d))] });

@@ -585,13 +585,44 @@ export interface components {
             /** @description A folder inside the operator's import root (relative to it, or absolute) */
             path: string;
         };
+        GallerySource: {
+            /**
+             * @example lfw
+             * @example pins
+             * @example cfp
+             * @example congress
+             * @example bundestag
+             */
+            id: string;
+            /** @description The licence of its photos, in words */
+            licence: string;
+            /** @description People it brought to the build */
+            people: number;
+            photos: number;
+            /** @description What the source is and where it comes from */
+            title: string;
+        };
         Identity: {
+            /** @description Other names of the person (other sources' spellings), found by `q` too; empty for own galleries */
+            aliases: string[];
+            /**
+             * @description Pre-built galleries: politics, sports, business or entertainment; null where not known
+             * @enum {string|null}
+             */
+            category: "politics" | "sports" | "business" | "entertainment" | null;
+            /**
+             * @description Pre-built galleries: ISO 3166-1 alpha-2 country code where known
+             * @example DE
+             */
+            country: string | null;
             /** Format: date-time */
             created: string;
             id: string;
             model_id: string;
             name: string;
             sample_count: number;
+            /** @description Pre-built galleries: the sources of the person's photos (see the model's `sources`) */
+            sources: string[];
         };
         IdentityCreate: {
             images: components["schemas"]["Source"][];
@@ -741,6 +772,8 @@ export interface components {
             read_only: boolean;
             /** @description Vectors (face samples) over all its people */
             sample_count: number;
+            /** @description A pre-built gallery only: where its people come from, with the licence of each source */
+            sources?: components["schemas"]["GallerySource"][];
         };
         ModelCreate: {
             /** @default  */
@@ -1618,9 +1651,13 @@ export interface operations {
     listIdentities: {
         parameters: {
             query?: {
+                /** @description Only identities of this category (pre-built galleries; any other value: 400 on `category`) */
+                category?: "politics" | "sports" | "business" | "entertainment";
+                /** @description Only identities of this country, an ISO 3166-1 alpha-2 code (`DE`; case ignored; anything else: 400 on `country`) */
+                country?: string;
                 limit?: components["parameters"]["limit"];
                 offset?: components["parameters"]["offset"];
-                /** @description Only identities whose name contains this text, ignoring case (`q=obam` finds "Barack Obama"); `total` counts those found */
+                /** @description Only identities whose name or one of its aliases contains this text, ignoring case (`q=obam` finds "Barack Obama"); `total` counts those found */
                 q?: string;
             };
             header?: never;
