@@ -12,7 +12,7 @@
 // --linking also prints the template distances between tracks of one person and of two people,
 // within a shot and across cuts (read from the decoder's observations of each job), which the
 // person units' linking bars rest on.
-import { existsSync, mkdtempSync, openAsBlob, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, openAsBlob, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,11 +26,9 @@ import type { ObservationChunk, ResultItem } from '../../libs/jobs/types.js';
 import { rootLogger } from '../../libs/log/logger.js';
 import { startServices } from '../product.js';
 import { UsageError } from './args.js';
+import { findModel, importFolderCommand, request } from './models.js';
 import { DEFAULT_MAX_DISTANCE } from './detect.js';
 
-const PHOTO = /\.(jpe?g|png|webp|bmp)$/i;
-/** Photos per request (the API takes at most 100). */
-const PHOTOS_PER_REQUEST = 100;
 
 export async function evalVideoCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -76,7 +74,11 @@ export async function evalVideoCommand(argv: string[]): Promise<void> {
       const path = folder ? join(dataDir, folder) : model && existsSync(model) && statSync(model).isDirectory() ? model : null;
       if (!path) return model ?? 'celebrities';
       const name = folder ? (model ?? basename(path)) : basename(resolve(path));
-      if (!made.has(path)) made.set(path, await makeGallery(url, name, path));
+      if (!made.has(path)) {
+        // The CLI's own folder import (`facerec models import`), its per-person lines kept quiet.
+        await importFolderCommand({ url, out: () => {}, err: (line) => console.error(line) }, name, path);
+        made.set(path, name);
+      }
       return made.get(path)!;
     };
     const scores: ClipScore[] = [];
@@ -84,7 +86,7 @@ export async function evalVideoCommand(argv: string[]): Promise<void> {
       const model = await galleryFor(clip.model ?? values.model, clip.gallery_folder);
       const started = performance.now();
       const { items, info } = await runClip(url, join(dataDir, clip.file), model);
-      const identities = (await call(url, `/api/v1/models/${encodeURIComponent(model)}/`)).identity_count as number;
+      const identities = (await findModel(url, model))?.identity_count ?? 0;
       const score = scoreClip(clip, items, info, { tolerance, maxDistance: sizeAdjustedMaxDistance(DEFAULT_MAX_DISTANCE, identities) });
       scores.push(score);
       printClip(score, model, (performance.now() - started) / 1000);
@@ -162,47 +164,19 @@ function pct(v: number | null): string {
   return v === null ? '—' : `${(v * 100).toFixed(1)} %`;
 }
 
-async function call(url: string, path: string, init?: RequestInit): Promise<any> {
-  const res = await fetch(url + path, init);
-  const body = await res.json();
-  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${path}: ${res.status} ${JSON.stringify(body)}`);
-  return body;
-}
-
-/** A gallery from a folder of person folders; its name. */
-async function makeGallery(url: string, name: string, folder: string): Promise<string> {
-  await call(url, '/api/v1/models/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
-  for (const person of readdirSync(folder).sort()) {
-    const dir = join(folder, person);
-    if (!statSync(dir).isDirectory()) continue;
-    const photos = readdirSync(dir).filter((f) => PHOTO.test(f)).sort();
-    for (let at = 0; at < photos.length; at += PHOTOS_PER_REQUEST) {
-      const form = new FormData();
-      form.set('name', person);
-      for (const f of photos.slice(at, at + PHOTOS_PER_REQUEST)) form.append('images', await openAsBlob(join(dir, f)), f);
-      await call(url, `/api/v1/models/${encodeURIComponent(name)}/identities/`, { method: 'POST', body: form });
-    }
-  }
-  return name;
-}
-
 /** Uploads a clip, runs a job on it (cluster_unknowns on, top-k), reads every result item. */
 async function runClip(url: string, file: string, model: string): Promise<{ items: ResultItem[]; info: { fps: number; total_frames: number } }> {
   const form = new FormData();
   form.set('file', await openAsBlob(file), basename(file));
-  const { source } = await call(url, '/api/v1/storage/', { method: 'POST', body: form });
-  const job = await call(url, '/api/v1/jobs/', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ sources: [source], modules: { face_recognition: { model, cluster_unknowns: true, enable_top_k: true } } }),
-  });
+  const { source } = await request<{ source: string }>(url, 'POST', '/api/v1/storage/', { form });
+  const job = await request<any>(url, 'POST', '/api/v1/jobs/', { json: { sources: [source], modules: { face_recognition: { model, cluster_unknowns: true, enable_top_k: true } } } });
   let done = job;
-  while (!['completed', 'failed', 'stopped'].includes(done.state)) done = await call(url, `/api/v1/jobs/${job.id}/?wait=60`);
+  while (!['completed', 'failed', 'stopped'].includes(done.state)) done = await request<any>(url, 'GET', `/api/v1/jobs/${job.id}/?wait=60`);
   if (done.state !== 'completed') throw new Error(`${file}: job ${done.state}: ${JSON.stringify(done.errors ?? done.error ?? null)}`);
   const info = done.result.summary[0].info as { fps: number; total_frames: number };
   const items: ResultItem[] = [];
   for (let page: string | null = `/api/v1/jobs/${job.id}/detailed-results/?limit=1000`; page; ) {
-    const body = await call(url, page);
+    const body: { data: ResultItem[]; next: string | null } = await request(url, 'GET', page);
     items.push(...body.data);
     page = body.next ? new URL(body.next).pathname + new URL(body.next).search : null;
   }

@@ -337,7 +337,8 @@ interface Body {
   contentType?: string;
 }
 
-async function request<T>(url: string, method: string, path: string, body: Body = {}): Promise<T> {
+/** One REST call to the service: its parsed JSON answer, or a ServiceError with the service's own words. */
+export async function request<T>(url: string, method: string, path: string, body: Body = {}): Promise<T> {
   const res = await send(url, method, path, body);
   if (!res.ok) throw await serviceError(res);
   const text = await res.text();
