@@ -117,7 +117,6 @@ export function scoreClip(truth: TruthClip, items: readonly ResultItem[], info: 
   const stepFrames = samplingStepOf([...faces.keys()]);
   const stepSeconds = stepFrames / fps;
   const judged = (t: number, [s, e]: [number, number]) => t >= s + opts.tolerance && t <= e - opts.tolerance;
-  const seen = (t: number, [s, e]: [number, number]) => t >= s && t <= e;
 
   const byPerson = new Map<string, PersonScore>();
   const scoreOf = (person: string) => {
@@ -134,15 +133,11 @@ export function scoreClip(truth: TruthClip, items: readonly ResultItem[], info: 
   for (let f = 0; f < info.total_frames; f += stepFrames) {
     const t = f / fps;
     const here = [...(faces.get(f) ?? [])].sort((a, b) => b.area - a.area);
-    const taken = new Set<number>();
-    for (const entry of truth.people) {
-      if (!entry.intervals.some((iv) => seen(t, iv))) continue;
+    const takes = takeFaces(truth, t, here);
+    const taken = new Set(takes.map((x) => x.at));
+    for (const { entry, at } of takes) {
       const isJudged = entry.intervals.some((iv) => judged(t, iv));
-      const at = here.findIndex((face, i) => !taken.has(i) && (!entry.x || (face.cx >= entry.x[0] && face.cx <= entry.x[1])));
-      if (at >= 0) {
-        taken.add(at);
-        if (!whoseItem.has(here[at]!.item)) whoseItem.set(here[at]!.item, entry.person);
-      }
+      if (at >= 0 && !whoseItem.has(here[at]!.item)) whoseItem.set(here[at]!.item, entry.person);
       const score = scoreOf(entry.person);
       const person = at >= 0 ? here[at]!.item.meta.person : undefined;
       if (!isJudged) continue;
@@ -199,6 +194,22 @@ export function scoreClip(truth: TruthClip, items: readonly ResultItem[], info: 
     unnamed_near: [...near.values()].sort((a, b) => a.distance - b.distance),
     items: items.length,
   };
+}
+
+/**
+ * Who the faces at time `t` are (`faces` largest first): each truth entry on screen then takes the
+ * largest face in its band that no earlier entry took (`at` its index, -1 when none is left).
+ */
+function takeFaces(truth: TruthClip, t: number, faces: readonly { cx: number }[]): { entry: TruthEntry; at: number }[] {
+  const taken = new Set<number>();
+  const out: { entry: TruthEntry; at: number }[] = [];
+  for (const entry of truth.people) {
+    if (!entry.intervals.some(([s, e]) => t >= s && t <= e)) continue;
+    const at = faces.findIndex((face, i) => !taken.has(i) && (!entry.x || (face.cx >= entry.x[0] && face.cx <= entry.x[1])));
+    if (at >= 0) taken.add(at);
+    out.push({ entry, at });
+  }
+  return out;
 }
 
 /** How far above max_distance an unnamed item is still listed in unnamed_near. */
@@ -280,14 +291,9 @@ export function linkingDistances(truth: TruthClip, tracks: readonly TrackForLink
   tracks.forEach((t, track) => t.faces.forEach((f) => byFrame.set(f.frame, [...(byFrame.get(f.frame) ?? []), { track, ...f }])));
   const votes = tracks.map(() => new Map<string, number>());
   for (const [frame, faces] of byFrame) {
-    const t = frame / fps;
     const here = [...faces].sort((a, b) => b.area - a.area);
-    const taken = new Set<number>();
-    for (const entry of truth.people) {
-      if (!entry.intervals.some(([s, e]) => t >= s && t <= e)) continue;
-      const at = here.findIndex((f, i) => !taken.has(i) && (!entry.x || (f.cx >= entry.x[0] && f.cx <= entry.x[1])));
+    for (const { entry, at } of takeFaces(truth, frame / fps, here)) {
       if (at < 0) continue;
-      taken.add(at);
       const v = votes[here[at]!.track]!;
       v.set(entry.person, (v.get(entry.person) ?? 0) + 1);
     }
