@@ -57,15 +57,16 @@ export class AggregatorWorker {
 
     // Image faces are matched one by one; a video's faces through their person units' templates.
     const faces = embeddedFaces(observed.sources);
-    const modelOf = new Map(observed.sources.flatMap((s) => [...s.frames.values()].flat().map((f) => [f, s.embeddingModel] as const)));
-    const matched = await this.match(faces.map((f) => f.embedding), faces.map((f) => modelOf.get(f)!), job.params.modelIds, k);
-    const candidates = new Map(faces.map((f, i) => [f, matched[i]!]));
+    const matched = await this.match(faces.map((f) => f.face.embedding), faces.map((f) => f.model), job.params.modelIds, k);
+    const candidates = new Map(faces.map((f, i) => [f.face, matched[i]!]));
     const videoUnits = new Map<number, VideoUnits>();
-    for (const [sourceIndex, units] of videoPersonUnits(observed.sources, distance)) {
-      const model = observed.sources.find((s) => s.index === sourceIndex)!.embeddingModel;
+    const unitsBySource = videoPersonUnits(observed.sources, distance);
+    for (const source of observed.sources) {
+      const units = unitsBySource.get(source.index);
+      if (!units) continue;
       const withTemplate = units.filter((u) => u.template);
-      const unitMatches = await this.match(withTemplate.map((u) => Array.from(u.template!)), withTemplate.map(() => model), job.params.modelIds, k);
-      videoUnits.set(sourceIndex, { units, candidates: new Map(withTemplate.map((u, i) => [u.id, unitMatches[i]!])) });
+      const unitMatches = await this.match(withTemplate.map((u) => Array.from(u.template!)), withTemplate.map(() => source.embeddingModel), job.params.modelIds, k);
+      videoUnits.set(source.index, { units, candidates: new Map(withTemplate.map((u, i) => [u.id, unitMatches[i]!])) });
     }
 
     // Naming tightens with the number of identities searched (libs/engine/decision.ts).

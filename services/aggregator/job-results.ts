@@ -34,9 +34,12 @@ export interface JobResults {
   unknownPersons: UnknownPerson[];
 }
 
-/** The faces whose embeddings need gallery candidates: every embedded face of the job's images (video faces are decided by their unit's template). */
-export function embeddedFaces(sources: readonly ObservedSource[]): FaceObservation[] {
-  return sources.filter((s) => s.mediaType !== 'video').flatMap((s) => [...s.frames.values()].flat().filter((f) => f.embedding !== null));
+/**
+ * The faces whose embeddings need gallery candidates, with the embedding model of their source:
+ * every embedded face of the job's images (video faces are decided by their unit's template).
+ */
+export function embeddedFaces(sources: readonly ObservedSource[]): { face: FaceObservation; model: string }[] {
+  return sources.filter((s) => s.mediaType !== 'video').flatMap((s) => [...s.frames.values()].flat().flatMap((face) => (face.embedding !== null ? [{ face, model: s.embeddingModel }] : [])));
 }
 
 /** The person units of each video source, by source index. */
