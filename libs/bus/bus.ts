@@ -46,3 +46,19 @@ export interface Bus {
   connected(): boolean;
   close(): Promise<void>;
 }
+
+/**
+ * Sees every observation chunk appended to `bus` from now on, as a copy, without changing what
+ * the bus keeps (evaluations and tests read the decoder's output on its way to the aggregator).
+ * Returns the function that removes the tap.
+ */
+export function tapObservations(bus: Bus, onChunk: (jobId: string, chunk: ObservationChunk) => void): () => void {
+  const append = bus.appendObservations;
+  bus.appendObservations = async (jobId, chunk) => {
+    onChunk(jobId, structuredClone(chunk));
+    return append.call(bus, jobId, chunk);
+  };
+  return () => {
+    bus.appendObservations = append;
+  };
+}

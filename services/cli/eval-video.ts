@@ -16,6 +16,7 @@ import { existsSync, mkdtempSync, openAsBlob, readFileSync, rmSync, statSync } f
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { tapObservations } from '../../libs/bus/bus.js';
 import { loadConfig, SERVICE_NAMES } from '../../libs/config/config.js';
 import { sizeAdjustedMaxDistance } from '../../libs/engine/decision.js';
 import { linkingDistances, NEAR_MISS, scoreClip, totals, type ClipScore, type LinkingDistances, type TrackForLinking, type TruthFile } from '../../libs/eval/video-eval.js';
@@ -60,13 +61,7 @@ export async function evalVideoCommand(argv: string[]): Promise<void> {
   // With --linking, the decoder's observations are read on their way to the aggregator (not altered).
   const bus = await product.adapters.bus();
   let observed: ObservationChunk[] = [];
-  if (values.linking) {
-    const append = bus.appendObservations.bind(bus);
-    bus.appendObservations = async (jobId, chunk) => {
-      observed.push(chunk);
-      return append(jobId, chunk);
-    };
-  }
+  if (values.linking) tapObservations(bus, (_, chunk) => observed.push(chunk));
   const linking: LinkingDistances = { withinShot: { same: [], different: [] }, acrossCuts: { same: [], different: [] } };
   try {
     const made = new Map<string, string>();

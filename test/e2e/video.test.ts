@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tapObservations } from '../../libs/bus/bus.js';
 import type { ObservationChunk } from '../../libs/jobs/types.js';
 import { timecode } from '../../libs/media/timecode.js';
 import { euclidean } from '../../libs/engine/distance.js';
@@ -143,16 +144,12 @@ describe.skipIf(!clip || !gallery || !obamaClip || !obamaPhotos)('video, end to 
     ] as const) {
       // The decoder's observations of the job, seen on their way to the aggregator (not altered).
       const observed: ObservationChunk[] = [];
-      const append = bus.appendObservations.bind(bus);
-      bus.appendObservations = async (jobId, chunk) => {
-        observed.push(structuredClone(chunk));
-        return append(jobId, chunk);
-      };
+      const untap = tapObservations(bus, (_, chunk) => observed.push(chunk));
       let results: any[];
       try {
         ({ results } = await runJob(running.url, [clipSource], { model, cluster_unknowns: true }));
       } finally {
-        bus.appendObservations = append;
+        untap();
       }
       expect(results.length).toBeGreaterThan(0);
       for (const r of results) expect(r.meta.person !== null || r.meta.unidentified_reason !== null, JSON.stringify(r.meta)).toBe(true);
