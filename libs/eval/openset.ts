@@ -212,12 +212,12 @@ function rank1(probes: readonly Probe[]): number {
 }
 
 /** `n` items spread evenly over the list (all of them when n ≥ its length). */
-function evenly<T>(items: readonly T[], n: number): T[] {
+export function evenly<T>(items: readonly T[], n: number): T[] {
   if (n >= items.length) return [...items];
   return Array.from({ length: n }, (_, i) => items[Math.floor((i * items.length) / n)]!);
 }
 
-function pct(x: number): string {
+export function pct(x: number): string {
   return `${(x * 100).toFixed(1)} %`;
 }
 
