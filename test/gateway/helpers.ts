@@ -117,3 +117,10 @@ export function documentedStatuses(method: string, path: string): string[] {
 export function documentedParameters(method: string, path: string): string[] {
   return (documentedOperation(method, path).parameters ?? []).map((p) => p.name);
 }
+
+/** A unit vector of `dimension` values made from `seed` (the same seed, the same vector): a stand-in embedding. */
+export function unitVector(dimension: number, seed: number): Float32Array {
+  const v = Float32Array.from({ length: dimension }, (_, i) => Math.sin(seed * 7.3 + i * 1.7));
+  const norm = Math.hypot(...v);
+  return v.map((x) => x / norm);
+}
