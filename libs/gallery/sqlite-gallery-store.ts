@@ -99,12 +99,9 @@ export class SqliteGalleryStore implements GalleryStore {
     this.db = openSqlite(path);
     this.db.exec(SCHEMA);
     // Galleries made before the embedder's SHA-256 was recorded.
-    const columns = this.db.prepare<[], { name: string }>('PRAGMA table_info(models)').all();
-    if (!columns.some((c) => c.name === 'embedding_sha256')) this.db.exec("ALTER TABLE models ADD COLUMN embedding_sha256 TEXT NOT NULL DEFAULT ''");
+    addMissingTextColumns(this.db, 'models', ['embedding_sha256']);
     // Identities stored before they carried metadata (aliases, category, country, sources).
-    const identityColumns = this.db.prepare<[], { name: string }>('PRAGMA table_info(identities)').all();
-    for (const column of ['aliases', 'category', 'country', 'sources'])
-      if (!identityColumns.some((c) => c.name === column)) this.db.exec(`ALTER TABLE identities ADD COLUMN ${column} TEXT NOT NULL DEFAULT ''`);
+    addMissingTextColumns(this.db, 'identities', ['aliases', 'category', 'country', 'sources']);
     // Case-insensitive search of names beyond ASCII (SQLite's lower() folds A-Z only): "émile" finds "Émile".
     this.db.function('fold_case', { deterministic: true }, (text: unknown) => foldCase(String(text)));
     this.queries = prepareQueries(this.db);
@@ -225,6 +222,12 @@ export class SqliteGalleryStore implements GalleryStore {
 }
 
 /** A name or a search for one, compared without case (Unicode lower case of the NFC form). */
+/** Adds the columns (TEXT NOT NULL DEFAULT '') that a table made by an earlier version lacks. */
+function addMissingTextColumns(db: SqliteDatabase, table: string, columns: readonly string[]): void {
+  const have = new Set(db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all().map((c) => c.name));
+  for (const column of columns) if (!have.has(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} TEXT NOT NULL DEFAULT ''`);
+}
+
 function foldCase(text: string): string {
   return text.normalize('NFC').toLowerCase();
 }
