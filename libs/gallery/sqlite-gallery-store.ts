@@ -2,7 +2,7 @@
 // what belongs to it through ON DELETE CASCADE. Names compare case-sensitively (SQLite's BINARY
 // collation), so "Ann" and "ann" are two identities.
 import type { Page } from '../store/job-store.js';
-import { blobToVector, openSqlite, type CountRow, type SqliteDatabase, vectorToBlob } from '../store/sqlite.js';
+import { blobToVector, openSqlite, type CountRow, type SqliteDatabase, type SqliteStatement, vectorToBlob } from '../store/sqlite.js';
 import {
   IdentityNameTakenError,
   ModelNameTakenError,
@@ -93,6 +93,8 @@ const IDENTITY_COLUMNS = `
 export class SqliteGalleryStore implements GalleryStore {
   private readonly db: SqliteDatabase;
   private readonly queries: ReturnType<typeof prepareQueries>;
+  /** The identity listing's count and page statements, prepared once per combination of filters (by WHERE clause). */
+  private readonly listings = new Map<string, { count: SqliteStatement<(string | number)[], CountRow>; page: SqliteStatement<(string | number)[], IdentityRow> }>();
 
   /** `path` is a file (its directory is created) or ':memory:'. */
   constructor(path: string) {
@@ -170,12 +172,17 @@ export class SqliteGalleryStore implements GalleryStore {
     if (f.category) [where.push('category = ?'), params.push(f.category)];
     if (f.country) [where.push('country = ?'), params.push(f.country)];
     const clause = where.join(' AND ');
+    let listing = this.listings.get(clause);
+    if (!listing) {
+      listing = {
+        count: this.db.prepare<(string | number)[], CountRow>(`SELECT count(*) AS total FROM identities WHERE ${clause}`),
+        page: this.db.prepare<(string | number)[], IdentityRow>(`SELECT ${IDENTITY_COLUMNS} FROM identities WHERE ${clause} ORDER BY name, id LIMIT ? OFFSET ?`),
+      };
+      this.listings.set(clause, listing);
+    }
     return {
-      total: this.db.prepare<(string | number)[], CountRow>(`SELECT count(*) AS total FROM identities WHERE ${clause}`).get(...params)?.total ?? 0,
-      items: this.db
-        .prepare<(string | number)[], IdentityRow>(`SELECT ${IDENTITY_COLUMNS} FROM identities WHERE ${clause} ORDER BY name, id LIMIT ? OFFSET ?`)
-        .all(...params, page.limit, page.offset)
-        .map(toIdentity),
+      total: listing.count.get(...params)?.total ?? 0,
+      items: listing.page.all(...params, page.limit, page.offset).map(toIdentity),
     };
   }
 
