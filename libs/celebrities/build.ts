@@ -22,11 +22,8 @@ export const DEFAULT_THRESHOLDS: MergeThresholds = { sameFace: 1.3, merge: 1.25,
 /** Which source's spelling names an identity: the curated sources first, CFP (whose names carry typos) last. */
 const NAME_PRIORITY: readonly SourceId[] = ['lfw', 'pins', 'congress', 'bundestag', 'cfp'];
 
-export const CATEGORIES = IDENTITY_CATEGORIES;
-export type Category = IdentityCategory;
-
 /** Hand-curated category and country of people whose source does not give them: exact name key → both. */
-export type CuratedMetadata = Map<string, { category?: Category; country?: string }>;
+export type CuratedMetadata = Map<string, { category?: IdentityCategory; country?: string }>;
 
 /** The curated table: tab-separated `name, category, country` lines ('#' comments). */
 export function readCuratedMetadata(path: string): CuratedMetadata {
@@ -35,8 +32,8 @@ export function readCuratedMetadata(path: string): CuratedMetadata {
   for (const line of readFileSync(path, 'utf8').split('\n')) {
     if (!line.trim() || line.startsWith('#')) continue;
     const [name, category, country] = line.split('\t').map((s) => s.trim());
-    if (category && !(CATEGORIES as readonly string[]).includes(category)) throw new Error(`${path}: "${name}" has category "${category}" (one of ${CATEGORIES.join(', ')})`);
-    out.set(exactKey(name!), { category: (category || undefined) as Category | undefined, country: country || undefined });
+    if (category && !(IDENTITY_CATEGORIES as readonly string[]).includes(category)) throw new Error(`${path}: "${name}" has category "${category}" (one of ${IDENTITY_CATEGORIES.join(', ')})`);
+    out.set(exactKey(name!), { category: (category || undefined) as IdentityCategory | undefined, country: country || undefined });
   }
   return out;
 }
@@ -144,7 +141,7 @@ export function buildCelebrities(input: BuildInput): BuildResult {
     const aliases = [...new Set(members.flatMap((p) => [displayForm(p.name), p.name.replace(/_/g, ' ')]))].filter((a) => a !== name);
     const meta = members.map((p) => curated.get(exactKey(p.name))).find(Boolean);
     const politician = members.find((p) => p.category);
-    const category = meta?.category ?? (politician?.category as Category | undefined);
+    const category = meta?.category ?? (politician?.category as IdentityCategory | undefined);
     const country = meta?.country ?? members.find((p) => p.country)?.country;
     const sources = [...new Set(members.map((p) => p.source as SourceId))].sort((a, b) => NAME_PRIORITY.indexOf(a) - NAME_PRIORITY.indexOf(b));
     const vectorsOf = coveringSubset(m.embeddings, input.perPerson, input.coverRadius);

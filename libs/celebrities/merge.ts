@@ -14,7 +14,7 @@
 //    one source together (a source lists each person once, except LFW's known aliases) or when
 //    the joined groups' faces disagree. Same name, faces apart: kept as two people, reported.
 import { euclidean } from '../engine/distance.js';
-import { editDistance, exactKey, nameWords, shortKey, variantKeys, nearKeyPairs } from './names.js';
+import { editDistance, exactKey, shortKey, variantKeys, nearKeyPairs } from './names.js';
 
 export interface SourcePerson {
   /** Source name ('lfw', 'pins', 'cfp', 'congress', 'bundestag', or a folder's name). */
@@ -237,6 +237,3 @@ export function mergePeople(people: readonly SourcePerson[], t: MergeThresholds,
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
-
-/** Exposed for tests: the words a name is compared on. */
-export { nameWords };

@@ -114,7 +114,7 @@ export function variantKeys(name: string): string[] {
   if (words.length === 0) return [];
   const noInitials = words.filter((w, i) => i === 0 || i === words.length - 1 || w.length > 1);
   keys.add(noInitials.join(' '));
-  if (words.length > 2) keys.add(`${words[0]} ${words[words.length - 1]}`);
+  keys.add(givenAndSurname(words));
   for (const k of [...keys]) {
     const [first, ...rest] = k.split(' ');
     for (const canonical of CANONICAL.get(first!) ?? []) keys.add([canonical, ...rest].join(' '));
@@ -124,7 +124,10 @@ export function variantKeys(name: string): string[] {
 
 /** Given name and surname only: the part of a name that near spellings are compared on. */
 export function shortKey(name: string): string {
-  const words = nameWords(name);
+  return givenAndSurname(nameWords(name));
+}
+
+function givenAndSurname(words: readonly string[]): string {
   return words.length > 2 ? `${words[0]} ${words[words.length - 1]}` : words.join(' ');
 }
 

@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { personFolders } from '../eval/photo-embeddings.js';
+import { displayName } from '../gallery/artefact.js';
 
 export const SOURCES = ['lfw', 'pins', 'cfp', 'congress', 'bundestag'] as const;
 export type SourceId = (typeof SOURCES)[number];
@@ -123,5 +124,5 @@ function assignRoles(p: SourceRecord): void {
 
 /** A folder of person folders (LFW's layout, names with underscores): every photo enrols. */
 export function readPersonFolders(dir: string, source: SourceId = 'lfw'): SourceRecord[] {
-  return personFolders(dir).map((p) => ({ source, id: p.name, name: p.name.replace(/_/g, ' '), licences: [], photos: p.photos.map((f) => ({ file: join(p.name, f), role: 'enrol' as const })) }));
+  return personFolders(dir).map((p) => ({ source, id: p.name, name: displayName(p.name), licences: [], photos: p.photos.map((f) => ({ file: join(p.name, f), role: 'enrol' as const })) }));
 }

@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { sizeAdjustedMaxDistance, SIZE_FREE_IDENTITIES } from '../engine/decision.js';
 import { buildCelebrities, type BuildInput, type CelebrityIdentity } from '../celebrities/build.js';
 import type { SourceRecord } from '../celebrities/sources.js';
+import { evenly, pct } from './openset.js';
 
 export interface CelebritiesOpenSetOptions extends Omit<BuildInput, 'holdOut' | 'thresholds'> {
   /** LFW one-photo people (in no other source) held out as strangers. */
@@ -71,11 +72,6 @@ export interface CelebritiesOpenSetResult {
 }
 
 const half = (name: string): 'tune' | 'held-out' => (createHash('sha256').update(name).digest()[0]! & 1 ? 'held-out' : 'tune');
-
-function evenly<T>(items: readonly T[], n: number): T[] {
-  if (n >= items.length) return [...items];
-  return Array.from({ length: n }, (_, i) => items[Math.floor((i * items.length) / n)]!);
-}
 
 /** Flat vectors of a gallery for search: dot products of unit vectors give the Euclidean distance. */
 class FlatGallery {
@@ -185,7 +181,6 @@ export function runCelebritiesOpenSet(o: CelebritiesOpenSetOptions, out: (line: 
     rederived: { target_stranger_rate: o.strangerRate, tune: [], slope: 0, held_out_at_fitted_rule: {}, held_out_at_rule_in_use: {} },
     portraits: { people: 0, probes: 0, at: [] },
   };
-  const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
   const row = (g: string, r: RatesAt, stranger: boolean) => (stranger ? `| ${g} | ${r.probes} | — | — | ${pct(r.named)} |` : `| ${g} | ${r.probes} | ${pct(r.named_right)} | ${pct(r.named_wrong)} | — |`);
   out('');
   out(`At the rule in use (max_distance 1.0 for ${built.identities.length} identities → ${ruleT.toFixed(3)}):`);

@@ -14,7 +14,7 @@ import type { FaceEngine } from '../engine/engine.js';
 import { coveringSubset } from '../gallery/artefact.js';
 import { sizeAdjustedMaxDistance } from '../engine/decision.js';
 import { areAliases } from './lfw-aliases.js';
-import { embedPhotos, personFolders } from './photo-embeddings.js';
+import { embedPhotos, personFolders, strangerPhotos } from './photo-embeddings.js';
 
 export interface OpenSetOptions {
   imagesDir: string;
@@ -212,12 +212,12 @@ function rank1(probes: readonly Probe[]): number {
 }
 
 /** `n` items spread evenly over the list (all of them when n ≥ its length). */
-function evenly<T>(items: readonly T[], n: number): T[] {
+export function evenly<T>(items: readonly T[], n: number): T[] {
   if (n >= items.length) return [...items];
   return Array.from({ length: n }, (_, i) => items[Math.floor((i * items.length) / n)]!);
 }
 
-function pct(x: number): string {
+export function pct(x: number): string {
   return `${(x * 100).toFixed(1)} %`;
 }
 
@@ -269,12 +269,7 @@ export async function runGallerySize(engine: FaceEngine, opts: GallerySizeOption
   const gallery = evenly(people.filter((p) => !held.has(p.name)), opts.gallerySize);
   const files = [...gallery, ...strangers].flatMap((p) => p.photos.map((f) => join(p.name, f)));
   const embeddings = await embedPhotos(engine, opts.imagesDir, files, { scale: opts.scale, cache: opts.cache, label: 'gallery-size photos' });
-  const extra: { person: string; embedding: Float32Array | null }[] = [];
-  for (const dir of opts.strangerDirs) {
-    const folder = personFolders(dir).filter((p) => !opts.exclude.includes(p.name));
-    const e = await embedPhotos(engine, dir, folder.flatMap((p) => p.photos.map((f) => join(p.name, f))), { scale: opts.scale, label: `strangers ${dir}` });
-    for (const p of folder) for (const f of p.photos) extra.push({ person: `${dir}/${p.name}`, embedding: e.get(join(p.name, f)) ?? null });
-  }
+  const extra = await strangerPhotos(engine, opts.strangerDirs, opts.exclude, opts.scale);
 
   const samples: Sample[] = [];
   const faces: { person: string; known: boolean; embedding: Float32Array | null }[] = [];

@@ -68,3 +68,19 @@ export async function embedPhotos(
   save();
   return new Map(files.map((f) => [f, cache.get(f) ?? null]));
 }
+
+/** Every photo of the people of folders of person folders (`exclude`: folder names left out), as strangers: `<dir>/<person>` and the embedding. */
+export async function strangerPhotos(
+  engine: FaceEngine,
+  dirs: readonly string[],
+  exclude: readonly string[],
+  scale: number,
+): Promise<{ person: string; embedding: Float32Array | null }[]> {
+  const out: { person: string; embedding: Float32Array | null }[] = [];
+  for (const dir of dirs) {
+    const folder = personFolders(dir).filter((p) => !exclude.includes(p.name));
+    const e = await embedPhotos(engine, dir, folder.flatMap((p) => p.photos.map((f) => join(p.name, f))), { scale, label: `strangers ${dir}` });
+    for (const p of folder) for (const f of p.photos) out.push({ person: `${dir}/${p.name}`, embedding: e.get(join(p.name, f)) ?? null });
+  }
+  return out;
+}

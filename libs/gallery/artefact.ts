@@ -7,22 +7,18 @@
 // and under 0.003 of Euclidean distance to this; they are re-normalised when read.
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { IdentityMetadata } from './gallery-store.js';
 
 const MAGIC = 'FRGAL001';
 
-/** One person of an artefact: name, vectors, and (version 2) what is known of them. */
-export interface ArtefactPerson {
+/**
+ * One person of an artefact: name, vectors, and (version 2) what is known of them — aliases,
+ * category, country, sources — as the gallery store keeps it (absent: not known).
+ */
+export interface ArtefactPerson extends IdentityMetadata {
   /** The display name, as people write it ("Leonardo DiCaprio"). */
   name: string;
   vectors: number;
-  /** Other names of the person (other sources' spellings), searchable. */
-  aliases?: string[];
-  /** politics, sports, business, entertainment (absent: not known). */
-  category?: string;
-  /** ISO 3166-1 alpha-2 (absent: not known). */
-  country?: string;
-  /** The sources the person's photos come from. */
-  sources?: string[];
 }
 
 /** What each source is and its licence, as the artefact states it. */

@@ -2,7 +2,7 @@
 // what belongs to it through ON DELETE CASCADE. Names compare case-sensitively (SQLite's BINARY
 // collation), so "Ann" and "ann" are two identities.
 import type { Page } from '../store/job-store.js';
-import { blobToVector, openSqlite, type CountRow, type SqliteDatabase, vectorToBlob } from '../store/sqlite.js';
+import { blobToVector, openSqlite, type CountRow, type SqliteDatabase, type SqliteStatement, vectorToBlob } from '../store/sqlite.js';
 import {
   IdentityNameTakenError,
   ModelNameTakenError,
@@ -93,18 +93,17 @@ const IDENTITY_COLUMNS = `
 export class SqliteGalleryStore implements GalleryStore {
   private readonly db: SqliteDatabase;
   private readonly queries: ReturnType<typeof prepareQueries>;
+  /** The identity listing's count and page statements, prepared once per combination of filters (by WHERE clause). */
+  private readonly listings = new Map<string, { count: SqliteStatement<(string | number)[], CountRow>; page: SqliteStatement<(string | number)[], IdentityRow> }>();
 
   /** `path` is a file (its directory is created) or ':memory:'. */
   constructor(path: string) {
     this.db = openSqlite(path);
     this.db.exec(SCHEMA);
     // Galleries made before the embedder's SHA-256 was recorded.
-    const columns = this.db.prepare<[], { name: string }>('PRAGMA table_info(models)').all();
-    if (!columns.some((c) => c.name === 'embedding_sha256')) this.db.exec("ALTER TABLE models ADD COLUMN embedding_sha256 TEXT NOT NULL DEFAULT ''");
+    addMissingTextColumns(this.db, 'models', ['embedding_sha256']);
     // Identities stored before they carried metadata (aliases, category, country, sources).
-    const identityColumns = this.db.prepare<[], { name: string }>('PRAGMA table_info(identities)').all();
-    for (const column of ['aliases', 'category', 'country', 'sources'])
-      if (!identityColumns.some((c) => c.name === column)) this.db.exec(`ALTER TABLE identities ADD COLUMN ${column} TEXT NOT NULL DEFAULT ''`);
+    addMissingTextColumns(this.db, 'identities', ['aliases', 'category', 'country', 'sources']);
     // Case-insensitive search of names beyond ASCII (SQLite's lower() folds A-Z only): "émile" finds "Émile".
     this.db.function('fold_case', { deterministic: true }, (text: unknown) => foldCase(String(text)));
     this.queries = prepareQueries(this.db);
@@ -173,12 +172,17 @@ export class SqliteGalleryStore implements GalleryStore {
     if (f.category) [where.push('category = ?'), params.push(f.category)];
     if (f.country) [where.push('country = ?'), params.push(f.country)];
     const clause = where.join(' AND ');
+    let listing = this.listings.get(clause);
+    if (!listing) {
+      listing = {
+        count: this.db.prepare<(string | number)[], CountRow>(`SELECT count(*) AS total FROM identities WHERE ${clause}`),
+        page: this.db.prepare<(string | number)[], IdentityRow>(`SELECT ${IDENTITY_COLUMNS} FROM identities WHERE ${clause} ORDER BY name, id LIMIT ? OFFSET ?`),
+      };
+      this.listings.set(clause, listing);
+    }
     return {
-      total: this.db.prepare<(string | number)[], CountRow>(`SELECT count(*) AS total FROM identities WHERE ${clause}`).get(...params)?.total ?? 0,
-      items: this.db
-        .prepare<(string | number)[], IdentityRow>(`SELECT ${IDENTITY_COLUMNS} FROM identities WHERE ${clause} ORDER BY name, id LIMIT ? OFFSET ?`)
-        .all(...params, page.limit, page.offset)
-        .map(toIdentity),
+      total: listing.count.get(...params)?.total ?? 0,
+      items: listing.page.all(...params, page.limit, page.offset).map(toIdentity),
     };
   }
 
@@ -225,6 +229,12 @@ export class SqliteGalleryStore implements GalleryStore {
 }
 
 /** A name or a search for one, compared without case (Unicode lower case of the NFC form). */
+/** Adds the columns (TEXT NOT NULL DEFAULT '') that a table made by an earlier version lacks. */
+function addMissingTextColumns(db: SqliteDatabase, table: string, columns: readonly string[]): void {
+  const have = new Set(db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all().map((c) => c.name));
+  for (const column of columns) if (!have.has(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} TEXT NOT NULL DEFAULT ''`);
+}
+
 function foldCase(text: string): string {
   return text.normalize('NFC').toLowerCase();
 }

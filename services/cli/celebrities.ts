@@ -96,16 +96,16 @@ export async function celebritiesCommand(argv: string[]): Promise<void> {
   if (perPerson < 0) throw new UsageError('--per-person must be 0 (all) or more');
   const version = parseIntOption('artefact-version', values['artefact-version']);
   if (version !== 1 && version !== 2) throw new UsageError('--artefact-version is 1 (names and vectors, for matchers before the metadata) or 2');
+  const coverRadius = Number(values['cover-radius']);
+  if (!(coverRadius > 0)) throw new UsageError('--cover-radius must be a distance above 0 (2: no early stop)');
   const o = sourcesOptions(values);
   const started = performance.now();
   const engine = await FaceEngine.load();
   const { records, embeddings } = await loadSources(engine, o);
-  process.stderr.write(`celebrities: ${records.length} source people, ${records.reduce((n, r) => n + r.photos.length, 0)} photos (${o.sources.join(', ')})\n`);
-  const coverRadius = Number(values['cover-radius']);
-  if (!(coverRadius > 0)) throw new UsageError('--cover-radius must be a distance above 0 (2: no early stop)');
+  const photos = records.reduce((n, r) => n + r.photos.length, 0);
+  process.stderr.write(`celebrities: ${records.length} source people, ${photos} photos (${o.sources.join(', ')})\n`);
   const result = buildCelebrities({ records, embeddings, perPerson, coverRadius, curated: readCuratedMetadata(CURATED_METADATA), lfwAliases: LFW_ALIASES.map(([a, b]) => [a, b] as const) });
   const kept = result.identities;
-  const photos = records.reduce((n, r) => n + r.photos.length, 0);
   const noFace = result.noFace.length;
   const sources = o.sources.map((s) => ({ id: s, title: SOURCE_INFO[s].title, licence: SOURCE_INFO[s].licence, people: result.bySource[s]?.people ?? 0, photos: result.bySource[s]?.photos ?? 0 }));
   const header: GalleryArtefactHeader = {

@@ -209,25 +209,19 @@ async function openSetCommand(argv: string[]): Promise<void> {
 /** `facerec eval openset --gallery celebrities`: the merged gallery as the build makes it, probes never enrolled, strangers held out. */
 async function celebritiesOpenSet(values: Record<string, string | boolean | undefined>): Promise<void> {
   const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
-  const [{ runCelebritiesOpenSet }, cli, { FaceEngine }, { readCuratedMetadata }, { LFW_ALIASES }, { embedPhotos, personFolders }, { join }] = await Promise.all([
+  const [{ runCelebritiesOpenSet }, cli, { FaceEngine }, { readCuratedMetadata }, { LFW_ALIASES }, { strangerPhotos }] = await Promise.all([
     import('../../libs/eval/celebrities-openset.js'),
     import('./celebrities.js'),
     import('../../libs/engine/engine.js'),
     import('../../libs/celebrities/build.js'),
     import('../../libs/eval/lfw-aliases.js'),
     import('../../libs/eval/photo-embeddings.js'),
-    import('node:path'),
   ]);
   const o = cli.sourcesOptions({ data: str('data'), sources: str('sources'), lfw: str('lfw') ?? str('images'), celebrities: str('celebrities'), cache: str('cache'), 'sources-cache': str('sources-cache'), scale: str('scale') });
   const engine = await FaceEngine.load();
   const { records, embeddings } = await cli.loadSources(engine, o);
-  const exclude = (str('exclude') ?? '').split(',').filter(Boolean);
-  const outsideStrangers: { person: string; embedding: Float32Array | null }[] = [];
-  for (const dir of (str('stranger-dirs') ?? '').split(',').filter(Boolean)) {
-    const folder = personFolders(dir).filter((p) => !exclude.includes(p.name));
-    const e = await embedPhotos(engine, dir, folder.flatMap((p) => p.photos.map((f) => join(p.name, f))), { scale: o.scale, label: `strangers ${dir}` });
-    for (const p of folder) for (const f of p.photos) outsideStrangers.push({ person: `${dir}/${p.name}`, embedding: e.get(join(p.name, f)) ?? null });
-  }
+  const list = (k: string) => (str(k) ?? '').split(',').filter(Boolean);
+  const outsideStrangers = await strangerPhotos(engine, list('stranger-dirs'), list('exclude'), o.scale);
   const result = runCelebritiesOpenSet(
     {
       records,

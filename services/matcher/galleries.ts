@@ -1,6 +1,7 @@
 // Galleries ("models") of known people and matching against them. Metadata and face crops live in
 // the GalleryStore, vectors in the VectorIndex; this class keeps the two in step.
 import { randomUUID } from 'node:crypto';
+import type { ArtefactSource } from '../../libs/gallery/artefact.js';
 import type { GalleryStore, IdentityFilter, IdentityRecord, ModelRecord, ModelStats, SampleRecord } from '../../libs/gallery/gallery-store.js';
 import type { Page } from '../../libs/store/job-store.js';
 import type { VectorIndex } from '../../libs/vector/vector-index.js';
@@ -39,15 +40,6 @@ export interface EmbeddingModelInfo {
   dimension: number;
   /** The contract distance (0..2) for a raw Euclidean distance between two vectors (see libs/engine/calibration.ts). */
   toContract: (raw: number) => number;
-}
-
-/** Where a pre-built gallery's people come from. */
-export interface GallerySourceInfo {
-  id: string;
-  title: string;
-  licence: string;
-  people: number;
-  photos: number;
 }
 
 export interface Candidate {
@@ -94,7 +86,7 @@ export class Galleries {
   /** Models filled from a pre-built artefact: never re-embedded from crops. */
   private readonly prebuilt = new Set<string>();
   /** Pre-built models' sources, from their artefact. */
-  private readonly sources = new Map<string, GallerySourceInfo[]>();
+  private readonly sources = new Map<string, ArtefactSource[]>();
 
   constructor(
     private readonly store: GalleryStore,
@@ -284,11 +276,11 @@ export class Galleries {
   }
 
   /** A pre-built gallery's sources (origin, licence, counts), as its artefact states them. */
-  setSources(modelId: string, sources: readonly GallerySourceInfo[]): void {
+  setSources(modelId: string, sources: readonly ArtefactSource[]): void {
     this.sources.set(modelId, [...sources]);
   }
 
-  sourcesOf(modelId: string): GallerySourceInfo[] {
+  sourcesOf(modelId: string): ArtefactSource[] {
     return this.sources.get(modelId) ?? [];
   }
 

@@ -1,5 +1,6 @@
 // The Matcher gRPC service: the Galleries class behind its proto, named errors mapped to status codes.
 import { IdentityNameTakenError, ModelNameTakenError, type IdentityRecord, type ModelRecord, type ModelStats } from '../../libs/gallery/gallery-store.js';
+import type { ArtefactSource } from '../../libs/gallery/artefact.js';
 import { grpc } from '../../libs/grpc/grpc.js';
 import type { MatcherHandlers } from '../../libs/grpc/generated/facerec/v1/Matcher.js';
 import type { Identity } from '../../libs/grpc/generated/facerec/v1/Identity.js';
@@ -10,7 +11,7 @@ import type { IndexedIdentity as IndexedIdentityMessage } from '../../libs/grpc/
 import type { NamedFilter__Output } from '../../libs/grpc/generated/facerec/v1/NamedFilter.js';
 import { isReadOnlyGallery } from '../../libs/gallery/read-only.js';
 import { isStorageFull, STORAGE_FULL_DETAILS } from '../../libs/api/errors.js';
-import { Galleries, GalleryNotReadyError, type CropEmbedder, type GallerySourceInfo, InvalidArgumentError, NotFoundError, ReadOnlyModelError } from './galleries.js';
+import { Galleries, GalleryNotReadyError, type CropEmbedder, InvalidArgumentError, NotFoundError, ReadOnlyModelError } from './galleries.js';
 import { AlreadyNamedError, type IdentityIndex, type IndexedIdentity } from './identity-index.js';
 
 /** Export files travel in chunks well under the gRPC message limit. */
@@ -28,7 +29,7 @@ export function statusOf(err: unknown): grpc.status {
   return grpc.status.INTERNAL;
 }
 
-function toModel(m: ModelRecord & ModelStats, sources: GallerySourceInfo[] = []): Model {
+function toModel(m: ModelRecord & ModelStats, sources: ArtefactSource[] = []): Model {
   return {
     sources,
     id: m.id,

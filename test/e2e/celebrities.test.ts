@@ -3,14 +3,13 @@
 // of LFW and of today's sources (Pins, CFP, Congress) named on photos and clips that were never
 // enrolled, nobody on strangers; celebrities plus an own gallery name people of both, and a person
 // in both is reported once. Every job is checked to have completed with results.
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CELEBRITIES_ARTEFACT } from '../../models/catalog.js';
 import { readGalleryArtefact } from '../../libs/gallery/artefact.js';
 import { api, startEmbedded, type RunningProduct } from '../support/product.js';
 import { sharedDataFile } from '../support/shared-data.js';
-import { runJob, upload } from './photo-scenario.js';
+import { addPeople, runJob, upload } from './photo-scenario.js';
 
 const faces = sharedDataFile('faces');
 const lfw = sharedDataFile('lfw-dev/images');
@@ -101,17 +100,7 @@ describe.skipIf(!faces || !lfw)('celebrities gallery (embedded, from the committ
   it('names people of celebrities and of an own gallery in one job; a person in both is reported once', async () => {
     expect((await api(running.url, 'POST', '/api/v1/models/', { name: 'people' })).status).toBe(201);
     // An own identity under the name celebrities has too, and one celebrities lacks.
-    for (const [name, folder] of [
-      ['Barack Obama', 'obama'],
-      ['alex_lacamoire', 'alex_lacamoire'],
-    ] as const) {
-      const form = new FormData();
-      form.set('name', name);
-      const dir = join(faces!, 'people/gallery', folder);
-      for (const f of readdirSync(dir).sort()) form.append('images', new Blob([readFileSync(join(dir, f))]), f);
-      const res = await fetch(`${running.url}/api/v1/models/people/identities/`, { method: 'POST', body: form });
-      expect(res.status, await res.clone().text()).toBe(201);
-    }
+    await addPeople(running.url, 'people', join(faces!, 'people/gallery'), ['obama', 'alex_lacamoire'], { obama: 'Barack Obama' });
     const jolie = await upload(running.url, join(lfw!, 'Angelina_Jolie/Angelina_Jolie_0003.jpg'));
     const obama = await upload(running.url, join(faces!, 'people/probes/obama3.jpg'));
     const alex = await upload(running.url, join(faces!, 'people/probes/alex_lacamoire1.jpg'));

@@ -15,12 +15,12 @@ export interface ScenarioData {
   probes: string;
 }
 
-/** Adds each person folder of `gallery` (all but `skip`) to `model` through multipart uploads. */
-export async function addPeople(url: string, model: string, gallery: string, only?: readonly string[]): Promise<void> {
+/** Adds each person folder of `gallery` (those of `only`, when given) to `model` through multipart uploads, named as the folder or as `names` says. */
+export async function addPeople(url: string, model: string, gallery: string, only?: readonly string[], names: Readonly<Record<string, string>> = {}): Promise<void> {
   for (const person of readdirSync(gallery).sort()) {
     if (only && !only.includes(person)) continue;
     const form = new FormData();
-    form.set('name', person);
+    form.set('name', names[person] ?? person);
     for (const file of readdirSync(join(gallery, person)).sort()) {
       form.append('images', new Blob([readFileSync(join(gallery, person, file))]), file);
     }

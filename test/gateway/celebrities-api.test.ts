@@ -14,18 +14,12 @@ import { embedderIdentity } from '../../libs/engine/embedder.js';
 import { SqliteGalleryStore } from '../../libs/gallery/sqlite-gallery-store.js';
 import { SqliteIdentityIndex } from '../../libs/gallery/sqlite-identity-index.js';
 import { startEmbedded, type RunningProduct } from '../support/product.js';
-import { documentedStatuses, expectError, expectInvalid, filePart, plainPng, send } from './helpers.js';
+import { documentedStatuses, expectError, expectInvalid, filePart, plainPng, send, unitVector } from './helpers.js';
 
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xd9]);
 const CELEBRITIES = ['Barack Obama', 'Michelle Obama', 'Émile Zola', 'Ada Lovelace'];
 /** Samples per celebrity, in the order above. */
 const SAMPLES = [3, 2, 1, 1];
-
-function unitVector(dimension: number, seed: number): Float32Array {
-  const v = Float32Array.from({ length: dimension }, (_, i) => Math.sin(seed * 7.3 + i * 1.7));
-  const norm = Math.hypot(...v);
-  return v.map((x) => x / norm);
-}
 
 /** Fills a data directory as the artefact loader does (through the stores): celebrities, an own gallery, an indexed unknown. */
 async function seed(dataDir: string): Promise<{ indexedId: string; embedder: { model: string; sha256: string } }> {

@@ -11,7 +11,7 @@ import { loadConfig } from '../../libs/config/config.js';
 import { embedderIdentity } from '../../libs/engine/embedder.js';
 import { writeGalleryArtefact, type GalleryArtefactHeader } from '../../libs/gallery/artefact.js';
 import { startEmbedded, type RunningProduct } from '../support/product.js';
-import { documentedParameters, documentedStatuses, expectInvalid, send } from './helpers.js';
+import { documentedParameters, documentedStatuses, expectInvalid, send, unitVector } from './helpers.js';
 
 const PEOPLE: GalleryArtefactHeader['people'] = [
   { name: 'Angela Merkel', vectors: 2, category: 'politics', country: 'DE', sources: ['lfw', 'cfp'] },
@@ -25,12 +25,6 @@ const SOURCES = [
   { id: 'lfw', title: 'LFW', licence: 'research data set', people: 5, photos: 9 },
   { id: 'bundestag', title: 'Bundestag members', licence: 'per photo: CC BY-SA or party press photos', people: 1, photos: 1 },
 ];
-
-function unitVector(dimension: number, seed: number): Float32Array {
-  const v = Float32Array.from({ length: dimension }, (_, i) => Math.sin(seed * 7.3 + i * 1.7));
-  const norm = Math.hypot(...v);
-  return v.map((x) => x / norm);
-}
 
 describe('celebrities metadata through REST (artefact format 2)', () => {
   let product: RunningProduct;

@@ -100,18 +100,27 @@ export function pngChunkCrcOk(png: Buffer, offset: number): boolean {
   return crc32(png.subarray(offset + 4, offset + 8 + length)) === expected;
 }
 
-/** The statuses the OpenAPI document lists for an operation, e.g. ('POST', '/api/v1/storage/'). */
-export function documentedStatuses(method: string, path: string): string[] {
-  const doc = buildOpenApi('http://localhost') as { paths: Record<string, Record<string, { responses: Record<string, unknown> }> | undefined> };
+/** An operation of the OpenAPI document, e.g. ('POST', '/api/v1/storage/'); throws when it has none. */
+function documentedOperation(method: string, path: string): { responses: Record<string, unknown>; parameters?: { name: string }[] } {
+  const doc = buildOpenApi('http://localhost') as { paths: Record<string, Record<string, { responses: Record<string, unknown>; parameters?: { name: string }[] }> | undefined> };
   const op = doc.paths[path]?.[method.toLowerCase()];
   if (!op) throw new Error(`the OpenAPI document has no ${method} ${path}`);
-  return Object.keys(op.responses);
+  return op;
+}
+
+/** The statuses the OpenAPI document lists for an operation, e.g. ('POST', '/api/v1/storage/'). */
+export function documentedStatuses(method: string, path: string): string[] {
+  return Object.keys(documentedOperation(method, path).responses);
 }
 
 /** The parameter names the OpenAPI document lists for an operation. */
 export function documentedParameters(method: string, path: string): string[] {
-  const doc = buildOpenApi('http://localhost') as { paths: Record<string, Record<string, { parameters?: { name: string }[] }> | undefined> };
-  const op = doc.paths[path]?.[method.toLowerCase()];
-  if (!op) throw new Error(`the OpenAPI document has no ${method} ${path}`);
-  return (op.parameters ?? []).map((p) => p.name);
+  return (documentedOperation(method, path).parameters ?? []).map((p) => p.name);
+}
+
+/** A unit vector of `dimension` values made from `seed` (the same seed, the same vector): a stand-in embedding. */
+export function unitVector(dimension: number, seed: number): Float32Array {
+  const v = Float32Array.from({ length: dimension }, (_, i) => Math.sin(seed * 7.3 + i * 1.7));
+  const norm = Math.hypot(...v);
+  return v.map((x) => x / norm);
 }
