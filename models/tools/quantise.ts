@@ -16,8 +16,9 @@
 // and the same ranges give the same bytes. The opset becomes 13 (per-axis QuantizeLinear).
 // Which graphs it accepts is narrow on purpose: Conv, PRelu, Add, Reshape; anything else is
 // refused rather than guessed at.
+import { DataType as T, writeNode, writeTensor, writeValueInfo } from './onnx/graph.js';
 import { ProtoWriter } from './onnx/protobuf.js';
-import { bytesOf, encodeMessage, intOf, parseMessage, repeatedInts, stringField, text, type Field } from './onnx/reader.js';
+import { bytesOf, encodeMessage, intOf, parseMessage, repeatedInts, stringField, stringFieldBytes, text, type Field } from './onnx/reader.js';
 
 export interface QuantiseRewrite {
   kind: 'qdq-int8';
@@ -53,9 +54,8 @@ export interface QuantiseReport {
 // Field numbers of onnx.proto.
 const MODEL = { irVersion: 1, graph: 7, opsetImport: 8 } as const;
 const GRAPH = { node: 1, initializer: 5, input: 11, output: 12, valueInfo: 13 } as const;
-const NODE = { input: 1, output: 2, name: 3, opType: 4, attribute: 5 } as const;
+const NODE = { input: 1, output: 2, opType: 4 } as const;
 const TENSOR = { dims: 1, dataType: 2, name: 8, rawData: 9 } as const;
-const T = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6 } as const;
 const OPSET = 13;
 const SUPPORTED = new Set(['Conv', 'PRelu', 'Add', 'Reshape']);
 
@@ -97,7 +97,7 @@ export function quantisedActivations(model: Uint8Array): string[] {
 /** The float graph with `names` added as graph outputs (shape left open), for a calibration pass. */
 export function withExtraOutputs(model: Uint8Array, names: readonly string[]): Uint8Array {
   const { modelFields, graphField, graph } = parseGraph(model);
-  const extra: Field[] = names.map((name) => ({ field: GRAPH.output, wire: 2, value: valueInfo(name, T.FLOAT) }));
+  const extra: Field[] = names.map((name) => ({ field: GRAPH.output, wire: 2, value: written((w) => writeValueInfo(w, { name, type: T.FLOAT })) }));
   return encodeMessage(modelFields.map((f) => (f === graphField ? { ...f, value: encodeMessage([...graph, ...extra]) } : f)));
 }
 
@@ -135,8 +135,8 @@ export function quantiseQdq(model: Uint8Array, ranges: ActivationRanges, keepFlo
   const actScale = new Map<string, number>();
   const report: QuantiseReport = { convs: 0, activations: activations.length, floatConvOutputs: [], floatConvs: 0 };
 
-  const addInit = (name: string, dims: readonly number[], type: number, data: ArrayBufferView): string => {
-    newInits.push(tensorBytes(name, dims, type, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+  const addInit = (name: string, dims: readonly number[], type: T, data: Float32Array | Int32Array | Int8Array | Uint8Array): string => {
+    newInits.push(written((w) => writeTensor(w, name, { dims, type, data })));
     return name;
   };
   const qdq = (name: string): void => {
@@ -244,32 +244,16 @@ function floatsOf(tensor: Field[], name: string): Float32Array {
 
 function withInputs(fields: Field[], inputs: readonly string[]): Field[] {
   const first = fields.findIndex((x) => x.field === NODE.input);
-  const enc = new TextEncoder();
-  return fields.flatMap((x, i) => (x.field !== NODE.input ? [x] : i === first ? inputs.map((name) => ({ field: NODE.input, wire: 2 as const, value: enc.encode(name) })) : []));
+  return fields.flatMap((x, i) => (x.field !== NODE.input ? [x] : i === first ? inputs.map((name) => ({ field: NODE.input, wire: 2 as const, value: stringFieldBytes(name) })) : []));
 }
 
 function nodeBytes(op: string, name: string, inputs: readonly string[], outputs: readonly string[], axis?: number): Uint8Array {
-  const w = new ProtoWriter();
-  for (const i of inputs) w.string(NODE.input, i);
-  for (const o of outputs) w.string(NODE.output, o);
-  w.string(NODE.name, name);
-  w.string(NODE.opType, op);
-  if (axis !== undefined) w.message(NODE.attribute, (a) => a.string(1, 'axis').int(3, axis).int(20, 2));
-  return w.finish();
+  return written((w) => writeNode(w, { op, name, inputs, outputs, attrs: axis === undefined ? [] : [['axis', { i: axis }]] }));
 }
 
-function tensorBytes(name: string, dims: readonly number[], type: number, raw: Uint8Array): Uint8Array {
+/** One message's bytes, as graph.ts writes it. */
+function written(write: (w: ProtoWriter) => void): Uint8Array {
   const w = new ProtoWriter();
-  if (dims.length > 0) w.packedInts(TENSOR.dims, dims);
-  w.int(TENSOR.dataType, type);
-  w.string(TENSOR.name, name);
-  w.bytes(TENSOR.rawData, raw);
+  write(w);
   return w.finish();
-}
-
-function valueInfo(name: string, type: number): Uint8Array {
-  return new ProtoWriter()
-    .string(1, name)
-    .message(2, (t) => t.message(1, (tensor) => tensor.int(1, type)))
-    .finish();
 }
