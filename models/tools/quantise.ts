@@ -66,7 +66,7 @@ interface ParsedNode {
   outputs: string[];
 }
 
-function parseGraph(model: Uint8Array): { modelFields: Field[]; graphField: Field; graph: Field[]; nodes: ParsedNode[]; inputs: string[] } {
+function parseGraph(model: Uint8Array): { modelFields: Field[]; graphField: Field; graph: Field[]; nodes: ParsedNode[] } {
   const modelFields = parseMessage(model);
   const graphField = modelFields.find((f) => f.field === MODEL.graph);
   if (!graphField) throw new Error('quantise: the file has no graph');
@@ -77,14 +77,15 @@ function parseGraph(model: Uint8Array): { modelFields: Field[]; graphField: Fiel
       const fields = parseMessage(bytesOf(f));
       return { fields, op: stringField(fields, NODE.opType) ?? '', inputs: fields.filter((x) => x.field === NODE.input).map(text), outputs: fields.filter((x) => x.field === NODE.output).map(text) };
     });
-  const initNames = new Set(graph.filter((f) => f.field === GRAPH.initializer).map((f) => stringField(parseMessage(bytesOf(f)), TENSOR.name) ?? ''));
-  const inputs = graph.filter((f) => f.field === GRAPH.input).map((f) => stringField(parseMessage(bytesOf(f)), 1) ?? '').filter((n) => !initNames.has(n));
-  return { modelFields, graphField, graph, nodes, inputs };
+  return { modelFields, graphField, graph, nodes };
 }
 
 /** The float activations the rewrite quantises (and calibration must measure): every tensor read by a Conv (input 0), an Add, or a PRelu (input 0). */
 export function quantisedActivations(model: Uint8Array): string[] {
-  const { nodes } = parseGraph(model);
+  return activationsOf(parseGraph(model).nodes);
+}
+
+function activationsOf(nodes: readonly ParsedNode[]): string[] {
   for (const n of nodes) if (!SUPPORTED.has(n.op)) throw new Error(`quantise: operator ${n.op} is not handled (${[...SUPPORTED].join(', ')})`);
   const names = new Set<string>();
   for (const n of nodes) {
@@ -117,7 +118,7 @@ export function activationParams(min: number, max: number): { scale: number; zer
  */
 export function quantiseQdq(model: Uint8Array, ranges: ActivationRanges, keepFloat: readonly string[] = []): { bytes: Uint8Array; report: QuantiseReport } {
   const { modelFields, graphField, graph, nodes } = parseGraph(model);
-  const activations = quantisedActivations(model).filter((a) => !keepFloat.includes(a));
+  const activations = activationsOf(nodes).filter((a) => !keepFloat.includes(a));
   for (const a of activations) if (!ranges[a]) throw new Error(`quantise: no calibrated range for tensor ${a}`);
 
   const initialisers = new Map<string, Field[]>();
