@@ -16,12 +16,12 @@ import { parseLfwPairs } from './lfw.js';
 import { centreFaceOf, personFolders } from './photo-embeddings.js';
 import { Progress } from './progress.js';
 
-export const CALIBRATION_RULE = "people not in view 2's pairs.txt with 1-3 photos, less the open set's 500 default strangers; name order, first photo of every k-th person";
+const CALIBRATION_RULE = "people not in view 2's pairs.txt with 1-3 photos, less the open set's 500 default strangers; name order, first photo of every k-th person";
 /** The open set's default strangers (`facerec eval openset --strangers 500`), left out of calibration. */
 const OPEN_SET_STRANGERS = 500;
 
 /** The calibration photos (relative to the images folder): `count` of them by the rule above. */
-export function calibrationPhotos(imagesDir: string, pairsText: string, count: number): string[] {
+function calibrationPhotos(imagesDir: string, pairsText: string, count: number): string[] {
   const inPairs = new Set(parseLfwPairs(pairsText).flatMap((p) => [p.a.name, p.b.name]));
   const all = personFolders(imagesDir);
   const singles = all.filter((p) => p.photos.length === 1);
@@ -54,7 +54,7 @@ const HISTOGRAM_BINS = 4096;
 const CLIP_TAILS = [0, 1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2];
 
 /** Per quantised activation of the float graph, its range: min/max, or the clip of least squared quantisation error. */
-export interface MeasuredRanges {
+interface MeasuredRanges {
   minMax: ActivationRanges;
   /** Per tensor the [lo, hi] among min/max and its tails clipped (CLIP_TAILS) whose uint8 quantisation has the least mean squared error over the histogram. */
   leastError: ActivationRanges;
@@ -66,7 +66,7 @@ export interface MeasuredRanges {
  * from which the clipped range of least squared error is chosen. `embedder` (the float network's)
  * turns the chips into its input, as it does when it embeds them.
  */
-export async function activationRanges(modelPath: string, chips: Float32Array, count: number, embedder: FaceEmbedder, batch = 8): Promise<MeasuredRanges> {
+async function activationRanges(modelPath: string, chips: Float32Array, count: number, embedder: FaceEmbedder, batch = 8): Promise<MeasuredRanges> {
   const model = new Uint8Array(readFileSync(modelPath));
   const names = quantisedActivations(model);
   const session = await ort.InferenceSession.create(withExtraOutputs(model, names), { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseIntOption, UsageError } from './args.js';
 
-export const CALIBRATED_MODEL = 'faceplugin-fr512';
+const CALIBRATED_MODEL = 'faceplugin-fr512';
 
 export async function calibrateCommand(argv: string[]): Promise<void> {
   const [kind, ...rest] = argv;
