@@ -212,7 +212,7 @@ function rank1(probes: readonly Probe[]): number {
 }
 
 /** `n` items spread evenly over the list (all of them when n ≥ its length). */
-function evenly<T>(items: readonly T[], n: number): T[] {
+export function evenly<T>(items: readonly T[], n: number): T[] {
   if (n >= items.length) return [...items];
   return Array.from({ length: n }, (_, i) => items[Math.floor((i * items.length) / n)]!);
 }

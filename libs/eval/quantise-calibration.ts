@@ -13,6 +13,7 @@ import { activationParams, quantisedActivations, withExtraOutputs, type Activati
 import type { FaceEmbedder } from '../engine/embedder.js';
 import type { FaceEngine } from '../engine/engine.js';
 import { parseLfwPairs } from './lfw.js';
+import { evenly } from './openset.js';
 import { centreFaceOf, personFolders } from './photo-embeddings.js';
 import { Progress } from './progress.js';
 
@@ -25,7 +26,7 @@ function calibrationPhotos(imagesDir: string, pairsText: string, count: number):
   const inPairs = new Set(parseLfwPairs(pairsText).flatMap((p) => [p.a.name, p.b.name]));
   const all = personFolders(imagesDir);
   const singles = all.filter((p) => p.photos.length === 1);
-  const strangers = new Set(Array.from({ length: Math.min(OPEN_SET_STRANGERS, singles.length) }, (_, i) => singles[Math.floor((i * singles.length) / Math.min(OPEN_SET_STRANGERS, singles.length))]!.name));
+  const strangers = new Set(evenly(singles, OPEN_SET_STRANGERS).map((p) => p.name));
   const people = all.filter((p) => !inPairs.has(p.name) && !strangers.has(p.name) && p.photos.length <= 3);
   const step = Math.max(1, Math.floor(people.length / count));
   const out: string[] = [];
