@@ -16,6 +16,7 @@
 // and the same ranges give the same bytes. The opset becomes 13 (per-axis QuantizeLinear).
 // Which graphs it accepts is narrow on purpose: Conv, PRelu, Add, Reshape; anything else is
 // refused rather than guessed at.
+import { GRAPH, MODEL, NODE, TENSOR } from './onnx/fields.js';
 import { DataType as T, writeNode, writeTensor, writeValueInfo } from './onnx/graph.js';
 import { ProtoWriter } from './onnx/protobuf.js';
 import { bytesOf, encodeMessage, intOf, parseMessage, repeatedInts, stringField, stringFieldBytes, text, type Field } from './onnx/reader.js';
@@ -51,11 +52,6 @@ export interface QuantiseReport {
   floatConvs: number;
 }
 
-// Field numbers of onnx.proto.
-const MODEL = { irVersion: 1, graph: 7, opsetImport: 8 } as const;
-const GRAPH = { node: 1, initializer: 5, input: 11, output: 12, valueInfo: 13 } as const;
-const NODE = { input: 1, output: 2, opType: 4 } as const;
-const TENSOR = { dims: 1, dataType: 2, name: 8, rawData: 9 } as const;
 const OPSET = 13;
 const SUPPORTED = new Set(['Conv', 'PRelu', 'Add', 'Reshape']);
 
