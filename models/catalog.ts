@@ -74,12 +74,12 @@ export function catalogEntry(id: string): CatalogEntry {
  * converted. For a published file rewritten only to take a batch (`rewrite`), that is the published
  * file's SHA-256: the rewrite changes shapes, not weights, and gives the same vectors (measured in
  * test/models/batch-dimension.test.ts), so galleries and the celebrities artefact stay valid.
- * A quantised model (`quantise`) gives other vectors: its identity is its own file's SHA-256,
- * which changes with the quantisation or its calibration, so galleries re-embed.
+ * A quantised model (`quantise`, built from its base's file, no `rewrite`) gives other vectors:
+ * its identity is its own file's SHA-256, which changes with the quantisation or its calibration,
+ * so galleries re-embed.
  */
 export function modelSha256(id: string): string {
   const entry = catalogEntry(id);
-  if (entry.quantise) return entry.onnx.sha256;
   return (entry.rewrite && entry.source?.sha256) || entry.onnx.sha256;
 }
 

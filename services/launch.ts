@@ -15,6 +15,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { ServiceName } from '../libs/config/config.js';
+import { REEMBEDDING } from '../libs/service/readiness.js';
 // Compiled (dist/services/launch.js, `npm run build`) or the TypeScript through tsx: the services run the same way.
 import { COMPILED, ROOT } from './checkout.js';
 
@@ -89,7 +90,7 @@ async function waitAllReady(children: readonly Child[], timeoutMs: number, still
       if (!answer) continue;
       const missing = Object.values(answer.waiting).flat();
       if (answer.ok) pending.delete(c);
-      else if (missing.length > 0 && missing.every((m) => m.startsWith('re-embedding'))) {
+      else if (missing.length > 0 && missing.every((m) => m.startsWith(REEMBEDDING))) {
         say(`${c.name}: ${missing.join(', ')}; not ready until it is done (its log shows the progress)`);
         stillBusy.push(c.name);
         pending.delete(c);

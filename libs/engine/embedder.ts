@@ -155,6 +155,14 @@ export class FaceEmbedder {
     return this.embedChips(this.alignChips(img, faces), faces.length, opts);
   }
 
+  /** `count` HWC RGB 0..255 chips laid one after the other (mirrored with `mirror`) as one input of the network, as embedChipViews feeds them. */
+  networkInput(chips: Float32Array | Uint8Array, count: number, mirror: boolean): Float32Array {
+    const floats = this.alignment.size * this.alignment.size * 3;
+    const out = new Float32Array(count * floats);
+    for (let i = 0; i < count; i++) this.toInput(chips, i * floats, mirror, out, i * floats);
+    return out;
+  }
+
   /** One HWC 0..255 chip (optionally mirrored) into the network's input layout and range. */
   private toInput(chips: Float32Array | Uint8Array, from: number, mirror: boolean, out: Float32Array, to: number, inputMean?: number): void {
     const size = this.alignment.size;

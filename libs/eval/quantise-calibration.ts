@@ -10,38 +10,27 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { catalogEntry } from '../../models/catalog.js';
 import { activationParams, quantisedActivations, withExtraOutputs, type ActivationRanges, type CalibrationFile } from '../../models/tools/quantise.js';
+import type { FaceEmbedder } from '../engine/embedder.js';
 import type { FaceEngine } from '../engine/engine.js';
 import { parseLfwPairs } from './lfw.js';
+import { evenly } from './openset.js';
 import { centreFaceOf, personFolders } from './photo-embeddings.js';
 import { Progress } from './progress.js';
 
-export const CALIBRATION_RULE = "people not in view 2's pairs.txt with 1-3 photos, less the open set's 500 default strangers; name order, first photo of every k-th person";
+const CALIBRATION_RULE = "people not in view 2's pairs.txt with 1-3 photos, less the open set's 500 default strangers; name order, first photo of every k-th person";
 /** The open set's default strangers (`facerec eval openset --strangers 500`), left out of calibration. */
 const OPEN_SET_STRANGERS = 500;
 
 /** The calibration photos (relative to the images folder): `count` of them by the rule above. */
-export function calibrationPhotos(imagesDir: string, pairsText: string, count: number): string[] {
+function calibrationPhotos(imagesDir: string, pairsText: string, count: number): string[] {
   const inPairs = new Set(parseLfwPairs(pairsText).flatMap((p) => [p.a.name, p.b.name]));
   const all = personFolders(imagesDir);
   const singles = all.filter((p) => p.photos.length === 1);
-  const strangers = new Set(Array.from({ length: Math.min(OPEN_SET_STRANGERS, singles.length) }, (_, i) => singles[Math.floor((i * singles.length) / Math.min(OPEN_SET_STRANGERS, singles.length))]!.name));
+  const strangers = new Set(evenly(singles, OPEN_SET_STRANGERS).map((p) => p.name));
   const people = all.filter((p) => !inPairs.has(p.name) && !strangers.has(p.name) && p.photos.length <= 3);
   const step = Math.max(1, Math.floor(people.length / count));
   const out: string[] = [];
   for (let i = 0; i < people.length && out.length < count; i += step) out.push(join(people[i]!.name, people[i]!.photos[0]!));
-  return out;
-}
-
-/** The network's input for HWC RGB 0..255 chips (and their mirrors), as FaceEmbedder feeds faceplugin-fr512. */
-export function networkInput(chips: Float32Array, count: number, size: number, mirror: boolean, mean = 127.5, std = 128): Float32Array {
-  const plane = size * size;
-  const out = new Float32Array(count * 3 * plane);
-  for (let i = 0; i < count; i++)
-    for (let y = 0; y < size; y++)
-      for (let x = 0; x < size; x++) {
-        const s = i * plane * 3 + (y * size + (mirror ? size - 1 - x : x)) * 3;
-        for (let c = 0; c < 3; c++) out[i * 3 * plane + c * plane + y * size + x] = (chips[s + c]! - mean) / std;
-      }
   return out;
 }
 
@@ -66,7 +55,7 @@ const HISTOGRAM_BINS = 4096;
 const CLIP_TAILS = [0, 1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2];
 
 /** Per quantised activation of the float graph, its range: min/max, or the clip of least squared quantisation error. */
-export interface MeasuredRanges {
+interface MeasuredRanges {
   minMax: ActivationRanges;
   /** Per tensor the [lo, hi] among min/max and its tails clipped (CLIP_TAILS) whose uint8 quantisation has the least mean squared error over the histogram. */
   leastError: ActivationRanges;
@@ -75,18 +64,20 @@ export interface MeasuredRanges {
 /**
  * Runs the float graph `modelPath` (its quantised activations added as outputs) over the chips
  * and their mirrors twice: min and max first, then a histogram of each activation over that range,
- * from which the clipped range of least squared error is chosen.
+ * from which the clipped range of least squared error is chosen. `embedder` (the float network's)
+ * turns the chips into its input, as it does when it embeds them.
  */
-export async function activationRanges(modelPath: string, chips: Float32Array, count: number, size = 112, batch = 8): Promise<MeasuredRanges> {
+async function activationRanges(modelPath: string, chips: Float32Array, count: number, embedder: FaceEmbedder, batch = 8): Promise<MeasuredRanges> {
   const model = new Uint8Array(readFileSync(modelPath));
   const names = quantisedActivations(model);
   const session = await ort.InferenceSession.create(withExtraOutputs(model, names), { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1 });
+  const size = embedder.chipSize;
   const floats = size * size * 3;
   const pass = async (visit: (name: string, data: Float32Array) => void): Promise<void> => {
     for (const mirror of [false, true])
       for (let start = 0; start < count; start += batch) {
         const n = Math.min(batch, count - start);
-        const input = networkInput(chips.subarray(start * floats, (start + n) * floats), n, size, mirror);
+        const input = embedder.networkInput(chips.subarray(start * floats, (start + n) * floats), n, mirror);
         const out = await session.run({ input: new ort.Tensor('float32', input, [n, 3, size, size]) }, names);
         for (const name of names) visit(name, out[name]!.data as Float32Array);
       }
@@ -155,7 +146,7 @@ export type RangeMethod = 'min-max' | 'least-error';
 export async function calibrate(engine: FaceEngine, model: string, modelPath: string, imagesDir: string, pairsFile: string, count: number, method: RangeMethod = 'least-error'): Promise<CalibrationFile> {
   const photos = calibrationPhotos(imagesDir, readFileSync(pairsFile, 'utf8'), count);
   const { chips, count: found } = await calibrationChips(engine, imagesDir, photos);
-  const { minMax, leastError } = await activationRanges(modelPath, chips, found, engine.embedder.chipSize);
+  const { minMax, leastError } = await activationRanges(modelPath, chips, found, engine.embedder);
   const ranges = method === 'min-max' ? minMax : leastError;
   return {
     model,

@@ -4,6 +4,13 @@
 // lists the ones not met, so an operator reads why a pod is not ready.
 import type { ReadinessCheck } from './health-server.js';
 
+/**
+ * The matcher's need while it re-embeds the galleries of another embedder at start: it may take
+ * longer than any start-up and is met by itself, so the launcher counts a service waiting only on
+ * it as started (services/launch.ts).
+ */
+export const REEMBEDDING = 're-embedding the galleries of another embedder';
+
 export class Readiness implements ReadinessCheck {
   private readonly needs: [string, () => boolean][] = [];
   /** For a step that failed: its name with the reason. */

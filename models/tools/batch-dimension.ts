@@ -13,6 +13,8 @@
 // with no fixed batch to rewrite. Whether the result computes, image for image, what the
 // published graph computes is a measurement, not an assumption: test/models/batch-dimension.test.ts
 // runs real inputs through both at batch 1 and through the rewritten one at batch N.
+import { GRAPH, MODEL, NODE, TENSOR } from './onnx/fields.js';
+import { DataType } from './onnx/graph.js';
 import { bytesOf, encodeMessage, intOf, packVarints, parseMessage, repeatedInts, stringField, stringFieldBytes, text, type Field } from './onnx/reader.js';
 
 export interface BatchRewrite {
@@ -28,16 +30,9 @@ export interface BatchRewriteReport {
   reshapeShapes: string[];
 }
 
-// Field numbers of onnx.proto.
-const MODEL_GRAPH = 7;
-const GRAPH = { node: 1, initializer: 5, input: 11, output: 12, valueInfo: 13 } as const;
-const NODE = { input: 1, output: 2, opType: 4, attribute: 5 } as const;
-const TENSOR = { dims: 1, dataType: 2, int64Data: 7, name: 8, rawData: 9 } as const;
-const INT64 = 7;
-
 export function withBatchDimension(model: Uint8Array, rewrite: BatchRewrite): { bytes: Uint8Array; report: BatchRewriteReport } {
   const modelFields = parseMessage(model);
-  const graphField = modelFields.find((f) => f.field === MODEL_GRAPH);
+  const graphField = modelFields.find((f) => f.field === MODEL.graph);
   if (!graphField) throw new Error('batch rewrite: the file has no graph');
   const graph = parseMessage(bytesOf(graphField));
   const report: BatchRewriteReport = { values: [], reshapeShapes: [] };
@@ -140,7 +135,7 @@ function withSymbolicLeadingDim(valueInfoBytes: Uint8Array, dim: string): Uint8A
 
 function int64Values(tensor: Field[]): bigint[] | undefined {
   const type = tensor.find((x) => x.field === TENSOR.dataType);
-  if (!type || Number(type.value) !== INT64) return undefined;
+  if (!type || Number(type.value) !== DataType.INT64) return undefined;
   const raw = tensor.find((x) => x.field === TENSOR.rawData);
   if (raw) {
     const b = bytesOf(raw);

@@ -16,8 +16,10 @@
 // and the same ranges give the same bytes. The opset becomes 13 (per-axis QuantizeLinear).
 // Which graphs it accepts is narrow on purpose: Conv, PRelu, Add, Reshape; anything else is
 // refused rather than guessed at.
+import { GRAPH, MODEL, NODE, TENSOR } from './onnx/fields.js';
+import { DataType as T, writeNode, writeTensor, writeValueInfo } from './onnx/graph.js';
 import { ProtoWriter } from './onnx/protobuf.js';
-import { bytesOf, encodeMessage, intOf, parseMessage, repeatedInts, stringField, text, type Field } from './onnx/reader.js';
+import { bytesOf, encodeMessage, intOf, parseMessage, repeatedInts, stringField, stringFieldBytes, text, type Field } from './onnx/reader.js';
 
 export interface QuantiseRewrite {
   kind: 'qdq-int8';
@@ -50,12 +52,6 @@ export interface QuantiseReport {
   floatConvs: number;
 }
 
-// Field numbers of onnx.proto.
-const MODEL = { irVersion: 1, graph: 7, opsetImport: 8 } as const;
-const GRAPH = { node: 1, initializer: 5, input: 11, output: 12, valueInfo: 13 } as const;
-const NODE = { input: 1, output: 2, name: 3, opType: 4, attribute: 5 } as const;
-const TENSOR = { dims: 1, dataType: 2, name: 8, rawData: 9 } as const;
-const T = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6 } as const;
 const OPSET = 13;
 const SUPPORTED = new Set(['Conv', 'PRelu', 'Add', 'Reshape']);
 
@@ -66,7 +62,7 @@ interface ParsedNode {
   outputs: string[];
 }
 
-function parseGraph(model: Uint8Array): { modelFields: Field[]; graphField: Field; graph: Field[]; nodes: ParsedNode[]; inputs: string[] } {
+function parseGraph(model: Uint8Array): { modelFields: Field[]; graphField: Field; graph: Field[]; nodes: ParsedNode[] } {
   const modelFields = parseMessage(model);
   const graphField = modelFields.find((f) => f.field === MODEL.graph);
   if (!graphField) throw new Error('quantise: the file has no graph');
@@ -77,14 +73,15 @@ function parseGraph(model: Uint8Array): { modelFields: Field[]; graphField: Fiel
       const fields = parseMessage(bytesOf(f));
       return { fields, op: stringField(fields, NODE.opType) ?? '', inputs: fields.filter((x) => x.field === NODE.input).map(text), outputs: fields.filter((x) => x.field === NODE.output).map(text) };
     });
-  const initNames = new Set(graph.filter((f) => f.field === GRAPH.initializer).map((f) => stringField(parseMessage(bytesOf(f)), TENSOR.name) ?? ''));
-  const inputs = graph.filter((f) => f.field === GRAPH.input).map((f) => stringField(parseMessage(bytesOf(f)), 1) ?? '').filter((n) => !initNames.has(n));
-  return { modelFields, graphField, graph, nodes, inputs };
+  return { modelFields, graphField, graph, nodes };
 }
 
 /** The float activations the rewrite quantises (and calibration must measure): every tensor read by a Conv (input 0), an Add, or a PRelu (input 0). */
 export function quantisedActivations(model: Uint8Array): string[] {
-  const { nodes } = parseGraph(model);
+  return activationsOf(parseGraph(model).nodes);
+}
+
+function activationsOf(nodes: readonly ParsedNode[]): string[] {
   for (const n of nodes) if (!SUPPORTED.has(n.op)) throw new Error(`quantise: operator ${n.op} is not handled (${[...SUPPORTED].join(', ')})`);
   const names = new Set<string>();
   for (const n of nodes) {
@@ -97,7 +94,7 @@ export function quantisedActivations(model: Uint8Array): string[] {
 /** The float graph with `names` added as graph outputs (shape left open), for a calibration pass. */
 export function withExtraOutputs(model: Uint8Array, names: readonly string[]): Uint8Array {
   const { modelFields, graphField, graph } = parseGraph(model);
-  const extra: Field[] = names.map((name) => ({ field: GRAPH.output, wire: 2, value: valueInfo(name, T.FLOAT) }));
+  const extra: Field[] = names.map((name) => ({ field: GRAPH.output, wire: 2, value: written((w) => writeValueInfo(w, { name, type: T.FLOAT })) }));
   return encodeMessage(modelFields.map((f) => (f === graphField ? { ...f, value: encodeMessage([...graph, ...extra]) } : f)));
 }
 
@@ -117,7 +114,7 @@ export function activationParams(min: number, max: number): { scale: number; zer
  */
 export function quantiseQdq(model: Uint8Array, ranges: ActivationRanges, keepFloat: readonly string[] = []): { bytes: Uint8Array; report: QuantiseReport } {
   const { modelFields, graphField, graph, nodes } = parseGraph(model);
-  const activations = quantisedActivations(model).filter((a) => !keepFloat.includes(a));
+  const activations = activationsOf(nodes).filter((a) => !keepFloat.includes(a));
   for (const a of activations) if (!ranges[a]) throw new Error(`quantise: no calibrated range for tensor ${a}`);
 
   const initialisers = new Map<string, Field[]>();
@@ -135,8 +132,8 @@ export function quantiseQdq(model: Uint8Array, ranges: ActivationRanges, keepFlo
   const actScale = new Map<string, number>();
   const report: QuantiseReport = { convs: 0, activations: activations.length, floatConvOutputs: [], floatConvs: 0 };
 
-  const addInit = (name: string, dims: readonly number[], type: number, data: ArrayBufferView): string => {
-    newInits.push(tensorBytes(name, dims, type, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+  const addInit = (name: string, dims: readonly number[], type: T, data: Float32Array | Int32Array | Int8Array | Uint8Array): string => {
+    newInits.push(written((w) => writeTensor(w, name, { dims, type, data })));
     return name;
   };
   const qdq = (name: string): void => {
@@ -244,32 +241,16 @@ function floatsOf(tensor: Field[], name: string): Float32Array {
 
 function withInputs(fields: Field[], inputs: readonly string[]): Field[] {
   const first = fields.findIndex((x) => x.field === NODE.input);
-  const enc = new TextEncoder();
-  return fields.flatMap((x, i) => (x.field !== NODE.input ? [x] : i === first ? inputs.map((name) => ({ field: NODE.input, wire: 2 as const, value: enc.encode(name) })) : []));
+  return fields.flatMap((x, i) => (x.field !== NODE.input ? [x] : i === first ? inputs.map((name) => ({ field: NODE.input, wire: 2 as const, value: stringFieldBytes(name) })) : []));
 }
 
 function nodeBytes(op: string, name: string, inputs: readonly string[], outputs: readonly string[], axis?: number): Uint8Array {
-  const w = new ProtoWriter();
-  for (const i of inputs) w.string(NODE.input, i);
-  for (const o of outputs) w.string(NODE.output, o);
-  w.string(NODE.name, name);
-  w.string(NODE.opType, op);
-  if (axis !== undefined) w.message(NODE.attribute, (a) => a.string(1, 'axis').int(3, axis).int(20, 2));
-  return w.finish();
+  return written((w) => writeNode(w, { op, name, inputs, outputs, attrs: axis === undefined ? [] : [['axis', { i: axis }]] }));
 }
 
-function tensorBytes(name: string, dims: readonly number[], type: number, raw: Uint8Array): Uint8Array {
+/** One message's bytes, as graph.ts writes it. */
+function written(write: (w: ProtoWriter) => void): Uint8Array {
   const w = new ProtoWriter();
-  if (dims.length > 0) w.packedInts(TENSOR.dims, dims);
-  w.int(TENSOR.dataType, type);
-  w.string(TENSOR.name, name);
-  w.bytes(TENSOR.rawData, raw);
+  write(w);
   return w.finish();
-}
-
-function valueInfo(name: string, type: number): Uint8Array {
-  return new ProtoWriter()
-    .string(1, name)
-    .message(2, (t) => t.message(1, (tensor) => tensor.int(1, type)))
-    .finish();
 }

@@ -12,6 +12,7 @@ import { onnxPath } from '../../models/catalog.js';
 import { createSession, type GraphOptimisation } from '../../libs/engine/session.js';
 import { moduleLogger } from '../../libs/log/logger.js';
 import { parseIntOption } from './args.js';
+import { percentile } from './percentile.js';
 
 const LEVELS: readonly GraphOptimisation[] = ['all', 'extended', 'basic', 'disabled'];
 
@@ -55,7 +56,7 @@ export async function benchLevelsCommand(argv: string[]): Promise<void> {
           ms.push(performance.now() - started);
         }
         ms.sort((a, b) => a - b);
-        row.push(ms[Math.floor(ms.length / 2)]!.toFixed(1));
+        row.push(percentile(ms, 0.5).toFixed(1));
         console.error(`${net.model} ${level}: ${row.at(-1)} ms`);
       } finally {
         await session.release();

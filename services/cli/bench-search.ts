@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { EmbeddedVectorIndex } from '../../libs/vector/embedded-vector-index.js';
 import type { VectorPoint } from '../../libs/vector/vector-index.js';
 import { parseIntOption, UsageError } from './args.js';
+import { percentile } from './percentile.js';
 
 export interface SearchBenchRow {
   vectors: number;
@@ -61,10 +62,6 @@ function points(n: number, dimension: number, modelId: string, next: () => numbe
     out.push({ id, vector: unitVector(next, dimension), payload: { modelId, identityId: `${modelId}-person-${Math.floor(i / 2)}` } });
   }
   return out;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 }
 
 export async function benchSearch(opts: { sizes: readonly number[]; queries: number; limit: number; dimension: number }): Promise<SearchBenchRow[]> {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseIntOption, UsageError } from './args.js';
 
-export const CALIBRATED_MODEL = 'faceplugin-fr512';
+const CALIBRATED_MODEL = 'faceplugin-fr512';
 
 export async function calibrateCommand(argv: string[]): Promise<void> {
   const [kind, ...rest] = argv;
@@ -16,6 +16,8 @@ export async function calibrateCommand(argv: string[]): Promise<void> {
     options: { images: { type: 'string' }, pairs: { type: 'string' }, count: { type: 'string', default: '300' }, out: { type: 'string' }, method: { type: 'string', default: 'least-error' } },
   });
   if (!values.images || !values.pairs) throw new UsageError('calibrate int8 needs --images and --pairs (view 2: its people are left out)');
+  if (values.method !== 'least-error' && values.method !== 'min-max') throw new UsageError('--method is least-error or min-max');
+  const count = parseIntOption('count', values.count);
   const [{ FaceEngine }, { MODELS_DIR, onnxPath }, { calibrate }] = await Promise.all([
     import('../../libs/engine/engine.js'),
     import('../../models/catalog.js'),
@@ -23,8 +25,7 @@ export async function calibrateCommand(argv: string[]): Promise<void> {
   ]);
   // The float recogniser locates and aligns the chips; its graph is the one measured.
   const engine = await FaceEngine.load(undefined, { embedder: CALIBRATED_MODEL });
-  if (values.method !== 'least-error' && values.method !== 'min-max') throw new UsageError('--method is least-error or min-max');
-  const file = await calibrate(engine, CALIBRATED_MODEL, onnxPath(CALIBRATED_MODEL), values.images, values.pairs, parseIntOption('count', values.count), values.method);
+  const file = await calibrate(engine, CALIBRATED_MODEL, onnxPath(CALIBRATED_MODEL), values.images, values.pairs, count, values.method);
   const out = values.out ?? join(MODELS_DIR, 'calibration', `${CALIBRATED_MODEL}.json`);
   // One tensor a line: a small file whose changes read well in a diff.
   const ranges = Object.entries(file.ranges).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)}`);

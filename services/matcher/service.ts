@@ -5,6 +5,7 @@ import { embedderIdentity } from '../../libs/engine/embedder.js';
 import { Enroller } from '../../libs/face-client/enrol.js';
 import { detectorClient, embedderClient, loadProtos } from '../../libs/grpc/grpc.js';
 import type { Logger } from '../../libs/log/logger.js';
+import { REEMBEDDING } from '../../libs/service/readiness.js';
 import type { Runtime, RunningService } from '../../libs/service/runtime.js';
 import { serveGrpc } from '../../libs/service/serve.js';
 import { loadCelebrities } from './celebrities.js';
@@ -41,7 +42,7 @@ export async function startMatcher(rt: Runtime, opts: { cropEmbedder?: CropEmbed
     log,
     describe: { vectors: rt.config.qdrantUrl ? 'qdrant' : 'embedded' },
     needs: (readiness) => {
-      if (reembedding) readiness.after('re-embedding the galleries of another embedder', reembedding.done);
+      if (reembedding) readiness.after(REEMBEDDING, reembedding.done);
     },
     close: () => reembedding?.stop(),
   });

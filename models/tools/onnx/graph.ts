@@ -2,7 +2,7 @@
 // Field numbers follow onnx/onnx.proto.
 import { ProtoWriter } from './protobuf.js';
 
-export const DataType = { FLOAT: 1, INT32: 6, INT64: 7 } as const;
+export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7 } as const;
 export type DataType = (typeof DataType)[keyof typeof DataType];
 
 export const OPSET = 17;
@@ -19,21 +19,22 @@ export type Attr =
 export interface ConstTensor {
   dims: readonly number[];
   type: DataType;
-  data: Float32Array | Int32Array | BigInt64Array;
+  data: Float32Array | Int32Array | BigInt64Array | Int8Array | Uint8Array;
 }
 
-interface Node {
+export interface Node {
   op: string;
   name: string;
-  inputs: string[];
-  outputs: string[];
-  attrs: [string, Attr][];
+  inputs: readonly string[];
+  outputs: readonly string[];
+  attrs: readonly [string, Attr][];
 }
 
-interface ValueInfo {
+export interface ValueInfo {
   name: string;
   type: DataType;
-  dims: readonly (number | string)[];
+  /** Absent: the shape is left open. */
+  dims?: readonly (number | string)[];
 }
 
 export class OnnxGraph {
@@ -126,7 +127,7 @@ export class OnnxGraph {
   }
 }
 
-function writeNode(m: ProtoWriter, n: Node): void {
+export function writeNode(m: ProtoWriter, n: Node): void {
   for (const i of n.inputs) m.string(1, i);
   for (const o of n.outputs) m.string(2, o);
   m.string(3, n.name);
@@ -147,7 +148,7 @@ function writeAttr(m: ProtoWriter, name: string, a: Attr): void {
   else m.message(5, (t) => writeTensor(t, '', a.t)).int(20, AttrType.TENSOR);
 }
 
-function writeTensor(m: ProtoWriter, name: string, t: ConstTensor): void {
+export function writeTensor(m: ProtoWriter, name: string, t: ConstTensor): void {
   if (t.dims.length > 0) m.packedInts(1, t.dims);
   m.int(2, t.type);
   if (name) m.string(8, name);
@@ -155,14 +156,16 @@ function writeTensor(m: ProtoWriter, name: string, t: ConstTensor): void {
   m.bytes(9, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
 }
 
-function writeValueInfo(m: ProtoWriter, v: ValueInfo): void {
+export function writeValueInfo(m: ProtoWriter, v: ValueInfo): void {
   m.string(1, v.name);
   m.message(2, (type) =>
     type.message(1, (tensor) => {
       tensor.int(1, v.type);
-      tensor.message(2, (shape) => {
-        for (const d of v.dims) shape.message(1, (dim) => (typeof d === 'number' ? dim.int(1, d) : dim.string(2, d)));
-      });
+      const dims = v.dims;
+      if (dims)
+        tensor.message(2, (shape) => {
+          for (const d of dims) shape.message(1, (dim) => (typeof d === 'number' ? dim.int(1, d) : dim.string(2, d)));
+        });
     }),
   );
 }
