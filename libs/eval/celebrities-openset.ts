@@ -32,6 +32,11 @@ export interface CelebritiesOpenSetOptions extends Omit<BuildInput, 'holdOut' | 
   sizes: number[];
   /** Share of strangers the rule may name (1 %). */
   strangerRate: number;
+  /**
+   * Runner-up margins to measure: beyond the size-adjusted threshold and up to max_distance (1.0),
+   * a probe is also named when the next identity is at least this much farther.
+   */
+  margins?: number[];
 }
 
 type Group = 'pins' | 'cfp frontal' | 'cfp profile' | 'lfw leave-one-out' | 'one-photo politicians (LFW photos vs portrait)' | 'strangers: LFW' | 'strangers: Congress portraits' | 'strangers: outside';
@@ -69,6 +74,8 @@ export interface CelebritiesOpenSetResult {
     held_out_at_rule_in_use: Record<string, RatesAt>;
   };
   portraits: { people: number; probes: number; at: RatesAt[]; at_rule?: RatesAt };
+  /** The size rule with the runner-up margin added, per margin and group (all probes, then halves). */
+  with_margin: { margin: number; groups: Record<string, RatesAt>; tune: Record<string, RatesAt>; held_out: Record<string, RatesAt> }[];
 }
 
 const half = (name: string): 'tune' | 'held-out' => (createHash('sha256').update(name).digest()[0]! & 1 ? 'held-out' : 'tune');
@@ -108,13 +115,13 @@ class FlatGallery {
   }
 }
 
-function rates(probes: readonly Probe[], threshold: number, keep: (name: string) => boolean = () => true): RatesAt {
+function rates(probes: readonly Probe[], threshold: number, keep: (name: string) => boolean = () => true, accept?: (p: Probe) => boolean): RatesAt {
   let right = 0;
   let wrong = 0;
   let named = 0;
   for (const p of probes) {
     const n = p.nearest.find((x) => keep(x.name));
-    if (!n || n.distance > threshold) continue;
+    if (!n || !(accept ? accept(p) : n.distance <= threshold)) continue;
     named++;
     if (p.expected === n.name) right++;
     else wrong++;
@@ -180,6 +187,7 @@ export function runCelebritiesOpenSet(o: CelebritiesOpenSetOptions, out: (line: 
     rule: { threshold_at_full: round(ruleT), slope_in_use: round((1 - ruleT) / Math.log10(built.identities.length / SIZE_FREE_IDENTITIES)) },
     rederived: { target_stranger_rate: o.strangerRate, tune: [], slope: 0, held_out_at_fitted_rule: {}, held_out_at_rule_in_use: {} },
     portraits: { people: 0, probes: 0, at: [] },
+    with_margin: [],
   };
   const row = (g: string, r: RatesAt, stranger: boolean) => (stranger ? `| ${g} | ${r.probes} | — | — | ${pct(r.named)} |` : `| ${g} | ${r.probes} | ${pct(r.named_right)} | ${pct(r.named_wrong)} | — |`);
   out('');
@@ -231,6 +239,34 @@ export function runCelebritiesOpenSet(o: CelebritiesOpenSetOptions, out: (line: 
     const b = result.rederived.held_out_at_rule_in_use[g]!;
     const cell = (r: RatesAt) => (isStranger(g) ? `— / — / ${pct(r.named)}` : `${pct(r.named_right)} / ${pct(r.named_wrong)} / —`);
     out(`| ${g} | ${a.probes} | ${cell(a)} | ${cell(b)} |`);
+  }
+
+  // The runner-up margin on top of the size rule: between the size-adjusted threshold and the
+  // max_distance asked for, a probe whose next identity is clearly farther resembles one person,
+  // not merely one of many (the many-chances effect the size rule guards against).
+  if (o.margins && o.margins.length > 0) {
+    const withMargin = (m: number) => (p: Probe) => {
+      const [a, b] = p.nearest;
+      return !!a && (a.distance <= ruleT || (a.distance <= 1.0 && (b ? b.distance - a.distance : Infinity) >= m));
+    };
+    out('');
+    out(`The size rule (${ruleT.toFixed(3)}) plus a runner-up margin up to max_distance 1.0 — all probes, right / wrong (strangers: named):`);
+    out(`| margin | ${groups.join(' | ')} |`);
+    out(`|---|${groups.map(() => '---').join('|')}|`);
+    const cell = (g: Group, r: RatesAt) => (isStranger(g) ? pct(r.named) : `${pct(r.named_right)} / ${pct(r.named_wrong)}`);
+    for (const m of o.margins) {
+      const accept = withMargin(m);
+      const by = (half?: 'tune' | 'held-out') => Object.fromEntries(groups.map((g) => [g, rates(probes.filter((p) => p.group === g && (!half || p.half === half)), ruleT, undefined, accept)]));
+      const entry = { margin: m, groups: by(), tune: by('tune'), held_out: by('held-out') };
+      result.with_margin.push(entry);
+      out(`| ${m.toFixed(2)} | ${groups.map((g) => cell(g, entry.groups[g]!)).join(' | ')} |`);
+    }
+    out('');
+    out('Same, by half (tune | held-out):');
+    out(`| margin | ${groups.join(' | ')} |`);
+    out(`|---|${groups.map(() => '---').join('|')}|`);
+    out(`| none | ${groups.map((g) => `${cell(g, rates(probes.filter((p) => p.group === g && p.half === 'tune'), ruleT))} \\| ${cell(g, rates(probes.filter((p) => p.group === g && p.half === 'held-out'), ruleT))}`).join(' | ')} |`);
+    for (const e of result.with_margin) out(`| ${e.margin.toFixed(2)} | ${groups.map((g) => `${cell(g, e.tune[g]!)} \\| ${cell(g, e.held_out[g]!)}`).join(' | ')} |`);
   }
 
   // One-photo politicians: LFW people also in Congress or the Bundestag, enrolled from the portrait alone.

@@ -13,7 +13,7 @@ const USAGE = `usage:
   facerec eval lfw --pairs <pairs.txt> --images <dir> [--folds 1-10] [--scale N] [--cache file.json] [--extra-variants]
   facerec celebrities build [--data ../shared/data] [--sources lfw,pins,cfp,congress,bundestag] [--lfw <dir>|--images <dir of person folders>] [--cache lfw.json] [--sources-cache sources.json] [--per-person 10] [--cover-radius 0.8] [--out file]
   facerec eval openset --images <dir of person folders> [--gallery-photos 2] [--min-photos 4] [--strangers 500] [--scale N] [--cache file.json] [--cohort N]
-  facerec eval openset --gallery celebrities [--data ../shared/data] [--cache lfw.json] [--sources-cache sources.json] [--strangers 500] [--portrait-strangers 500] [--stranger-dirs d1,d2] [--exclude name,...] [--thresholds 0.9,1.0] [--sizes 1000,3000]
+  facerec eval openset --gallery celebrities [--data ../shared/data] [--cache lfw.json] [--sources-cache sources.json] [--strangers 500] [--portrait-strangers 500] [--stranger-dirs d1,d2] [--exclude name,...] [--thresholds 0.9,1.0] [--sizes 1000,3000] [--margins 0.05,0.1]
   facerec eval openset --images <dir> --gallery-size 100,1000,5749 [--per-person 3] [--strangers 500] [--stranger-dirs d1,d2] [--exclude name,...] [--thresholds 0.9,1.0]
   facerec eval wider --gt <ground_truth.txt> --images <dir> [--scale N] [--scales 300,600,1200,2000]
   facerec eval identify --gallery <dir of person folders> [--probes <dir>]
@@ -236,6 +236,7 @@ async function celebritiesOpenSet(values: Record<string, string | boolean | unde
       thresholds: (str('thresholds') ?? '').split(',').filter(Boolean).map(Number),
       sizes: (str('sizes') ?? '').split(',').filter(Boolean).map((x) => parseIntOption('sizes', x)),
       strangerRate: Number(str('stranger-rate') ?? '0.01'),
+      margins: (str('margins') ?? '').split(',').filter(Boolean).map(Number),
     },
     (line) => console.log(line),
   );
