@@ -453,7 +453,7 @@ describe('Deployments', () => {
     expect(define('facerec.qdrantUrl')).toContain('.Values.externalQdrant.url');
     // The Secret's NATS_URL (credentials) comes after the ConfigMap in envFrom, so it wins.
     const secret = docsOfKind('Secret').find((d) => d.file === 'secret.yaml')!;
-    expect(Object.keys((at(secret.data, 'stringData') as Values) ?? {}).sort()).toEqual(['NATS_URL', 'QDRANT_API_KEY']);
+    expect(Object.keys((at(secret.data, 'stringData') as Values) ?? {}).sort()).toEqual(['DATABASE_URL', 'NATS_URL', 'QDRANT_API_KEY']);
   });
 
   it('the ranges that add env entries read .Values.config and .Values.<service>.env', () => {
