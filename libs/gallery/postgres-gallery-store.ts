@@ -293,6 +293,56 @@ export class PostgresGalleryStore implements GalleryStore {
     });
   }
 
+  /**
+   * Rows made elsewhere (`facerec admin migrate-galleries`), ids and times kept, in one transaction;
+   * a row whose id is already here is left as it is, so copying twice adds nothing. A name held by
+   * another id rejects as on creation. Resolves to the numbers of rows added.
+   */
+  async insertMissing(rows: { models?: readonly ModelRecord[]; identities?: readonly IdentityRecord[]; samples?: readonly SampleRecord[] }): Promise<{ models: number; identities: number; samples: number }> {
+    const added = { models: 0, identities: 0, samples: 0 };
+    await transaction(this.pool, async (client) => {
+      for (const m of rows.models ?? []) {
+        const r = await client
+          .query(`INSERT INTO models (${MODEL_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`, [
+            m.id, m.name, m.description, m.embeddingModel, m.embeddingSha256 ?? '', m.created,
+          ])
+          .catch((err: unknown) => {
+            throw violatedUnique(err) === 'models_name_unique' ? new ModelNameTakenError(m.name) : err;
+          });
+        added.models += r.rowCount ?? 0;
+      }
+      const identities = rows.identities ?? [];
+      for (let start = 0; start < identities.length; start += BATCH_ROWS) {
+        const batch = identities.slice(start, start + BATCH_ROWS);
+        const r = await client
+          .query(
+            `INSERT INTO identities (id, model_id, name, created, aliases, category, country, sources, name_folded, aliases_folded)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+             ON CONFLICT (id) DO NOTHING`,
+            [
+              batch.map((i) => i.id),
+              batch.map((i) => i.modelId),
+              batch.map((i) => i.name),
+              batch.map((i) => i.created),
+              batch.map((i) => (i.aliases ?? []).join('\n')),
+              batch.map((i) => i.category ?? ''),
+              batch.map((i) => i.country ?? ''),
+              batch.map((i) => (i.sources ?? []).join(',')),
+              batch.map((i) => foldCase(i.name)),
+              batch.map((i) => foldCase((i.aliases ?? []).join('\n'))),
+            ],
+          )
+          .catch((err: unknown) => {
+            // Another id holds the name in that model: say which (PostgreSQL's detail names the key).
+            throw violatedUnique(err) === 'identities_name_unique' ? new Error(`an identity of another id has that name here: ${String((err as { detail?: string }).detail)}`) : err;
+          });
+        added.identities += r.rowCount ?? 0;
+      }
+      added.samples = await insertSamples(client, rows.samples ?? [], 'ON CONFLICT (id) DO NOTHING');
+    });
+    return added;
+  }
+
   async close(): Promise<void> {
     if (!this.pool.ended) await this.pool.end();
   }
@@ -302,21 +352,21 @@ export class PostgresGalleryStore implements GalleryStore {
 const BATCH_ROWS = 1000;
 
 /** Inserts in creation order (the sequence follows the rows' order). */
-async function insertSamples(db: PgPool | PgClient, samples: readonly SampleRecord[]): Promise<void> {
-  if (samples.length === 0) return;
+async function insertSamples(db: PgPool | PgClient, samples: readonly SampleRecord[], onConflict = ''): Promise<number> {
+  if (samples.length === 0) return 0;
   if (samples.length > BATCH_ROWS && !('release' in db)) {
     // Batches of one call must still be all or nothing.
-    await transaction(db, (client) => insertSamples(client, samples));
-    return;
+    return transaction(db, (client) => insertSamples(client, samples, onConflict));
   }
+  let added = 0;
   for (let start = 0; start < samples.length; start += BATCH_ROWS) {
     const batch = samples.slice(start, start + BATCH_ROWS);
-    await db.query(
+    const r = await db.query(
       `INSERT INTO samples (${SAMPLE_COLUMNS})
        SELECT id, identity_id, model_id, embedding, crop, origin, created
        FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bytea[], $6::text[], $7::text[])
          WITH ORDINALITY AS t (id, identity_id, model_id, embedding, crop, origin, created, n)
-       ORDER BY n`,
+       ORDER BY n ${onConflict}`,
       [
         batch.map((s) => s.id),
         batch.map((s) => s.identityId),
@@ -327,7 +377,9 @@ async function insertSamples(db: PgPool | PgClient, samples: readonly SampleReco
         batch.map((s) => s.created),
       ],
     );
+    added += r.rowCount ?? 0;
   }
+  return added;
 }
 
 /** A name or a search for one, compared without case (Unicode lower case of the NFC form), as the SQLite store does. */

@@ -213,6 +213,50 @@ export class PostgresIdentityIndex implements IdentityIndexStore {
     return ((await this.pool.query('DELETE FROM index_identities WHERE id = $1', [id])).rowCount ?? 0) > 0;
   }
 
+  /**
+   * Rows made elsewhere (`facerec admin migrate-galleries`), ids, times and order kept, in one
+   * transaction; rows already here (by id; appearances by identity, job and source) are left as
+   * they are, so copying twice adds nothing. Appearances are given oldest first. Resolves to the
+   * numbers of rows added.
+   */
+  async insertMissing(rows: {
+    identities?: readonly IndexedIdentityRecord[];
+    samples?: readonly IndexSampleRecord[];
+    appearances?: readonly (AppearanceRecord & { identityId: string })[];
+  }): Promise<{ identities: number; samples: number; appearances: number }> {
+    return transaction(this.pool, async (client) => {
+      const added = { identities: 0, samples: 0, appearances: 0 };
+      for (const i of rows.identities ?? []) {
+        const r = await client.query(
+          `INSERT INTO index_identities (id, created, thumbnail, name, model_id, model_name, identity_id, named_at, moved_samples)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+          [i.id, i.created, i.thumbnail, i.named?.name ?? null, i.named?.modelId ?? null, i.named?.modelName ?? null, i.named?.identityId ?? null, i.named?.at ?? null, i.named ? i.sampleCount : 0],
+        );
+        added.identities += r.rowCount ?? 0;
+      }
+      const samples = rows.samples ?? [];
+      if (samples.length > 0) {
+        const r = await client.query(
+          `INSERT INTO index_samples (id, identity_id, embedding, crop, created)
+           SELECT id, identity_id, embedding, crop, created
+           FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bytea[], $5::text[]) WITH ORDINALITY AS t (id, identity_id, embedding, crop, created, n)
+           ORDER BY n ON CONFLICT (id) DO NOTHING`,
+          [samples.map((s) => s.id), samples.map((s) => s.identityId), samples.map((s) => vectorToBlob(s.embedding)), samples.map((s) => s.crop), samples.map((s) => s.created)],
+        );
+        added.samples = r.rowCount ?? 0;
+      }
+      for (const a of rows.appearances ?? []) {
+        const r = await client.query(
+          `INSERT INTO index_appearances (identity_id, job_id, source, result_ids, frame_start, frame_end, created)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (identity_id, job_id, source) DO NOTHING`,
+          [a.identityId, a.jobId, a.source, JSON.stringify(a.resultIds), a.frameStart, a.frameEnd, a.created],
+        );
+        added.appearances += r.rowCount ?? 0;
+      }
+      return added;
+    });
+  }
+
   async close(): Promise<void> {
     if (!this.pool.ended) await this.pool.end();
   }
