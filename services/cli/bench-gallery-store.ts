@@ -2,14 +2,15 @@
 // PostgreSQL at DATABASE_URL), with the embedded vector index beside them, as the matcher runs:
 //  - enrolment: one AddSamples call per identity (Galleries.addSamples: find the identity by name,
 //    create it, insert its samples with their crops, upsert the vectors, read the identity back),
-//    one call at a time as `facerec models import` makes them;
+//    one call at a time as `facerec models import` makes them, or --concurrency calls at once (API
+//    clients enrolling in parallel, or several matcher replicas);
 //  - search: Galleries.match of one face against the gallery, as the aggregator asks for every
 //    track: the vector search (in memory) and the store lookup of the hits' names;
 //  - listing: one page of identities filtered by a part of the name (the API's GET …/identities?q=).
 // Random 512-d unit vectors; crops of random bytes (incompressible, as JPEG is) of --crop-bytes
 // (a 256 px source crop at quality 90 is about 10 KB).
 //
-//   facerec bench gallery-store [--identities 10000] [--samples 2] [--store sqlite,postgres] [--queries 300] [--database postgres://…]
+//   facerec bench gallery-store [--identities 10000] [--samples 2] [--store sqlite,postgres] [--concurrency 1] [--queries 300] [--database postgres://…]
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -30,6 +31,8 @@ type StoreName = (typeof STORES)[number];
 
 export interface GalleryStoreBenchRow {
   store: StoreName;
+  /** AddSamples calls in flight at once during enrolment. */
+  concurrency: number;
   identities: number;
   samples: number;
   /** Enrolment of every identity, seconds. */
@@ -93,6 +96,7 @@ export async function benchGalleryStore(opts: {
   stores: readonly StoreName[];
   identities: number;
   samples: number;
+  concurrency: number;
   queries: number;
   cropBytes: number;
   dimension: number;
@@ -110,12 +114,18 @@ export async function benchGalleryStore(opts: {
       await galleries.init();
       const model = await galleries.createModel('bench', 'bench gallery');
       const next = random(1);
+      const people = Array.from({ length: opts.identities }, (_, i) =>
+        Array.from({ length: opts.samples }, (_, k) => ({ embedding: unitVector(next, opts.dimension), crop, origin: `person-${i}-${k}.jpg` })),
+      );
       const enrolStarted = performance.now();
-      for (let i = 0; i < opts.identities; i++) {
-        const samples = Array.from({ length: opts.samples }, (_, k) => ({ embedding: unitVector(next, opts.dimension), crop, origin: `person-${i}-${k}.jpg` }));
-        await galleries.addSamples(model.id, `Person ${i}`, samples);
-        if ((i + 1) % 2000 === 0) opts.progress?.(`${storeName}: ${i + 1} identities enrolled`);
-      }
+      let taken = 0;
+      const enrolling = async () => {
+        for (let i = taken++; i < opts.identities; i = taken++) {
+          await galleries.addSamples(model.id, `Person ${i}`, people[i]!);
+          if ((i + 1) % 2000 === 0) opts.progress?.(`${storeName}: ${i + 1} identities enrolled`);
+        }
+      };
+      await Promise.all(Array.from({ length: opts.concurrency }, enrolling));
       const enrolSeconds = (performance.now() - enrolStarted) / 1000;
       const stats = await place.store.modelStats(model.id);
       if (stats.identityCount !== opts.identities || stats.sampleCount !== opts.identities * opts.samples) throw new Error(`${storeName} holds ${JSON.stringify(stats)} after enrolment`);
@@ -140,6 +150,7 @@ export async function benchGalleryStore(opts: {
       const samples = opts.identities * opts.samples;
       rows.push({
         store: storeName,
+        concurrency: opts.concurrency,
         identities: opts.identities,
         samples,
         enrolSeconds: round(enrolSeconds, 1),
@@ -168,6 +179,7 @@ export async function benchGalleryStoreCommand(argv: string[]): Promise<void> {
     options: {
       identities: { type: 'string', default: '10000' },
       samples: { type: 'string', default: '2' },
+      concurrency: { type: 'string', default: '1' },
       store: { type: 'string', default: 'sqlite,postgres' },
       queries: { type: 'string', default: '300' },
       'crop-bytes': { type: 'string', default: '10000' },
@@ -177,24 +189,25 @@ export async function benchGalleryStoreCommand(argv: string[]): Promise<void> {
   const identities = parseIntOption('identities', values.identities);
   const samples = parseIntOption('samples', values.samples);
   const queries = parseIntOption('queries', values.queries);
+  const concurrency = parseIntOption('concurrency', values.concurrency);
   const cropBytes = parseIntOption('crop-bytes', values['crop-bytes']);
   const stores = values.store.split(',').map((s) => s.trim());
   for (const s of stores) if (!(STORES as readonly string[]).includes(s)) throw new UsageError(`--store: '${s}' is not one of ${STORES.join(', ')}`);
-  if (identities < 1 || samples < 1 || queries < 1 || cropBytes < 0) throw new UsageError('--identities, --samples and --queries must be positive');
+  if (identities < 1 || samples < 1 || queries < 1 || concurrency < 1 || cropBytes < 0) throw new UsageError('--identities, --samples, --concurrency and --queries must be positive');
   const databaseUrl = values.database ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const cpu = cpus();
   console.log(`# facerec bench gallery-store\n\nCPU: ${cpu[0]?.model.trim()}, ${cpu.length} cores; load average at start ${loadavg()[0]!.toFixed(2)}.`);
   console.log(
-    `Galleries (services/matcher) over each store with the embedded vector index: ${identities} identities × ${samples} samples (512-d, ${cropBytes}-byte crops), enrolled one AddSamples call at a time; ` +
+    `Galleries (services/matcher) over each store with the embedded vector index: ${identities} identities × ${samples} samples (512-d, ${cropBytes}-byte crops), enrolled by ${concurrency} AddSamples call(s) at a time; ` +
       `search = Galleries.match of one face, top-3 (vector search + the store's name lookup), ${queries} queries; list = one page of 20 identities filtered by a part of the name.` +
       (stores.includes('postgres') ? ` PostgreSQL: ${redacted(databaseUrl)} (a schema of its own, dropped after).` : '') +
       '\n',
   );
-  const rows = await benchGalleryStore({ stores: stores as StoreName[], identities, samples, queries, cropBytes, dimension: 512, databaseUrl, progress: (l) => console.error(l) });
-  console.log('| store | identities | samples | enrolment s | identities/s | samples/s | search p50 ms | search p95 ms | list p50 ms |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const rows = await benchGalleryStore({ stores: stores as StoreName[], identities, samples, concurrency, queries, cropBytes, dimension: 512, databaseUrl, progress: (l) => console.error(l) });
+  console.log('| store | calls at once | identities | samples | enrolment s | identities/s | samples/s | search p50 ms | search p95 ms | list p50 ms |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    console.log(`| ${r.store} | ${r.identities} | ${r.samples} | ${r.enrolSeconds} | ${r.identitiesPerSecond} | ${r.samplesPerSecond} | ${r.searchP50Ms} | ${r.searchP95Ms} | ${r.listP50Ms} |`);
+    console.log(`| ${r.store} | ${r.concurrency} | ${r.identities} | ${r.samples} | ${r.enrolSeconds} | ${r.identitiesPerSecond} | ${r.samplesPerSecond} | ${r.searchP50Ms} | ${r.searchP95Ms} | ${r.listP50Ms} |`);
   }
   const [sqlite, postgres] = [rows.find((r) => r.store === 'sqlite'), rows.find((r) => r.store === 'postgres')];
   if (sqlite && postgres) {
@@ -205,7 +218,7 @@ export async function benchGalleryStoreCommand(argv: string[]): Promise<void> {
     );
   }
   console.log('');
-  console.log(JSON.stringify({ bench: 'gallery-store', identities, samples, cropBytes, queries, rows }));
+  console.log(JSON.stringify({ bench: 'gallery-store', identities, samples, concurrency, cropBytes, queries, rows }));
 }
 
 function redacted(url: string): string {
