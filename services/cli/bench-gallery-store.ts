@@ -9,17 +9,22 @@
 //  - listing: one page of identities filtered by a part of the name (the API's GET …/identities?q=).
 // Random 512-d unit vectors; crops of random bytes (incompressible, as JPEG is) of --crop-bytes
 // (a 256 px source crop at quality 90 is about 10 KB).
+// With --crops N, also where a crop is best kept: N crops written one at a time and 200 read back,
+// as bytea rows in PostgreSQL vs objects in the NATS object store (NatsBlobStore, at NATS_URL).
 //
-//   facerec bench gallery-store [--identities 10000] [--samples 2] [--store sqlite,postgres] [--concurrency 1] [--queries 300] [--database postgres://…]
+//   facerec bench gallery-store [--identities 10000] [--samples 2] [--store sqlite,postgres] [--concurrency 1] [--queries 300] [--database postgres://…] [--crops 1000]
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { connect } from '@nats-io/transport-node';
+import { Objm } from '@nats-io/obj';
 import pg from 'pg';
 import type { GalleryStore } from '../../libs/gallery/gallery-store.js';
 import { PostgresGalleryStore } from '../../libs/gallery/postgres-gallery-store.js';
 import { SqliteGalleryStore } from '../../libs/gallery/sqlite-gallery-store.js';
+import { NatsBlobStore } from '../../libs/store/nats-blob-store.js';
 import { EmbeddedVectorIndex } from '../../libs/vector/embedded-vector-index.js';
 import { Galleries } from '../matcher/galleries.js';
 import { parseIntOption, UsageError } from './args.js';
@@ -169,6 +174,64 @@ export async function benchGalleryStore(opts: {
   return rows;
 }
 
+export interface CropBenchRow {
+  where: 'postgres bytea' | 'nats object store';
+  crops: number;
+  writesPerSecond: number;
+  readP50Ms: number;
+}
+
+/** `crops` crops written one at a time (each its own commit, as an AddSamples call makes), then 200 read back by id. */
+export async function benchCrops(opts: { crops: number; cropBytes: number; databaseUrl: string; natsUrl: string }): Promise<CropBenchRow[]> {
+  const crop = randomBytes(opts.cropBytes);
+  const ids = Array.from({ length: opts.crops }, () => randomUUID());
+  const rows: CropBenchRow[] = [];
+  const measure = async (where: CropBenchRow['where'], write: (id: string) => Promise<string>, read: (key: string) => Promise<Buffer | undefined>) => {
+    const keys: string[] = [];
+    const started = performance.now();
+    for (const id of ids) keys.push(await write(id));
+    const writesPerSecond = opts.crops / ((performance.now() - started) / 1000);
+    const reads: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const t = performance.now();
+      const back = await read(keys[(i * 7919) % keys.length]!);
+      reads.push(performance.now() - t);
+      if (!back?.equals(crop)) throw new Error(`${where}: a crop came back different`);
+    }
+    reads.sort((a, b) => a - b);
+    rows.push({ where, crops: opts.crops, writesPerSecond: round(writesPerSecond, 0), readP50Ms: round(percentile(reads, 0.5), 3) });
+  };
+
+  const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 2 });
+  const table = `bench_crops_${process.pid}`;
+  try {
+    await pool.query(`CREATE TABLE ${table} (id text PRIMARY KEY, crop bytea NOT NULL)`);
+    await measure(
+      'postgres bytea',
+      async (id) => (await pool.query(`INSERT INTO ${table} (id, crop) VALUES ($1, $2)`, [id, crop]), id),
+      async (id) => (await pool.query<{ crop: Buffer }>(`SELECT crop FROM ${table} WHERE id = $1`, [id])).rows[0]?.crop,
+    );
+  } finally {
+    await pool.query(`DROP TABLE IF EXISTS ${table}`);
+    await pool.end();
+  }
+
+  const nc = await connect({ servers: opts.natsUrl, timeout: 5000 });
+  const bucket = `bench_crops_${process.pid}`;
+  try {
+    const blobs = await NatsBlobStore.open(nc, { bucket });
+    await measure(
+      'nats object store',
+      async () => (await blobs.put(crop, { contentType: 'image/jpeg' })).id,
+      (id) => blobs.read(id),
+    );
+  } finally {
+    await (await new Objm(nc).open(bucket)).destroy().catch(() => undefined);
+    await nc.close();
+  }
+  return rows;
+}
+
 function round(x: number, digits: number): number {
   return +x.toFixed(digits);
 }
@@ -184,6 +247,7 @@ export async function benchGalleryStoreCommand(argv: string[]): Promise<void> {
       queries: { type: 'string', default: '300' },
       'crop-bytes': { type: 'string', default: '10000' },
       database: { type: 'string' },
+      crops: { type: 'string', default: '0' },
     },
   });
   const identities = parseIntOption('identities', values.identities);
@@ -219,6 +283,17 @@ export async function benchGalleryStoreCommand(argv: string[]): Promise<void> {
   }
   console.log('');
   console.log(JSON.stringify({ bench: 'gallery-store', identities, samples, concurrency, cropBytes, queries, rows }));
+  const crops = parseIntOption('crops', values.crops);
+  if (crops > 0) {
+    const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+    console.log(`\nWhere crops live: ${crops} crops of ${cropBytes} bytes written one at a time (a commit or an object each), then 200 read back by id; NATS at ${natsUrl}.\n`);
+    const cropRows = await benchCrops({ crops, cropBytes, databaseUrl, natsUrl });
+    console.log('| where | crops | writes/s | read p50 ms |');
+    console.log('|---|---:|---:|---:|');
+    for (const r of cropRows) console.log(`| ${r.where} | ${r.crops} | ${r.writesPerSecond} | ${r.readP50Ms} |`);
+    console.log('');
+    console.log(JSON.stringify({ bench: 'gallery-store-crops', cropBytes, rows: cropRows }));
+  }
 }
 
 function redacted(url: string): string {
