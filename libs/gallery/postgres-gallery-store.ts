@@ -3,9 +3,11 @@
 // ids compare and sort byte-wise (COLLATE "C", SQLite's BINARY), creation order is an insertion
 // sequence (SQLite's rowid), deleting a model or an identity cascades, and every multi-row change
 // is one transaction. Embeddings are float32 bytes in bytea (bit-exact, 2 KiB for 512-d); crops
-// are bytea too, next to their sample, so that an erasure removes both in one commit.
+// are bytea too, next to their sample, so that an erasure removes both in one commit. Every change
+// of vectors is announced (NOTIFY, in the writing transaction) to the replicas that follow them.
 import type { Page } from '../store/job-store.js';
-import { migrate, openPostgres, transaction, violatedForeignKey, violatedUnique, type Migration, type PgClient, type PgPool } from '../store/postgres.js';
+import { changeChannel, migrate, notify, openPostgres, transaction, violatedForeignKey, violatedUnique, type Migration, type PgClient, type PgPool } from '../store/postgres.js';
+import type { GalleryChange } from './gallery-changes.js';
 import { blobToVector, vectorToBlob } from '../store/vector-bytes.js';
 import {
   IdentityNameTakenError,
@@ -101,18 +103,22 @@ const IDENTITY_COLUMNS = `id, model_id, name, created, aliases, category, countr
 const SAMPLE_COLUMNS = 'id, identity_id, model_id, embedding, crop, origin, created';
 
 export class PostgresGalleryStore implements GalleryStore {
-  private constructor(private readonly pool: PgPool) {}
+  private constructor(
+    private readonly pool: PgPool,
+    /** Where the changes are announced (PostgresChangeFeed listens there). */
+    private readonly channel: string,
+  ) {}
 
   /** Connects to `url` and brings the tables up to date (safe when several replicas start at once). */
   static async open(url: string): Promise<PostgresGalleryStore> {
     const pool = openPostgres(url);
     try {
       await migrate(pool, 'galleries', GALLERY_MIGRATIONS);
+      return new PostgresGalleryStore(pool, await changeChannel(pool));
     } catch (err) {
       await pool.end();
       throw err;
     }
-    return new PostgresGalleryStore(pool);
   }
 
   async createModel(model: Omit<ModelRecord, 'created'> & { created?: string }): Promise<ModelRecord> {
@@ -157,7 +163,11 @@ export class PostgresGalleryStore implements GalleryStore {
   }
 
   async deleteModel(modelId: string): Promise<boolean> {
-    return ((await this.pool.query('DELETE FROM models WHERE id = $1', [modelId])).rowCount ?? 0) > 0;
+    const { rows } = await this.pool.query(
+      `WITH gone AS (DELETE FROM models WHERE id = $1 RETURNING id) SELECT pg_notify($2, json_build_object('kind', 'model', 'id', id)::text) FROM gone`,
+      [modelId, this.channel],
+    );
+    return rows.length > 0;
   }
 
   async createIdentity(identity: { id: string; modelId: string; name: string; created?: string }): Promise<IdentityRecord> {
@@ -219,7 +229,11 @@ export class PostgresGalleryStore implements GalleryStore {
   }
 
   async deleteIdentity(identityId: string): Promise<boolean> {
-    return ((await this.pool.query('DELETE FROM identities WHERE id = $1', [identityId])).rowCount ?? 0) > 0;
+    const { rows } = await this.pool.query(
+      `WITH gone AS (DELETE FROM identities WHERE id = $1 RETURNING id) SELECT pg_notify($2, json_build_object('kind', 'identity', 'id', id)::text) FROM gone`,
+      [identityId, this.channel],
+    );
+    return rows.length > 0;
   }
 
   async identityNames(identityIds: readonly string[]): Promise<Map<string, string>> {
@@ -229,8 +243,11 @@ export class PostgresGalleryStore implements GalleryStore {
   }
 
   async addSamples(samples: readonly SampleRecord[]): Promise<void> {
-    // One statement: all or nothing without a transaction of its own.
-    await insertSamples(this.pool, samples);
+    if (samples.length === 0) return;
+    await transaction(this.pool, async (client) => {
+      await insertSamples(client, samples);
+      await notify(client, this.channel, identityChanges(samples));
+    });
   }
 
   async listSamples(selector: { identityId: string } | { modelId: string }): Promise<SampleRecord[]> {
@@ -275,6 +292,7 @@ export class PostgresGalleryStore implements GalleryStore {
       await client.query('UPDATE models SET description = $2, embedding_model = $3, embedding_sha256 = $4 WHERE id = $1', [
         modelId, contents.description, contents.embedder.model, contents.embedder.sha256,
       ]);
+      await notify(client, this.channel, [{ kind: 'model', id: modelId } satisfies GalleryChange]);
     });
   }
 
@@ -290,6 +308,7 @@ export class PostgresGalleryStore implements GalleryStore {
         );
       }
       await client.query('UPDATE models SET embedding_model = $2, embedding_sha256 = $3 WHERE id = $1', [modelId, embedder.model, embedder.sha256]);
+      await notify(client, this.channel, [{ kind: 'model', id: modelId } satisfies GalleryChange]);
     });
   }
 
@@ -339,6 +358,8 @@ export class PostgresGalleryStore implements GalleryStore {
         added.identities += r.rowCount ?? 0;
       }
       added.samples = await insertSamples(client, rows.samples ?? [], 'ON CONFLICT (id) DO NOTHING');
+      const models = new Set([...(rows.models ?? []).map((m) => m.id), ...(rows.samples ?? []).map((s) => s.modelId)]);
+      await notify(client, this.channel, [...models].map((id) => ({ kind: 'model', id }) satisfies GalleryChange));
     });
     return added;
   }
@@ -380,6 +401,10 @@ async function insertSamples(db: PgPool | PgClient, samples: readonly SampleReco
     added += r.rowCount ?? 0;
   }
   return added;
+}
+
+function identityChanges(samples: readonly { identityId: string }[]): GalleryChange[] {
+  return [...new Set(samples.map((s) => s.identityId))].map((id) => ({ kind: 'identity', id }));
 }
 
 /** A name or a search for one, compared without case (Unicode lower case of the NFC form), as the SQLite store does. */

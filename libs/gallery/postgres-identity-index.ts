@@ -2,8 +2,10 @@
 // matcher replicas. Same behaviour as the SQLite store (one contract suite runs against both):
 // newest first by created then id (byte-wise), samples in insertion order, appearances merged per
 // (identity, job, source) even when two replicas record the same one at once, naming all or nothing.
+// Changes of samples are announced (NOTIFY, in the writing transaction) to replicas that follow them.
 import type { Page } from '../store/job-store.js';
-import { migrate, openPostgres, transaction, type Migration, type PgPool } from '../store/postgres.js';
+import { changeChannel, migrate, notify, openPostgres, transaction, type Migration, type PgPool } from '../store/postgres.js';
+import type { GalleryChange } from './gallery-changes.js';
 import { blobToVector, vectorToBlob } from '../store/vector-bytes.js';
 import {
   AlreadyNamedError,
@@ -94,18 +96,22 @@ const IDENTITY_COLUMNS = `id, created, thumbnail, name, model_id, model_name, id
 const NAMED_CLAUSE = { any: '', named: 'WHERE name IS NOT NULL', unnamed: 'WHERE name IS NULL' } as const;
 
 export class PostgresIdentityIndex implements IdentityIndexStore {
-  private constructor(private readonly pool: PgPool) {}
+  private constructor(
+    private readonly pool: PgPool,
+    /** Where the changes are announced (PostgresChangeFeed listens there). */
+    private readonly channel: string,
+  ) {}
 
   /** Connects to `url` and brings the tables up to date (safe when several replicas start at once). */
   static async open(url: string): Promise<PostgresIdentityIndex> {
     const pool = openPostgres(url);
     try {
       await migrate(pool, 'identity-index', IDENTITY_INDEX_MIGRATIONS);
+      return new PostgresIdentityIndex(pool, await changeChannel(pool));
     } catch (err) {
       await pool.end();
       throw err;
     }
-    return new PostgresIdentityIndex(pool);
   }
 
   async create(identity: { id: string; thumbnail: Buffer; created?: string }): Promise<IndexedIdentityRecord> {
@@ -137,13 +143,16 @@ export class PostgresIdentityIndex implements IdentityIndexStore {
 
   async addSamples(samples: readonly IndexSampleRecord[]): Promise<void> {
     if (samples.length === 0) return;
-    // One statement: all or nothing; WITH ORDINALITY keeps the sequence in the given order.
+    // One statement, announcement included: all or nothing; WITH ORDINALITY keeps the sequence in the given order.
     await this.pool.query(
-      `INSERT INTO index_samples (id, identity_id, embedding, crop, created)
-       SELECT id, identity_id, embedding, crop, created
-       FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bytea[], $5::text[]) WITH ORDINALITY AS t (id, identity_id, embedding, crop, created, n)
-       ORDER BY n`,
-      [samples.map((s) => s.id), samples.map((s) => s.identityId), samples.map((s) => vectorToBlob(s.embedding)), samples.map((s) => s.crop), samples.map((s) => s.created)],
+      `WITH added AS (
+         INSERT INTO index_samples (id, identity_id, embedding, crop, created)
+         SELECT id, identity_id, embedding, crop, created
+         FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bytea[], $5::text[]) WITH ORDINALITY AS t (id, identity_id, embedding, crop, created, n)
+         ORDER BY n
+         RETURNING identity_id)
+       SELECT pg_notify($6, json_build_object('kind', 'index-identity', 'id', identity_id)::text) FROM (SELECT DISTINCT identity_id FROM added) AS d`,
+      [samples.map((s) => s.id), samples.map((s) => s.identityId), samples.map((s) => vectorToBlob(s.embedding)), samples.map((s) => s.crop), samples.map((s) => s.created), this.channel],
     );
   }
 
@@ -203,6 +212,7 @@ export class PostgresIdentityIndex implements IdentityIndexStore {
         [id, named.name, named.modelId, named.modelName, named.identityId, named.at],
       );
       await client.query('DELETE FROM index_samples WHERE identity_id = $1', [id]);
+      await notify(client, this.channel, [{ kind: 'index-identity', id } satisfies GalleryChange]);
       const after = await client.query<IdentityRow>(`SELECT ${IDENTITY_COLUMNS} FROM index_identities WHERE id = $1`, [id]);
       return after.rows[0] && toIdentity(after.rows[0]);
     });
@@ -210,7 +220,11 @@ export class PostgresIdentityIndex implements IdentityIndexStore {
 
   async delete(id: string): Promise<boolean> {
     // Samples and appearances go with it (ON DELETE CASCADE).
-    return ((await this.pool.query('DELETE FROM index_identities WHERE id = $1', [id])).rowCount ?? 0) > 0;
+    const { rows } = await this.pool.query(
+      `WITH gone AS (DELETE FROM index_identities WHERE id = $1 RETURNING id) SELECT pg_notify($2, json_build_object('kind', 'index-identity', 'id', id)::text) FROM gone`,
+      [id, this.channel],
+    );
+    return rows.length > 0;
   }
 
   /**
@@ -253,6 +267,7 @@ export class PostgresIdentityIndex implements IdentityIndexStore {
         );
         added.appearances += r.rowCount ?? 0;
       }
+      await notify(client, this.channel, [...new Set(samples.map((s) => s.identityId))].map((id) => ({ kind: 'index-identity', id }) satisfies GalleryChange));
       return added;
     });
   }

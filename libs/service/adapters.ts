@@ -12,6 +12,8 @@ import { NatsBus } from '../bus/nats-bus.js';
 import type { Config } from '../config/config.js';
 import type { GalleryStore } from '../gallery/gallery-store.js';
 import type { IdentityIndexStore } from '../gallery/identity-index.js';
+import type { ChangeFeed } from '../gallery/gallery-changes.js';
+import { PostgresChangeFeed } from '../gallery/postgres-change-feed.js';
 import { PostgresGalleryStore } from '../gallery/postgres-gallery-store.js';
 import { PostgresIdentityIndex } from '../gallery/postgres-identity-index.js';
 import { SqliteGalleryStore } from '../gallery/sqlite-gallery-store.js';
@@ -104,6 +106,19 @@ export class Adapters {
       const url = this.config.databaseUrl;
       const store = url ? await PostgresIdentityIndex.open(url) : new SqliteIdentityIndex(join(this.config.dataDir, 'galleries.db'));
       return this.closing(store, () => store.close());
+    });
+  }
+
+  /**
+   * The galleries' changes, for a matcher replica to follow in its own embedded vector index:
+   * only with galleries in PostgreSQL and vectors not in Qdrant (shared there: nothing to follow).
+   */
+  galleryChanges(): Promise<ChangeFeed | null> {
+    return this.once('gallery-changes', async () => {
+      const url = this.config.databaseUrl;
+      if (!url || this.config.qdrantUrl) return null;
+      const feed = new PostgresChangeFeed(url, (err) => log.warn({ err: err.message }, 'the galleries\' change feed lost its connection; reconnecting'));
+      return this.closing(feed, () => feed.close());
     });
   }
 

@@ -75,3 +75,18 @@ export function violatedForeignKey(err: unknown): string | null {
   const e = err as { code?: string; constraint?: string };
   return e?.code === '23503' ? (e.constraint ?? '') : null;
 }
+
+/**
+ * The NOTIFY channel of the galleries' changes (libs/gallery/gallery-changes.ts) in the schema the
+ * connection works in: installations (and test files) in other schemas of one database do not hear them.
+ */
+export async function changeChannel(db: PgPool | PgClient | pg.Client): Promise<string> {
+  const { rows } = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
+  return `facerec_changes:${rows[0]!.schema}`;
+}
+
+/** Sends `changes` (JSON) on `channel`; inside a transaction they are delivered at its commit, and not at all on rollback. */
+export async function notify(db: PgPool | PgClient, channel: string, changes: readonly object[]): Promise<void> {
+  if (changes.length === 0) return;
+  await db.query('SELECT pg_notify($1, c) FROM unnest($2::text[]) AS c', [channel, changes.map((c) => JSON.stringify(c))]);
+}

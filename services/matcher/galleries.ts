@@ -8,6 +8,9 @@ import type { VectorIndex } from '../../libs/vector/vector-index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { isReadOnlyGallery, readOnlyMessage } from '../../libs/gallery/read-only.js';
 
+/** Vectors per upsert when an index is filled from the store: bounded requests for Qdrant. */
+const VECTOR_BATCH = 1000;
+
 /** The contract's default gallery: it always exists (SPEC §3). */
 export const DEFAULT_MODEL = 'celebrities';
 
@@ -103,6 +106,7 @@ export class Galleries {
         await this.store.replaceEmbeddings(model.id, { model: this.embedding.name, sha256: this.embedding.sha256 }, new Map());
       }
     }
+    await this.syncVectors();
     if (!(await this.store.findModel(DEFAULT_MODEL))) {
       await this.store
         .createModel({ id: randomUUID(), name: DEFAULT_MODEL, description: 'The pre-built default gallery, read-only through the API: its artefact (FACEREC_CELEBRITIES, made by `facerec celebrities build`) fills it at start', embeddingModel: this.embedding.name, embeddingSha256: this.embedding.sha256 })
@@ -110,6 +114,56 @@ export class Galleries {
           if (!(await this.store.findModel(DEFAULT_MODEL))) throw err; // lost a race with another matcher: fine
         });
     }
+  }
+
+  /**
+   * Fills the vector index from the store where they disagree: a matcher replica starting with an
+   * empty embedded index beside galleries in PostgreSQL, or an index that missed changes. A model
+   * whose count of vectors equals its count of samples is taken as in step; stale models (another
+   * embedder's vectors) are left out of the index until re-embedded.
+   */
+  async syncVectors(): Promise<{ model: string; vectors: number }[]> {
+    const reloaded: { model: string; vectors: number }[] = [];
+    for (const model of await this.store.listModels()) {
+      if (this.stale.has(model.id) || this.madeByOther(model)) continue;
+      if ((await this.index.count([model.id])) === model.sampleCount) continue;
+      reloaded.push({ model: model.name, vectors: await this.reloadModelVectors(model.id) });
+    }
+    return reloaded;
+  }
+
+  /** Replaces the model's vectors in the index with its samples' embeddings from the store; the number of vectors. */
+  async reloadModelVectors(modelId: string): Promise<number> {
+    const samples = await this.store.listSamples({ modelId });
+    await this.index.delete({ modelId });
+    for (let i = 0; i < samples.length; i += VECTOR_BATCH) {
+      await this.index.upsert(samples.slice(i, i + VECTOR_BATCH).map((s) => ({ id: s.id, vector: s.embedding, payload: { modelId, identityId: s.identityId } })));
+    }
+    return samples.length;
+  }
+
+  /**
+   * Another replica changed a whole gallery (deleted it, replaced its contents, re-embedded it):
+   * its vectors are read again from the store, when they are the running embedder's; a gallery
+   * another replica re-embedded into this embedder becomes searchable here too.
+   */
+  async modelChanged(modelId: string): Promise<void> {
+    const model = await this.store.findModel(modelId);
+    if (!model || model.id !== modelId) {
+      await this.index.delete({ modelId });
+      this.stale.delete(modelId);
+      return;
+    }
+    if (this.madeByOther(model)) return; // stays out of matching until re-embedded
+    await this.reloadModelVectors(modelId);
+    if (!this.prebuilt.has(modelId)) this.stale.delete(modelId);
+  }
+
+  /** Replaces one identity's vectors with its samples' embeddings from the store (none when it is gone). */
+  async reloadIdentityVectors(identityId: string): Promise<void> {
+    const samples = await this.store.listSamples({ identityId });
+    await this.index.delete({ identityId });
+    if (samples.length > 0) await this.index.upsert(samples.map((s) => ({ id: s.id, vector: s.embedding, payload: { modelId: s.modelId, identityId } })));
   }
 
   async resolve(refs: readonly string[]): Promise<{ resolved: (ModelRecord & ModelStats & { ref: string })[]; unknown: string[] }> {
@@ -329,12 +383,14 @@ export class Galleries {
       for (const hit of hits) {
         if (!nearest.has(hit.payload.identityId)) nearest.set(hit.payload.identityId, { ...hit.payload, raw: hit.distance });
       }
-      perFace.push([...nearest.values()].slice(0, k));
+      perFace.push([...nearest.values()]);
     }
     const names = await this.store.identityNames([...new Set(perFace.flat().map((c) => c.identityId))]);
     return perFace.map((candidates) =>
       candidates
-        .filter((c) => names.has(c.identityId)) // deleted between search and lookup
+        // Deleted between search and lookup, or by another replica whose change this one has not applied yet: the next nearest stand in.
+        .filter((c) => names.has(c.identityId))
+        .slice(0, k)
         .map((c) => ({ identityId: c.identityId, modelId: c.modelId, person: names.get(c.identityId)!, distance: this.embedding.toContract(c.raw) })),
     );
   }
