@@ -364,6 +364,26 @@ export class PostgresGalleryStore implements GalleryStore {
     return added;
   }
 
+  /**
+   * Under a session advisory lock on the key, held on a connection of its own for the whole work
+   * (a replica that dies mid-work loses its session, and the lock with it).
+   */
+  async exclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query("SELECT pg_advisory_lock(hashtext(current_schema() || ':' || $1))", [key]);
+      try {
+        return await work();
+      } finally {
+        // A connection that cannot unlock is closed rather than pooled: closing ends the lock too.
+        await client.query("SELECT pg_advisory_unlock(hashtext(current_schema() || ':' || $1))", [key]).catch((err: Error) => (broken = err));
+      }
+    } finally {
+      client.release(broken);
+    }
+  }
+
   async close(): Promise<void> {
     if (!this.pool.ended) await this.pool.end();
   }

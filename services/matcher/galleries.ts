@@ -135,9 +135,17 @@ export class Galleries {
   /** Replaces the model's vectors in the index with its samples' embeddings from the store; the number of vectors. */
   async reloadModelVectors(modelId: string): Promise<number> {
     const samples = await this.store.listSamples({ modelId });
-    await this.index.delete({ modelId });
-    for (let i = 0; i < samples.length; i += VECTOR_BATCH) {
-      await this.index.upsert(samples.slice(i, i + VECTOR_BATCH).map((s) => ({ id: s.id, vector: s.embedding, payload: { modelId, identityId: s.identityId } })));
+    const upsert = async () => {
+      for (let i = 0; i < samples.length; i += VECTOR_BATCH) {
+        await this.index.upsert(samples.slice(i, i + VECTOR_BATCH).map((s) => ({ id: s.id, vector: s.embedding, payload: { modelId, identityId: s.identityId } })));
+      }
+    };
+    // Overwriting first leaves no moment without the model's vectors (a shared Qdrant is searched
+    // by other replicas meanwhile); only vectors of samples gone since need the model emptied.
+    await upsert();
+    if ((await this.index.count([modelId])) !== samples.length) {
+      await this.index.delete({ modelId });
+      await upsert();
     }
     return samples.length;
   }
@@ -200,8 +208,29 @@ export class Galleries {
    */
   async reembedStale(embedCrop: CropEmbedder, log: Logger, only?: string): Promise<{ model: string; samples: number; failed: string[] }[]> {
     const report: { model: string; samples: number; failed: string[] }[] = [];
-    for (const model of await this.store.listModels()) {
-      if (!this.stale.has(model.id) || this.prebuilt.has(model.id) || (only && model.id !== only && model.name !== only)) continue;
+    for (const listed of await this.store.listModels()) {
+      if (!this.stale.has(listed.id) || this.prebuilt.has(listed.id) || (only && listed.id !== only && listed.name !== only)) continue;
+      // One replica at a time per gallery: the others wait here (the gallery still refused there),
+      // then find it done and load its new vectors rather than embedding every crop again.
+      const done = await this.store.exclusive(`reembed:${listed.id}`, () => this.reembedOne(listed.id, embedCrop, log, !!only));
+      if (done) report.push(done);
+    }
+    return report;
+  }
+
+  private async reembedOne(modelId: string, embedCrop: CropEmbedder, log: Logger, forced: boolean): Promise<{ model: string; samples: number; failed: string[] } | null> {
+    const model = await this.store.findModel(modelId);
+    if (!model || model.id !== modelId) {
+      this.stale.delete(modelId);
+      return null;
+    }
+    if (!forced && !this.madeByOther(model)) {
+      const vectors = await this.reloadModelVectors(model.id);
+      this.stale.delete(model.id);
+      log.info({ model: model.name, vectors }, 'gallery re-embedded by another matcher replica: its vectors loaded');
+      return { model: model.name, samples: 0, failed: [] };
+    }
+    {
       const samples = await this.store.listSamples({ modelId: model.id });
       const started = performance.now();
       log.info({ model: model.name, samples: samples.length, from: describeEmbedder(model), to: this.embedding.name }, 're-embedding gallery');
@@ -226,9 +255,8 @@ export class Galleries {
         this.stale.delete(model.id);
         log.info({ model: model.name, samples: samples.length, seconds: +((performance.now() - started) / 1000).toFixed(1) }, 'gallery re-embedded');
       }
-      report.push({ model: model.name, samples: samples.length, failed });
+      return { model: model.name, samples: samples.length, failed };
     }
-    return report;
   }
 
   /** Re-embeds one gallery now (whoever made its vectors), as at start for a gallery of another embedder. */

@@ -370,6 +370,23 @@ describe.each([sqlite, postgres])('GalleryStore on $name', (backend) => {
     });
   });
 
+  it('runs work under one key one at a time, under different keys at once', async () => {
+    const log: string[] = [];
+    const work = (name: string, ms: number) => async () => {
+      log.push(`${name} start`);
+      await new Promise((r) => setTimeout(r, ms));
+      log.push(`${name} end`);
+      return name;
+    };
+    const results = await Promise.all([store.exclusive('k', work('first', 40)), store.exclusive('k', work('second', 1)), store.exclusive('other', work('other', 1))]);
+    expect(results).toEqual(['first', 'second', 'other']);
+    expect(log.indexOf('second start')).toBeGreaterThan(log.indexOf('first end'));
+    expect(log.indexOf('other end')).toBeLessThan(log.indexOf('first end'));
+    // A failing work lets the next one run.
+    await expect(store.exclusive('k', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(store.exclusive('k', async () => 'after')).resolves.toBe('after');
+  });
+
   it('keeps everything across closing and reopening', async () => {
     await store.createIdentity({ id: 'i-ann', modelId: 'm-staff', name: 'Ann' });
     const original = sample('i-ann', 'm-staff', [1, 2, 3]);

@@ -141,4 +141,46 @@ describe.skipIf(!url)('matcher replicas over PostgreSQL, each with its own embed
     expect(await msUntil(async () => (await a.index.find(cat(1), 0.5)).length === 0)).toBeLessThan(1000);
     expect(await msUntil(async () => (await names(a, cat(1), model.id))[0] === 'Cat')).toBeLessThan(1000);
   });
+
+  it('re-embeds a gallery of another embedder on one replica only; the other waits, then serves the new vectors, never a mix', async () => {
+    const seedStore = await PostgresGalleryStore.open(schema.url);
+    const people = [person(4), person(5), person(6)];
+    try {
+      await seedStore.createModel({ id: 'm-old', name: 'old', description: '', embeddingModel: 'old-embedder', embeddingSha256: '' });
+      for (const [i, _] of people.entries()) await seedStore.createIdentity({ id: `p-${i}`, modelId: 'm-old', name: `Person ${i}` });
+      // Old 3-d vectors; each crop says whose face it holds, so the new embedder can be a function of it.
+      await seedStore.addSamples(
+        people.flatMap((_, i) => [0, 1].map((k) => ({ id: `s-${i}-${k}`, identityId: `p-${i}`, modelId: 'm-old', embedding: Float32Array.from([i, k, 1]), crop: Buffer.from([i, k]), origin: '', created: new Date().toISOString() }))),
+      );
+    } finally {
+      await seedStore.close();
+    }
+    const a = await replica('a');
+    const b = await replica('b');
+    expect([...a.galleries.staleModels().keys(), ...b.galleries.staleModels().keys()]).toEqual(['m-old', 'm-old']);
+    await expect(b.galleries.match(people[0]!(1), ['m-old'], 1)).rejects.toThrow('waiting to be re-embedded');
+
+    const calls = { a: 0, b: 0 };
+    const embedder = (who: 'a' | 'b') => async (crop: Buffer) => {
+      calls[who]++;
+      await new Promise((r) => setTimeout(r, 20));
+      return people[crop[0]!]!(1)[0]!;
+    };
+    const log = moduleLogger('test');
+    const [ra, rb] = await Promise.all([a.galleries.reembedStale(embedder('a'), log), b.galleries.reembedStale(embedder('b'), log)]);
+    expect(calls.a + calls.b).toBe(6); // every crop once, by one replica
+    expect([ra[0]!.samples, rb[0]!.samples].sort()).toEqual([0, 6]);
+    for (const r of [a, b]) {
+      expect(r.galleries.staleModels().size).toBe(0);
+      expect(await names(r, people[2]!(1), 'm-old')).toEqual(['Person 2']);
+      expect(await r.vectors.count(['m-old'])).toBe(6);
+    }
+    const stored = await PostgresGalleryStore.open(schema.url);
+    try {
+      expect((await stored.listSamples({ modelId: 'm-old' })).map((x) => x.embedding.length)).toEqual(Array(6).fill(DIM));
+      expect(await stored.findModel('m-old')).toMatchObject({ embeddingModel: EMBEDDING.name, embeddingSha256: EMBEDDING.sha256 });
+    } finally {
+      await stored.close();
+    }
+  });
 });
