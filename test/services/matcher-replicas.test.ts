@@ -12,7 +12,11 @@ import { PostgresGalleryStore } from '../../libs/gallery/postgres-gallery-store.
 import { PostgresIdentityIndex } from '../../libs/gallery/postgres-identity-index.js';
 import { moduleLogger } from '../../libs/log/logger.js';
 import { EmbeddedVectorIndex } from '../../libs/vector/embedded-vector-index.js';
+import { loadConfig } from '../../libs/config/config.js';
+import { embedderIdentity } from '../../libs/engine/embedder.js';
+import { Adapters } from '../../libs/service/adapters.js';
 import { followChanges } from '../../services/matcher/follow-changes.js';
+import { startMatcher } from '../../services/matcher/service.js';
 import { Galleries } from '../../services/matcher/galleries.js';
 import { IdentityIndex } from '../../services/matcher/identity-index.js';
 import { mulberry32 } from '../support/random.js';
@@ -181,6 +185,36 @@ describe.skipIf(!url)('matcher replicas over PostgreSQL, each with its own embed
       expect(await stored.findModel('m-old')).toMatchObject({ embeddingModel: EMBEDDING.name, embeddingSha256: EMBEDDING.sha256 });
     } finally {
       await stored.close();
+    }
+  });
+
+  it('startMatcher with DATABASE_URL: fills its embedded index from PostgreSQL before it serves, then follows what another replica writes', async () => {
+    const config = loadConfig({ FACEREC_DATA_DIR: join(dir, 'started'), DATABASE_URL: schema.url, FACEREC_CELEBRITIES: 'none', MATCHER_LISTEN: '127.0.0.1:0', HEALTH_PORT: '0' });
+    const running = embedderIdentity(config.engine.embedder);
+    const seed = await PostgresGalleryStore.open(schema.url);
+    const face = (i: number) => Float32Array.from({ length: running.dimension }, (_, k) => (k === i ? 1 : 0));
+    const sample = (id: string, identityId: string, i: number) => ({ id, identityId, modelId: 'm', embedding: face(i), crop, origin: '', created: new Date().toISOString() });
+    try {
+      await seed.createModel({ id: 'm', name: 'staff', description: '', embeddingModel: running.model, embeddingSha256: running.sha256 });
+      await seed.createIdentity({ id: 'ann', modelId: 'm', name: 'Ann' });
+      await seed.addSamples([sample('s1', 'ann', 1), sample('s2', 'ann', 2)]);
+
+      const adapters = new Adapters(config);
+      const service = await startMatcher({ config, adapters, log: moduleLogger('test') }, { cropEmbedder: () => ({ embedCrop: async () => 'none here', close: () => {} }) });
+      try {
+        const vectors = await adapters.vectorIndex();
+        expect(await vectors.count(['m'])).toBe(2);
+        await seed.createIdentity({ id: 'bob', modelId: 'm', name: 'Bob' });
+        await seed.addSamples([sample('s3', 'bob', 3)]);
+        expect(await msUntil(async () => (await vectors.count(['m'])) === 3)).toBeLessThan(1000);
+        await seed.deleteIdentity('ann');
+        expect(await msUntil(async () => (await vectors.count(['m'])) === 1)).toBeLessThan(1000);
+      } finally {
+        await service.stop();
+        await adapters.close();
+      }
+    } finally {
+      await seed.close();
     }
   });
 });
