@@ -123,8 +123,8 @@ describe.skipIf(!url)('matcher replicas over PostgreSQL, each with its own embed
     await a.galleries.deleteIdentity(model.id, bobAdded.id);
     expect(await msUntil(async () => (await names(b, bob(1), model.id))[0] !== 'Robert')).toBeLessThan(1000);
     expect(await names(b, bob(1), model.id)).toEqual(['Ann']); // the nearest left
-    await b.idle();
-    expect(await b.vectors.count([model.id])).toBe(2); // Bob's vectors gone there too, Ann's kept
+    // The names hide Bob at once (read from the store); his vectors go when b hears of the deletion.
+    expect(await msUntil(async () => (await b.vectors.count([model.id])) === 2)).toBeLessThan(1000);
 
     // And the other way round, a whole gallery deleted.
     await b.galleries.deleteModel(model.id);
@@ -173,7 +173,8 @@ describe.skipIf(!url)('matcher replicas over PostgreSQL, each with its own embed
     const log = moduleLogger('test');
     const [ra, rb] = await Promise.all([a.galleries.reembedStale(embedder('a'), log), b.galleries.reembedStale(embedder('b'), log)]);
     expect(calls.a + calls.b).toBe(6); // every crop once, by one replica
-    expect([ra[0]!.samples, rb[0]!.samples].sort()).toEqual([0, 6]);
+    // One report says 6 samples re-embedded; the other replica's says none (or, had it heard of it first, it had nothing left to do).
+    expect([...ra, ...rb].map((r) => r.samples).sort()).toEqual([...ra, ...rb].length === 2 ? [0, 6] : [6]);
     for (const r of [a, b]) {
       expect(r.galleries.staleModels().size).toBe(0);
       expect(await names(r, people[2]!(1), 'm-old')).toEqual(['Person 2']);
