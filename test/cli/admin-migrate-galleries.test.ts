@@ -15,7 +15,7 @@ import { SqliteGalleryStore } from '../../libs/gallery/sqlite-gallery-store.js';
 import { SqliteIdentityIndex } from '../../libs/gallery/sqlite-identity-index.js';
 import { adminCommand } from '../../services/cli/admin.js';
 import { UsageError } from '../../services/cli/args.js';
-import { availablePostgres, freshSchema } from '../support/postgres.js';
+import { availablePostgres, freshSchema, postgresTitle } from '../support/postgres.js';
 
 const url = await availablePostgres();
 
@@ -41,7 +41,7 @@ async function contents(galleries: GalleryStore, index: IdentityIndexStore) {
   };
 }
 
-describe.skipIf(!url)('facerec admin migrate-galleries', () => {
+describe.skipIf(!url)(postgresTitle('facerec admin migrate-galleries', url), () => {
   let dir: string;
   let schema: Awaited<ReturnType<typeof freshSchema>>;
   let source: { galleries: SqliteGalleryStore; index: SqliteIdentityIndex };

@@ -12,7 +12,7 @@ import { PostgresGalleryStore } from '../../libs/gallery/postgres-gallery-store.
 import { PostgresIdentityIndex } from '../../libs/gallery/postgres-identity-index.js';
 import { SqliteGalleryStore } from '../../libs/gallery/sqlite-gallery-store.js';
 import { SqliteIdentityIndex } from '../../libs/gallery/sqlite-identity-index.js';
-import { availablePostgres, freshSchema } from '../support/postgres.js';
+import { availablePostgres, freshSchema, postgresTitle } from '../support/postgres.js';
 
 const CREATED = '2025-01-01T00:00:00.000Z';
 
@@ -65,7 +65,7 @@ const sqlite: Backend = {
 
 const postgresUrl = await availablePostgres();
 const postgres: Backend = {
-  name: 'PostgreSQL',
+  name: postgresTitle('PostgreSQL', postgresUrl),
   skipped: postgresUrl ? null : 'no PostgreSQL server (FACEREC_TEST_DATABASE_URL)',
   async place() {
     const schema = await freshSchema(postgresUrl!);

@@ -14,11 +14,11 @@ import { PostgresIdentityIndex } from '../../libs/gallery/postgres-identity-inde
 import { SqliteGalleryStore } from '../../libs/gallery/sqlite-gallery-store.js';
 import { SqliteIdentityIndex } from '../../libs/gallery/sqlite-identity-index.js';
 import { Adapters } from '../../libs/service/adapters.js';
-import { availablePostgres, freshSchema } from '../support/postgres.js';
+import { availablePostgres, freshSchema, postgresTitle } from '../support/postgres.js';
 
 const url = await availablePostgres();
 
-describe('gallery adapters', () => {
+describe(postgresTitle('gallery adapters', url), () => {
   let dir: string;
   let adapters: Adapters | undefined;
 

@@ -21,7 +21,7 @@ import { EmbeddedVectorIndex } from '../../libs/vector/embedded-vector-index.js'
 import { Galleries, InvalidArgumentError, NotFoundError } from '../../services/matcher/galleries.js';
 import { AlreadyNamedError, IdentityIndex, type UnknownPerson } from '../../services/matcher/identity-index.js';
 import { mostDiverse } from '../../services/aggregator/identity-index.js';
-import { availablePostgres, freshSchema } from '../support/postgres.js';
+import { availablePostgres, freshSchema, postgresTitle } from '../support/postgres.js';
 import { mulberry32 } from '../support/random.js';
 
 const postgresUrl = await availablePostgres();
@@ -43,7 +43,7 @@ const BACKENDS: Backend[] = [
     }),
   },
   {
-    name: 'PostgreSQL',
+    name: postgresTitle('PostgreSQL', postgresUrl),
     skipped: !postgresUrl,
     place: async () => {
       const schema = await freshSchema(postgresUrl!);

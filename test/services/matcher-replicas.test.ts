@@ -20,7 +20,7 @@ import { startMatcher } from '../../services/matcher/service.js';
 import { Galleries } from '../../services/matcher/galleries.js';
 import { IdentityIndex } from '../../services/matcher/identity-index.js';
 import { mulberry32 } from '../support/random.js';
-import { availablePostgres, freshSchema } from '../support/postgres.js';
+import { availablePostgres, freshSchema, postgresTitle } from '../support/postgres.js';
 
 const url = await availablePostgres();
 const DIM = 64;
@@ -59,7 +59,7 @@ async function msUntil(found: () => Promise<boolean>): Promise<number> {
   return performance.now() - started;
 }
 
-describe.skipIf(!url)('matcher replicas over PostgreSQL, each with its own embedded index', () => {
+describe.skipIf(!url)(postgresTitle('matcher replicas over PostgreSQL, each with its own embedded index', url), () => {
   let schema: Awaited<ReturnType<typeof freshSchema>>;
   let dir: string;
   const replicas: Replica[] = [];

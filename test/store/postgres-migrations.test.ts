@@ -4,11 +4,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GALLERY_MIGRATIONS, PostgresGalleryStore } from '../../libs/gallery/postgres-gallery-store.js';
 import { IDENTITY_INDEX_MIGRATIONS, PostgresIdentityIndex } from '../../libs/gallery/postgres-identity-index.js';
 import { migrate, openPostgres, type PgPool } from '../../libs/store/postgres.js';
-import { availablePostgres, freshSchema } from '../support/postgres.js';
+import { availablePostgres, freshSchema, postgresTitle } from '../support/postgres.js';
 
 const url = await availablePostgres();
 
-describe.skipIf(!url)('PostgreSQL migrations', () => {
+describe.skipIf(!url)(postgresTitle('PostgreSQL migrations', url), () => {
   let schema: Awaited<ReturnType<typeof freshSchema>>;
   let pool: PgPool;
 

@@ -23,6 +23,11 @@ export async function availablePostgres(): Promise<string | null> {
   }
 }
 
+/** A suite's title, with the reason it is skipped where no server answers (`npm test` lists those titles at the end). */
+export function postgresTitle(title: string, url: string | null): string {
+  return url ? title : `${title} — SKIPPED: no PostgreSQL at ${TEST_DATABASE_URL} (set FACEREC_TEST_DATABASE_URL)`;
+}
+
 /** A new empty schema on `url`: `url` is the connection string whose tables land in it; `drop` removes it with everything in it. */
 export async function freshSchema(url: string): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
   const name = `t_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
