@@ -23,6 +23,11 @@ export interface Config {
   /** Galleries' vectors in Qdrant when set; else the embedded index in dataDir. */
   qdrantUrl: string | null;
   qdrantApiKey: string | null;
+  /**
+   * Galleries and the identity index in PostgreSQL when set (postgres://…), so that several matcher
+   * replicas share them; else in the matcher's SQLite file in dataDir.
+   */
+  databaseUrl: string | null;
   /** Prefix of every NATS subject, stream and bucket (several installations on one NATS). */
   natsPrefix: string;
   gateway: { host: string; port: number; publicUrl: string | null; maxSources: number; maxUploadBytes: number; importRoot: string | null };
@@ -85,6 +90,7 @@ export function loadConfig(env: Env = process.env): Config {
     natsUrl: read.optional('NATS_URL'),
     qdrantUrl: read.optional('QDRANT_URL'),
     qdrantApiKey: read.optional('QDRANT_API_KEY'),
+    databaseUrl: read.optional('DATABASE_URL', /^postgres(ql)?:\/\//),
     natsPrefix: read.string('FACEREC_NATS_PREFIX', 'facerec', /^[A-Za-z0-9_-]+$/),
     gateway: {
       host: read.string('HOST', '0.0.0.0'),
@@ -161,7 +167,7 @@ export function loadConfig(env: Env = process.env): Config {
 
 /** Every variable loadConfig reads (the Helm chart's env is checked against this). */
 export const CONFIG_VARIABLES: readonly string[] = [
-  'FACEREC_DATA_DIR', 'NATS_URL', 'QDRANT_URL', 'QDRANT_API_KEY', 'FACEREC_NATS_PREFIX', 'HOST', 'PORT',
+  'FACEREC_DATA_DIR', 'NATS_URL', 'QDRANT_URL', 'QDRANT_API_KEY', 'DATABASE_URL', 'FACEREC_NATS_PREFIX', 'HOST', 'PORT',
   'FACEREC_PUBLIC_URL', 'FACEREC_MAX_SOURCES', 'FACEREC_MAX_UPLOAD_BYTES', 'FACEREC_IMPORT_ROOT',
   'DETECTOR_LISTEN', 'EMBEDDER_LISTEN', 'MATCHER_LISTEN', 'DETECTOR_ADDR', 'EMBEDDER_ADDR', 'MATCHER_ADDR',
   'HEALTH_PORT', 'FACEREC_FETCH_MAX_BYTES', 'FACEREC_FETCH_TIMEOUT_S', 'FACEREC_ALLOW_PRIVATE_URLS', 'FACEREC_ALLOW_PRIVATE_HOSTS',
@@ -188,8 +194,10 @@ class EnvReader {
 
   constructor(private readonly env: Env) {}
 
-  optional(name: string): string | null {
+  optional(name: string, pattern?: RegExp): string | null {
     const v = this.env[name]?.trim();
+    // The value is not echoed: it may carry a password.
+    if (v && pattern && !pattern.test(v)) throw new ConfigError(name, `does not match ${pattern}`);
     return v ? v : null;
   }
 

@@ -105,6 +105,11 @@ export interface GalleryStore {
   ): Promise<void>;
   /** Replaces a model's sample embeddings and records the embedder that made them, in one transaction. */
   replaceEmbeddings(modelId: string, embedder: { model: string; sha256: string }, embeddings: ReadonlyMap<string, Float32Array>): Promise<void>;
+  /**
+   * Runs `work` while no other holder of the store (another matcher replica) runs work under the
+   * same key: re-embedding a gallery is done by one replica, the others wait.
+   */
+  exclusive<T>(key: string, work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

@@ -93,6 +93,8 @@ const IDENTITY_COLUMNS = `
 export class SqliteGalleryStore implements GalleryStore {
   private readonly db: SqliteDatabase;
   private readonly queries: ReturnType<typeof prepareQueries>;
+  /** exclusive(): the last work queued per key. */
+  private readonly held = new Map<string, Promise<void>>();
   /** The identity listing's count and page statements, prepared once per combination of filters (by WHERE clause). */
   private readonly listings = new Map<string, { count: SqliteStatement<(string | number)[], CountRow>; page: SqliteStatement<(string | number)[], IdentityRow> }>();
 
@@ -221,6 +223,22 @@ export class SqliteGalleryStore implements GalleryStore {
 
   async replaceEmbeddings(modelId: string, embedder: { model: string; sha256: string }, embeddings: ReadonlyMap<string, Float32Array>): Promise<void> {
     this.queries.replaceEmbeddings(modelId, embedder, embeddings);
+  }
+
+  /** Within this process, one at a time per key (the file has one matcher). */
+  async exclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const before = this.held.get(key) ?? Promise.resolve();
+    const run = before.then(work, work);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.held.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.held.get(key) === tail) this.held.delete(key);
+    }
   }
 
   async close(): Promise<void> {

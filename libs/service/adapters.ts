@@ -1,7 +1,9 @@
 // The adapters a process's services run on, chosen by configuration and never by the services:
 // NATS_URL set → bus, job store and uploads on NATS JetStream; else in-process and the data
-// directory. QDRANT_URL set → gallery vectors in Qdrant; else the embedded index. Each adapter is
-// made on first use, once per process, so a process opens only what its services need.
+// directory. QDRANT_URL set → gallery vectors in Qdrant; else the embedded index. DATABASE_URL set →
+// galleries and the identity index in PostgreSQL (several matcher replicas); else the matcher's
+// SQLite file. Each adapter is made on first use, once per process, so a process opens only what
+// its services need.
 import { join } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Bus } from '../bus/bus.js';
@@ -10,6 +12,10 @@ import { NatsBus } from '../bus/nats-bus.js';
 import type { Config } from '../config/config.js';
 import type { GalleryStore } from '../gallery/gallery-store.js';
 import type { IdentityIndexStore } from '../gallery/identity-index.js';
+import type { ChangeFeed } from '../gallery/gallery-changes.js';
+import { PostgresChangeFeed } from '../gallery/postgres-change-feed.js';
+import { PostgresGalleryStore } from '../gallery/postgres-gallery-store.js';
+import { PostgresIdentityIndex } from '../gallery/postgres-identity-index.js';
 import { SqliteGalleryStore } from '../gallery/sqlite-gallery-store.js';
 import { SqliteIdentityIndex } from '../gallery/sqlite-identity-index.js';
 import { moduleLogger } from '../log/logger.js';
@@ -84,19 +90,35 @@ export class Adapters {
     });
   }
 
-  /** Gallery metadata and crops: in the matcher's data directory in both modes. */
+  /** Gallery metadata and crops: PostgreSQL when DATABASE_URL is set, else the matcher's data directory. */
   galleryStore(): Promise<GalleryStore> {
     return this.once('galleries', async () => {
-      const store = new SqliteGalleryStore(join(this.config.dataDir, 'galleries.db'));
+      const url = this.config.databaseUrl;
+      const store = url ? await PostgresGalleryStore.open(url) : new SqliteGalleryStore(join(this.config.dataDir, 'galleries.db'));
+      if (url) log.info('galleries in PostgreSQL (DATABASE_URL)');
       return this.closing(store, () => store.close());
     });
   }
 
-  /** The identity index (index_unknowns): in the gallery file, on its own connection. */
+  /** The identity index (index_unknowns): next to the galleries, on its own connection(s). */
   identityIndexStore(): Promise<IdentityIndexStore> {
     return this.once('identity-index', async () => {
-      const store = new SqliteIdentityIndex(join(this.config.dataDir, 'galleries.db'));
+      const url = this.config.databaseUrl;
+      const store = url ? await PostgresIdentityIndex.open(url) : new SqliteIdentityIndex(join(this.config.dataDir, 'galleries.db'));
       return this.closing(store, () => store.close());
+    });
+  }
+
+  /**
+   * The galleries' changes, for a matcher replica to follow in its own embedded vector index:
+   * only with galleries in PostgreSQL and vectors not in Qdrant (shared there: nothing to follow).
+   */
+  galleryChanges(): Promise<ChangeFeed | null> {
+    return this.once('gallery-changes', async () => {
+      const url = this.config.databaseUrl;
+      if (!url || this.config.qdrantUrl) return null;
+      const feed = new PostgresChangeFeed(url, (err) => log.warn({ err: err.message }, 'the galleries\' change feed lost its connection; reconnecting'));
+      return this.closing(feed, () => feed.close());
     });
   }
 

@@ -16,15 +16,7 @@ export function openSqlite(path: string): SqliteDatabase {
   return db;
 }
 
-/** A vector as a BLOB column holds it: its float32 bytes, without a copy. */
-export function vectorToBlob(v: Float32Array): Buffer {
-  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-}
-
-/** A BLOB column's float32 bytes as a vector of its own (copied: the driver's buffer may be pooled or unaligned). */
-export function blobToVector(blob: Uint8Array): Float32Array {
-  return new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
-}
+export { blobToVector, vectorToBlob } from './vector-bytes.js';
 
 export interface CountRow {
   total: number;

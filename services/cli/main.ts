@@ -24,6 +24,7 @@ const USAGE = `usage:
   facerec bench search [--sizes 1000,10000,13000,100000] [--queries N] [--limit N]
   facerec bench batch [--batches 1,4,16,64] [--frame 960x540] [--scale 600] [--require-provider cuda|cpu]
   facerec bench levels [--runs 10]
+  facerec bench gallery-store [--identities 10000] [--samples 2] [--store sqlite,postgres] [--queries 300] [--database postgres://…]
   facerec bench int8 --images <lfw images> --pairs <view 2 pairs.txt> [--chips 1000] [--rounds 5]
   facerec calibrate int8 --images <lfw images> --pairs <view 2 pairs.txt> [--count 300] [--method least-error|min-max] [--out file.json]
 galleries of a running service (npm start):
@@ -47,6 +48,7 @@ export async function main(argv: string[]): Promise<void> {
       if (rest[0] === 'api') return (await import('./bench-api.js')).benchApiCommand(rest.slice(1));
       if (rest[0] === 'video') return (await import('./bench-video.js')).benchVideoCommand(rest.slice(1));
       if (rest[0] === 'search') return (await import('./bench-search.js')).benchSearchCommand(rest.slice(1));
+      if (rest[0] === 'gallery-store') return (await import('./bench-gallery-store.js')).benchGalleryStoreCommand(rest.slice(1));
       if (rest[0] === 'batch') return (await import('./bench-batch.js')).benchBatchCommand(rest.slice(1));
       if (rest[0] === 'levels') return (await import('./bench-levels.js')).benchLevelsCommand(rest.slice(1));
       if (rest[0] === 'int8') return (await import('./bench-int8.js')).benchInt8Command(rest.slice(1));

@@ -8,6 +8,9 @@ import type { VectorIndex } from '../../libs/vector/vector-index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { isReadOnlyGallery, readOnlyMessage } from '../../libs/gallery/read-only.js';
 
+/** Vectors per upsert when an index is filled from the store: bounded requests for Qdrant. */
+const VECTOR_BATCH = 1000;
+
 /** The contract's default gallery: it always exists (SPEC §3). */
 export const DEFAULT_MODEL = 'celebrities';
 
@@ -103,6 +106,7 @@ export class Galleries {
         await this.store.replaceEmbeddings(model.id, { model: this.embedding.name, sha256: this.embedding.sha256 }, new Map());
       }
     }
+    await this.syncVectors();
     if (!(await this.store.findModel(DEFAULT_MODEL))) {
       await this.store
         .createModel({ id: randomUUID(), name: DEFAULT_MODEL, description: 'The pre-built default gallery, read-only through the API: its artefact (FACEREC_CELEBRITIES, made by `facerec celebrities build`) fills it at start', embeddingModel: this.embedding.name, embeddingSha256: this.embedding.sha256 })
@@ -110,6 +114,64 @@ export class Galleries {
           if (!(await this.store.findModel(DEFAULT_MODEL))) throw err; // lost a race with another matcher: fine
         });
     }
+  }
+
+  /**
+   * Fills the vector index from the store where they disagree: a matcher replica starting with an
+   * empty embedded index beside galleries in PostgreSQL, or an index that missed changes. A model
+   * whose count of vectors equals its count of samples is taken as in step; stale models (another
+   * embedder's vectors) are left out of the index until re-embedded.
+   */
+  async syncVectors(): Promise<{ model: string; vectors: number }[]> {
+    const reloaded: { model: string; vectors: number }[] = [];
+    for (const model of await this.store.listModels()) {
+      if (this.stale.has(model.id) || this.madeByOther(model)) continue;
+      if ((await this.index.count([model.id])) === model.sampleCount) continue;
+      reloaded.push({ model: model.name, vectors: await this.reloadModelVectors(model.id) });
+    }
+    return reloaded;
+  }
+
+  /** Replaces the model's vectors in the index with its samples' embeddings from the store; the number of vectors. */
+  async reloadModelVectors(modelId: string): Promise<number> {
+    const samples = await this.store.listSamples({ modelId });
+    const upsert = async () => {
+      for (let i = 0; i < samples.length; i += VECTOR_BATCH) {
+        await this.index.upsert(samples.slice(i, i + VECTOR_BATCH).map((s) => ({ id: s.id, vector: s.embedding, payload: { modelId, identityId: s.identityId } })));
+      }
+    };
+    // Overwriting first leaves no moment without the model's vectors (a shared Qdrant is searched
+    // by other replicas meanwhile); only vectors of samples gone since need the model emptied.
+    await upsert();
+    if ((await this.index.count([modelId])) !== samples.length) {
+      await this.index.delete({ modelId });
+      await upsert();
+    }
+    return samples.length;
+  }
+
+  /**
+   * Another replica changed a whole gallery (deleted it, replaced its contents, re-embedded it):
+   * its vectors are read again from the store, when they are the running embedder's; a gallery
+   * another replica re-embedded into this embedder becomes searchable here too.
+   */
+  async modelChanged(modelId: string): Promise<void> {
+    const model = await this.store.findModel(modelId);
+    if (!model || model.id !== modelId) {
+      await this.index.delete({ modelId });
+      this.stale.delete(modelId);
+      return;
+    }
+    if (this.madeByOther(model)) return; // stays out of matching until re-embedded
+    await this.reloadModelVectors(modelId);
+    if (!this.prebuilt.has(modelId)) this.stale.delete(modelId);
+  }
+
+  /** Replaces one identity's vectors with its samples' embeddings from the store (none when it is gone). */
+  async reloadIdentityVectors(identityId: string): Promise<void> {
+    const samples = await this.store.listSamples({ identityId });
+    await this.index.delete({ identityId });
+    if (samples.length > 0) await this.index.upsert(samples.map((s) => ({ id: s.id, vector: s.embedding, payload: { modelId: s.modelId, identityId } })));
   }
 
   async resolve(refs: readonly string[]): Promise<{ resolved: (ModelRecord & ModelStats & { ref: string })[]; unknown: string[] }> {
@@ -146,8 +208,29 @@ export class Galleries {
    */
   async reembedStale(embedCrop: CropEmbedder, log: Logger, only?: string): Promise<{ model: string; samples: number; failed: string[] }[]> {
     const report: { model: string; samples: number; failed: string[] }[] = [];
-    for (const model of await this.store.listModels()) {
-      if (!this.stale.has(model.id) || this.prebuilt.has(model.id) || (only && model.id !== only && model.name !== only)) continue;
+    for (const listed of await this.store.listModels()) {
+      if (!this.stale.has(listed.id) || this.prebuilt.has(listed.id) || (only && listed.id !== only && listed.name !== only)) continue;
+      // One replica at a time per gallery: the others wait here (the gallery still refused there),
+      // then find it done and load its new vectors rather than embedding every crop again.
+      const done = await this.store.exclusive(`reembed:${listed.id}`, () => this.reembedOne(listed.id, embedCrop, log, !!only));
+      if (done) report.push(done);
+    }
+    return report;
+  }
+
+  private async reembedOne(modelId: string, embedCrop: CropEmbedder, log: Logger, forced: boolean): Promise<{ model: string; samples: number; failed: string[] } | null> {
+    const model = await this.store.findModel(modelId);
+    if (!model || model.id !== modelId) {
+      this.stale.delete(modelId);
+      return null;
+    }
+    if (!forced && !this.madeByOther(model)) {
+      const vectors = await this.reloadModelVectors(model.id);
+      this.stale.delete(model.id);
+      log.info({ model: model.name, vectors }, 'gallery re-embedded by another matcher replica: its vectors loaded');
+      return { model: model.name, samples: 0, failed: [] };
+    }
+    {
       const samples = await this.store.listSamples({ modelId: model.id });
       const started = performance.now();
       log.info({ model: model.name, samples: samples.length, from: describeEmbedder(model), to: this.embedding.name }, 're-embedding gallery');
@@ -172,9 +255,8 @@ export class Galleries {
         this.stale.delete(model.id);
         log.info({ model: model.name, samples: samples.length, seconds: +((performance.now() - started) / 1000).toFixed(1) }, 'gallery re-embedded');
       }
-      report.push({ model: model.name, samples: samples.length, failed });
+      return { model: model.name, samples: samples.length, failed };
     }
-    return report;
   }
 
   /** Re-embeds one gallery now (whoever made its vectors), as at start for a gallery of another embedder. */
@@ -329,12 +411,14 @@ export class Galleries {
       for (const hit of hits) {
         if (!nearest.has(hit.payload.identityId)) nearest.set(hit.payload.identityId, { ...hit.payload, raw: hit.distance });
       }
-      perFace.push([...nearest.values()].slice(0, k));
+      perFace.push([...nearest.values()]);
     }
     const names = await this.store.identityNames([...new Set(perFace.flat().map((c) => c.identityId))]);
     return perFace.map((candidates) =>
       candidates
-        .filter((c) => names.has(c.identityId)) // deleted between search and lookup
+        // Deleted between search and lookup, or by another replica whose change this one has not applied yet: the next nearest stand in.
+        .filter((c) => names.has(c.identityId))
+        .slice(0, k)
         .map((c) => ({ identityId: c.identityId, modelId: c.modelId, person: names.get(c.identityId)!, distance: this.embedding.toContract(c.raw) })),
     );
   }

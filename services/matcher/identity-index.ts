@@ -84,6 +84,33 @@ export class IdentityIndex {
 
   async init(): Promise<void> {
     await this.vectors.init(this.galleries.embedding.dimension);
+    await this.syncVectors();
+  }
+
+  /**
+   * Fills the vector index from the store when their counts disagree (a replica starting with an
+   * empty embedded index beside an identity index in PostgreSQL): the samples of every unnamed
+   * identity; named ones hold none. Resolves to the number of vectors reloaded (0: in step).
+   */
+  async syncVectors(): Promise<number> {
+    const unnamed: IndexedIdentityRecord[] = [];
+    for (let offset = 0; ; offset += 1000) {
+      const page = await this.store.list({ limit: 1000, offset, named: false });
+      unnamed.push(...page.items);
+      if (page.items.length < 1000) break;
+    }
+    const samples = unnamed.reduce((n, r) => n + r.sampleCount, 0);
+    if ((await this.vectors.count([INDEX_MODEL_ID])) === samples) return 0;
+    await this.vectors.delete({ modelId: INDEX_MODEL_ID });
+    for (const record of unnamed) await this.reloadIdentityVectors(record.id);
+    return samples;
+  }
+
+  /** Replaces one indexed identity's vectors with its samples from the store (none once named or deleted). */
+  async reloadIdentityVectors(identityId: string): Promise<void> {
+    const samples = await this.store.listSamples(identityId);
+    await this.vectors.delete({ identityId });
+    if (samples.length > 0) await this.vectors.upsert(samples.map((s) => ({ id: s.id, vector: s.embedding, payload: { modelId: INDEX_MODEL_ID, identityId } })));
   }
 
   /** Each person's indexed identity (matched or new), in order; `created` says which were new. */

@@ -10,6 +10,7 @@ import type { Runtime, RunningService } from '../../libs/service/runtime.js';
 import { serveGrpc } from '../../libs/service/serve.js';
 import { loadCelebrities } from './celebrities.js';
 import { Galleries } from './galleries.js';
+import { followChanges } from './follow-changes.js';
 import { IdentityIndex } from './identity-index.js';
 import { matcherHandlers } from './matcher-service.js';
 
@@ -28,10 +29,17 @@ export async function startMatcher(rt: Runtime, opts: { cropEmbedder?: CropEmbed
   const vectors = await rt.adapters.vectorIndex();
   const store = await rt.adapters.galleryStore();
   const galleries = new Galleries(store, vectors, { ...embedder, name: embedder.model, toContract: contractDistanceFor(catalogEntry(embedder.model).calibration) });
+  const index = new IdentityIndex(await rt.adapters.identityIndexStore(), vectors, galleries);
+  // Several replicas over PostgreSQL, each with its own embedded index: listening starts before
+  // the index is filled from the store, so that no change falls between the two; what is heard
+  // meanwhile is applied once both are loaded.
+  const feed = await rt.adapters.galleryChanges();
+  let loaded!: () => void;
+  if (feed) await followChanges(feed, galleries, index, log, new Promise<void>((resolve) => (loaded = resolve)));
   await galleries.init();
   if (rt.config.celebritiesArtefact) await loadCelebrities(store, vectors, galleries, rt.config.celebritiesArtefact, log);
-  const index = new IdentityIndex(await rt.adapters.identityIndexStore(), vectors, galleries);
   await index.init();
+  loaded?.();
   const reembedding = galleries.staleModels().size > 0 ? reembedInBackground(galleries, rt, log, embedCrops) : undefined;
   return serveGrpc(rt, {
     name: 'matcher',

@@ -453,7 +453,7 @@ describe('Deployments', () => {
     expect(define('facerec.qdrantUrl')).toContain('.Values.externalQdrant.url');
     // The Secret's NATS_URL (credentials) comes after the ConfigMap in envFrom, so it wins.
     const secret = docsOfKind('Secret').find((d) => d.file === 'secret.yaml')!;
-    expect(Object.keys((at(secret.data, 'stringData') as Values) ?? {}).sort()).toEqual(['NATS_URL', 'QDRANT_API_KEY']);
+    expect(Object.keys((at(secret.data, 'stringData') as Values) ?? {}).sort()).toEqual(['DATABASE_URL', 'NATS_URL', 'QDRANT_API_KEY']);
   });
 
   it('the ranges that add env entries read .Values.config and .Values.<service>.env', () => {
@@ -519,8 +519,9 @@ describe('Deployments', () => {
 
   it('the matcher runs as one replica at most, replaced with Recreate, its data dir on the PVC', () => {
     for (const { name, values: vs } of valueSets()) expect(Number(lookup(vs, ['matcher', 'replicas'])), name).toBeLessThanOrEqual(1);
-    const doc = deploymentOf('matcher');
+    const doc = deploymentOf('matcher', evalContext(values));
     expect(at(doc.data, 'spec', 'strategy', 'type')).toBe('Recreate');
+    expect(docsOfKind('PersistentVolumeClaim', evalContext(values))).toHaveLength(1);
     const volumes = at(doc.data, 'spec', 'template', 'spec', 'volumes') as { name: string; persistentVolumeClaim?: { claimName: string } }[];
     const data = volumes.find((v) => v.name === 'data');
     expect(actionOf(String(data?.persistentVolumeClaim?.claimName), doc.pre)).toContain('.Values.matcher.persistence.existingClaim');
@@ -529,6 +530,20 @@ describe('Deployments', () => {
     expect(at(pvc!.data, 'metadata', 'annotations', 'helm.sh/resource-policy')).toBe('keep');
     const mounts = (containerOf('matcher').container as { volumeMounts?: { name: string; mountPath: string }[] }).volumeMounts ?? [];
     expect(mounts.find((m) => m.name === 'data')?.mountPath).toBe(loadConfig(environment('matcher', values)).dataDir);
+  });
+
+  it('with secrets.databaseUrl (galleries in PostgreSQL) the matcher scales out: any replica count, rolled one at a time, its vector index in an emptyDir, no PVC', () => {
+    const shared = mergeValues(defaultValues(), { secrets: { databaseUrl: 'postgres://facerec:pw@db:5432/facerec' }, matcher: { replicas: 3 } }) as Values;
+    expect(ajv()(shared)).toBe(true);
+    expect(ajv()(mergeValues(defaultValues(), { matcher: { replicas: 3 } }))).toBe(false);
+    const ctx = evalContext(shared);
+    const doc = deploymentOf('matcher', ctx);
+    expect(at(doc.data, 'spec', 'strategy', 'type')).toBe('RollingUpdate');
+    const volumes = at(doc.data, 'spec', 'template', 'spec', 'volumes') as { name: string; emptyDir?: object; persistentVolumeClaim?: object }[];
+    expect(volumes.find((v) => v.name === 'data')).toEqual({ name: 'data', emptyDir: {} });
+    expect(docsOfKind('PersistentVolumeClaim', ctx)).toEqual([]);
+    const secret = docsOfKind('Secret', ctx).find((d) => d.file === 'secret.yaml')!;
+    expect(Object.keys(at(secret.data, 'stringData') as Values)).toContain('DATABASE_URL');
   });
 
 });

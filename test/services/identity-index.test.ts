@@ -1,5 +1,7 @@
-// The identity index (index_unknowns) at the domain level: the IdentityIndex class over a real
-// SQLite gallery file (gallery store + index store on one file) and the embedded vector index.
+// The identity index (index_unknowns) at the domain level: the IdentityIndex class over real
+// stores — a SQLite gallery file (gallery store + index store on one file), and PostgreSQL (the real
+// server, test/support/postgres.ts: skipped with the reason printed where none answers, failing
+// under CI=true) — and the embedded vector index.
 // Embeddings are synthetic but shaped like the model's: persons are random directions, looks of a
 // person are small perturbations of it (raw distance ~0.2 → contract ~0.5; persons ~1.4 → ~1.4).
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,13 +11,46 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contractDistanceFor } from '../../libs/engine/calibration.js';
 import { euclidean } from '../../libs/engine/distance.js';
 import { INDEX_MODEL_ID } from '../../libs/gallery/identity-index.js';
+import type { GalleryStore } from '../../libs/gallery/gallery-store.js';
+import type { IdentityIndexStore } from '../../libs/gallery/identity-index.js';
+import { PostgresGalleryStore } from '../../libs/gallery/postgres-gallery-store.js';
+import { PostgresIdentityIndex } from '../../libs/gallery/postgres-identity-index.js';
 import { SqliteGalleryStore } from '../../libs/gallery/sqlite-gallery-store.js';
 import { SqliteIdentityIndex } from '../../libs/gallery/sqlite-identity-index.js';
 import { EmbeddedVectorIndex } from '../../libs/vector/embedded-vector-index.js';
 import { Galleries, InvalidArgumentError, NotFoundError } from '../../services/matcher/galleries.js';
 import { AlreadyNamedError, IdentityIndex, type UnknownPerson } from '../../services/matcher/identity-index.js';
 import { mostDiverse } from '../../services/aggregator/identity-index.js';
+import { availablePostgres, freshSchema, postgresTitle } from '../support/postgres.js';
 import { mulberry32 } from '../support/random.js';
+
+const postgresUrl = await availablePostgres();
+
+/** Where the stores keep their data for one test: opened (again, after a close) on it, removed after. */
+interface Backend {
+  name: string;
+  skipped: boolean;
+  place(dir: string): Promise<{ open(): Promise<[GalleryStore, IdentityIndexStore]>; remove(): Promise<void> }>;
+}
+
+const BACKENDS: Backend[] = [
+  {
+    name: 'SQLite',
+    skipped: false,
+    place: async (dir) => ({
+      open: async () => [new SqliteGalleryStore(join(dir, 'galleries.db')), new SqliteIdentityIndex(join(dir, 'galleries.db'))],
+      remove: async () => undefined,
+    }),
+  },
+  {
+    name: postgresTitle('PostgreSQL', postgresUrl),
+    skipped: !postgresUrl,
+    place: async () => {
+      const schema = await freshSchema(postgresUrl!);
+      return { open: () => Promise.all([PostgresGalleryStore.open(schema.url), PostgresIdentityIndex.open(schema.url)]), remove: schema.drop };
+    },
+  },
+];
 
 const DIM = 128;
 const EMBEDDING = { name: 'dlib-resnet', sha256: 'test', dimension: DIM, toContract: contractDistanceFor({ threshold: 0.5657 }) };
@@ -57,17 +92,17 @@ function unknown(embeddings: Float32Array[], jobId: string, extra: Partial<Unkno
   return { embeddings, thumbnail: JPEG, appearance: { jobId, source: 'storage://clip', resultIds: [`${jobId}-r1`], frameStart: 10, frameEnd: 50, ...extra } };
 }
 
-describe('IdentityIndex', () => {
+describe.each(BACKENDS)('IdentityIndex over $name', (backend) => {
   let dir: string;
-  let galleryStore: SqliteGalleryStore;
-  let indexStore: SqliteIdentityIndex;
+  let place: Awaited<ReturnType<Backend['place']>>;
+  let galleryStore: GalleryStore;
+  let indexStore: IdentityIndexStore;
   let vectors: EmbeddedVectorIndex;
   let galleries: Galleries;
   let index: IdentityIndex;
 
   async function open(): Promise<void> {
-    galleryStore = new SqliteGalleryStore(join(dir, 'galleries.db'));
-    indexStore = new SqliteIdentityIndex(join(dir, 'galleries.db'));
+    [galleryStore, indexStore] = await place.open();
     vectors = await EmbeddedVectorIndex.open(join(dir, 'vectors.db'));
     galleries = new Galleries(galleryStore, vectors, EMBEDDING);
     await galleries.init();
@@ -82,13 +117,17 @@ describe('IdentityIndex', () => {
     await vectors.close();
   }
 
-  beforeEach(async () => {
+  beforeEach(async ({ skip }) => {
+    if (backend.skipped) return skip('no PostgreSQL server (FACEREC_TEST_DATABASE_URL)');
     dir = await mkdtemp(join(tmpdir(), 'facerec-index-'));
+    place = await backend.place(dir);
     await open();
   });
 
   afterEach(async () => {
+    if (backend.skipped) return;
     await close();
+    await place.remove();
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -46,6 +46,15 @@ describe('loadConfig', () => {
     expect(CONFIG_VARIABLES).toEqual(expect.arrayContaining(['NATS_URL', 'PORT', 'FACEREC_ALLOW_PRIVATE_URLS', 'EMBEDDER_BATCH_SIZE']));
   });
 
+  it('reads DATABASE_URL (galleries in PostgreSQL; default none), refusing what is not a postgres URL without echoing it', () => {
+    expect(loadConfig({}).databaseUrl).toBeNull();
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/facerec' }).databaseUrl).toBe('postgres://u:p@db:5432/facerec');
+    expect(loadConfig({ DATABASE_URL: 'postgresql://db/facerec' }).databaseUrl).toBe('postgresql://db/facerec');
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://u:secret@db/x' })).toThrow(/^DATABASE_URL:/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://u:secret@db/x' })).not.toThrow(/secret/);
+    expect(CONFIG_VARIABLES).toContain('DATABASE_URL');
+  });
+
   it('reads FACEREC_ALLOW_PRIVATE_HOSTS: host names whose private addresses URL sources may use (default none)', () => {
     expect(loadConfig({}).fetch.allowPrivateHosts).toEqual([]);
     expect(loadConfig({ FACEREC_ALLOW_PRIVATE_HOSTS: ' Media.internal, localhost ,' }).fetch.allowPrivateHosts).toEqual(['media.internal', 'localhost']);

@@ -1,0 +1,92 @@
+// Opening PostgreSQL (DATABASE_URL) the way every shared store wants it, and bringing its tables
+// up to date. Several matcher replicas start together against one database: each store's schema
+// changes are numbered steps, applied in one transaction under an advisory lock, so the second
+// replica waits for the first and then finds nothing left to do.
+import pg from 'pg';
+
+export type PgPool = pg.Pool;
+export type PgClient = pg.PoolClient;
+
+/** A numbered schema change of one store; never edited once shipped, only followed by another. */
+export interface Migration {
+  version: number;
+  sql: string;
+}
+
+/**
+ * A pool on `url`. A `search_path` in the URL (`?options=-c%20search_path%3Dname`) puts the
+ * tables in that schema: the tests give each file its own.
+ */
+export function openPostgres(url: string, max = 10): PgPool {
+  const pool = new pg.Pool({ connectionString: url, max });
+  // An idle client losing its server (a restart) must not take the process down; the next query reconnects.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** Applies the steps of `component` not yet recorded in schema_migrations, in order, in one transaction. */
+export async function migrate(pool: PgPool, component: string, steps: readonly Migration[]): Promise<number[]> {
+  return transaction(pool, async (client) => {
+    // Per schema, so that two installations (or two test files) in one database do not wait on each other.
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':facerec-migrations'))`);
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      component text NOT NULL,
+      version integer NOT NULL,
+      applied text NOT NULL,
+      PRIMARY KEY (component, version)
+    )`);
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations WHERE component = $1', [component]);
+    const done = new Set(rows.map((r) => r.version));
+    const applied: number[] = [];
+    for (const step of [...steps].sort((a, b) => a.version - b.version)) {
+      if (done.has(step.version)) continue;
+      await client.query(step.sql);
+      await client.query('INSERT INTO schema_migrations (component, version, applied) VALUES ($1, $2, $3)', [component, step.version, new Date().toISOString()]);
+      applied.push(step.version);
+    }
+    return applied;
+  });
+}
+
+/** Runs `work` in a transaction on one client: committed when it resolves, rolled back when it throws. */
+export async function transaction<T>(pool: PgPool, work: (client: PgClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** The unique constraint a failed statement violated, if that is why it failed (SQLSTATE 23505). */
+export function violatedUnique(err: unknown): string | null {
+  const e = err as { code?: string; constraint?: string };
+  return e?.code === '23505' ? (e.constraint ?? '') : null;
+}
+
+/** The foreign key a failed statement violated (SQLSTATE 23503). */
+export function violatedForeignKey(err: unknown): string | null {
+  const e = err as { code?: string; constraint?: string };
+  return e?.code === '23503' ? (e.constraint ?? '') : null;
+}
+
+/**
+ * The NOTIFY channel of the galleries' changes (libs/gallery/gallery-changes.ts) in the schema the
+ * connection works in: installations (and test files) in other schemas of one database do not hear them.
+ */
+export async function changeChannel(db: PgPool | PgClient | pg.Client): Promise<string> {
+  const { rows } = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
+  return `facerec_changes:${rows[0]!.schema}`;
+}
+
+/** Sends `changes` (JSON) on `channel`; inside a transaction they are delivered at its commit, and not at all on rollback. */
+export async function notify(db: PgPool | PgClient, channel: string, changes: readonly object[]): Promise<void> {
+  if (changes.length === 0) return;
+  await db.query('SELECT pg_notify($1, c) FROM unnest($2::text[]) AS c', [channel, changes.map((c) => JSON.stringify(c))]);
+}
