@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   call,
+  MODEL,
   campaignData,
   judge,
   PHOTOS,
@@ -219,14 +220,27 @@ async function restartCampaign(
 ): Promise<void> {
   const r = row(labels.scenario, labels.mode);
   rows.push(r);
+  const readsWhileDown = new Map<string, number>();
   for (let i = 0; i < trials; i++) {
     const photo = photoFor(fixture, i);
     const ids = [await submitJob(t.url(), [fixture.sources.get(VIDEO)!]), await submitJob(t.url(), [fixture.sources.get(photo)!])];
     if (await midJob(t, ids[0]!)) r.hitMidJob++;
     else r.notes.push(`trial ${i + 1}: the video job was not part-way through when ${labels.what} went down`);
     const since = Date.now();
-    const restarted = restart();
+    let restarting = true;
+    const restarted = restart().finally(() => (restarting = false));
     const success = firstSuccess(t, fixture, photo, since, 240_000);
+    // Gallery reads while it is down: answered, or refused with a reason (503), never a bare 500.
+    while (restarting) {
+      const res = await call(t.url(), 'GET', `/api/v1/models/${MODEL}/identities/`, undefined, 5000).catch(() => null);
+      const key = res ? `${res.status}${res.status >= 400 ? ` ${res.body?.error?.code}` : ''}` : 'no answer';
+      readsWhileDown.set(key, (readsWhileDown.get(key) ?? 0) + 1);
+      if (res && res.status >= 500 && res.status !== 503) {
+        r.wrong++;
+        if (r.notes.length < 5) r.notes.push(`trial ${i + 1}: a gallery read while ${labels.what} was down answered ${res.status} (${JSON.stringify(res.body)})`);
+      }
+      await sleep(200);
+    }
     await restarted;
     await count(r, t, fixture, ids, since, 240_000);
     r.trials++;
@@ -239,6 +253,7 @@ async function restartCampaign(
     }
     say(`${r.scenario}: trial ${i + 1}/${trials}, ${r.reference} reference, ${r.failedWithReason} failed with reason, ${r.lost + r.wrong + r.duplicated} bad`);
   }
+  r.notes.unshift(`gallery reads while down: ${[...readsWhileDown].map(([k, v]) => `${k} ×${v}`).join(', ')}`);
 }
 
 const MATCHER_REPLICAS_MODE = 'NATS, two matchers over PostgreSQL';
@@ -485,9 +500,9 @@ export async function runFaults(opts: FaultOptions): Promise<FaultReport> {
   return faultReport(rows);
 }
 
-/** A row passes when every trial hit a job mid-run, every job ended with its reference results and every trial recovered. */
+/** A row passes when every trial hit a job mid-run, every job ended with its reference results, every trial recovered, and no answer was wrong (a bare 500 counts). */
 export function rowPasses(r: FaultRow): boolean {
-  return r.trials > 0 && r.hitMidJob === r.trials && r.jobs > 0 && r.reference === r.jobs && r.recovered === r.trials && r.duplicated === 0;
+  return r.trials > 0 && r.hitMidJob === r.trials && r.jobs > 0 && r.reference === r.jobs && r.recovered === r.trials && r.duplicated === 0 && r.wrong === 0;
 }
 
 export function faultReport(rows: FaultRow[]): FaultReport {
