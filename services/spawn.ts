@@ -130,16 +130,17 @@ export interface DistributedProduct {
   stop(): Promise<Record<string, number | null>>;
 }
 
-/** Services that may run as several processes here: the matcher keeps its galleries in its own data directory. */
+/** Services that may run as several processes here; the matcher only with DATABASE_URL (else its galleries are in its own data directory). */
 const REPLICABLE: readonly ServiceName[] = ['gateway', 'decoder', 'detector', 'embedder', 'aggregator'];
 
 /**
  * Every service in its own process on loopback, sharing the NATS at `natsUrl` under `prefix`;
  * the matcher keeps its galleries in `dataDir`. Resolves once every /readyz answers 200.
  *
- * `replicas` runs several processes of a service (default one each; not the matcher): each
- * detector and embedder listens on its own port and every client gets the fixed round-robin list
- * "127.0.0.1:p1,127.0.0.1:p2" as DETECTOR_ADDR / EMBEDDER_ADDR; replicas are named "<service>-<n>"
+ * `replicas` runs several processes of a service (default one each; the matcher only when its
+ * environment has DATABASE_URL, which holds the galleries they share): each detector, embedder
+ * and matcher listens on its own port and every client gets the fixed round-robin list
+ * "127.0.0.1:p1,127.0.0.1:p2" as DETECTOR_ADDR / EMBEDDER_ADDR / MATCHER_ADDR; replicas are named "<service>-<n>"
  * and `gatewayUrl` is the first gateway's. `env` goes to every process, `serviceEnv` to one service's.
  */
 export async function startDistributed(opts: {
@@ -156,7 +157,8 @@ export async function startDistributed(opts: {
   const count = (name: ServiceName) => {
     const n = opts.replicas?.[name] ?? 1;
     if (!Number.isInteger(n) || n < 1) throw new Error(`replicas of ${name} must be a positive integer, got ${n}`);
-    if (n > 1 && !REPLICABLE.includes(name)) throw new Error(`${name} cannot run as several processes here`);
+    const shared = name === 'matcher' && Boolean(opts.serviceEnv?.matcher?.DATABASE_URL ?? opts.env?.DATABASE_URL);
+    if (n > 1 && !REPLICABLE.includes(name) && !shared) throw new Error(`${name} cannot run as several processes here${name === 'matcher' ? ' without DATABASE_URL' : ''}`);
     return n;
   };
   // Every port up front and distinct: gRPC ports of the detector, embedder, matcher and gateway, and a health port per process.

@@ -76,8 +76,28 @@ export function embedderClient(address: string): EmbedderClient {
   return new (loadProtos().facerec.v1.Embedder)(grpcTarget(address), grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
 }
 
+/** The matcher's reads: asked again of another replica, they give the same answer. Writes are not retried (an AddSamples may have landed). */
+const MATCHER_READS = ['Match', 'ResolveModels', 'ListModels', 'GetModel', 'ListIdentities', 'GetIdentity', 'ListIndexed', 'GetIndexed', 'ResolveIndexed', 'FindIndexed'];
+
+/**
+ * With several matcher replicas, a call in flight on one that dies ends UNAVAILABLE; round_robin
+ * then picks only the replicas still connected, so a read tried again lands on a live one.
+ */
+const MATCHER_CHANNEL_OPTIONS: grpc.ChannelOptions = {
+  ...CHANNEL_OPTIONS,
+  'grpc.service_config': JSON.stringify({
+    loadBalancingConfig: [{ round_robin: {} }],
+    methodConfig: [
+      {
+        name: MATCHER_READS.map((method) => ({ service: 'facerec.v1.Matcher', method })),
+        retryPolicy: { maxAttempts: 4, initialBackoff: '0.2s', maxBackoff: '2s', backoffMultiplier: 2, retryableStatusCodes: ['UNAVAILABLE'] },
+      },
+    ],
+  }),
+};
+
 export function matcherClient(address: string): MatcherClient {
-  return new (loadProtos().facerec.v1.Matcher)(grpcTarget(address), grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+  return new (loadProtos().facerec.v1.Matcher)(grpcTarget(address), grpc.credentials.createInsecure(), MATCHER_CHANNEL_OPTIONS);
 }
 
 /** Calls a unary method as a promise. */

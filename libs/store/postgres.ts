@@ -70,6 +70,21 @@ export function violatedUnique(err: unknown): string | null {
   return e?.code === '23505' ? (e.constraint ?? '') : null;
 }
 
+/** Socket errors of a server that is gone or not there yet. */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * The server could not be reached or is going down or coming up (a restart, a failover): a
+ * fault of the moment, worth trying again, not a defect. SQLSTATE class 08 (connection
+ * exception), 57P01-57P03 (shut down by the administrator, crash, cannot connect now); pg's own
+ * "Connection terminated…" when the socket closes under a query.
+ */
+export function databaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  if (typeof e?.code === 'string' && (CONNECTION_CODES.has(e.code) || e.code.startsWith('08') || ['57P01', '57P02', '57P03'].includes(e.code))) return true;
+  return typeof e?.message === 'string' && (e.message.startsWith('Connection terminated') || e.message.includes('not queryable'));
+}
+
 /** The foreign key a failed statement violated (SQLSTATE 23503). */
 export function violatedForeignKey(err: unknown): string | null {
   const e = err as { code?: string; constraint?: string };

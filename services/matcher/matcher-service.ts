@@ -11,6 +11,7 @@ import type { IndexedIdentity as IndexedIdentityMessage } from '../../libs/grpc/
 import type { NamedFilter__Output } from '../../libs/grpc/generated/facerec/v1/NamedFilter.js';
 import { isReadOnlyGallery } from '../../libs/gallery/read-only.js';
 import { isStorageFull, STORAGE_FULL_DETAILS } from '../../libs/api/errors.js';
+import { databaseUnavailable } from '../../libs/store/postgres.js';
 import { Galleries, GalleryNotReadyError, type CropEmbedder, InvalidArgumentError, NotFoundError, ReadOnlyModelError } from './galleries.js';
 import { AlreadyNamedError, type IdentityIndex, type IndexedIdentity } from './identity-index.js';
 
@@ -26,6 +27,8 @@ export function statusOf(err: unknown): grpc.status {
   if (err instanceof ReadOnlyModelError) return grpc.status.PERMISSION_DENIED;
   if (err instanceof ModelNameTakenError || err instanceof IdentityNameTakenError || err instanceof AlreadyNamedError) return grpc.status.ALREADY_EXISTS;
   if (isStorageFull(err)) return grpc.status.RESOURCE_EXHAUSTED;
+  // PostgreSQL restarting: the caller may try again (the gateway answers 503), as with a matcher down.
+  if (databaseUnavailable(err)) return grpc.status.UNAVAILABLE;
   return grpc.status.INTERNAL;
 }
 
@@ -84,6 +87,7 @@ export function matcherHandlers(galleries: Galleries, index: IdentityIndex, log:
           const code = statusOf(err);
           if (code === grpc.status.INTERNAL) log.error({ err }, 'matcher call failed');
           if (code === grpc.status.RESOURCE_EXHAUSTED) log.warn({ err }, 'matcher call failed: storage full');
+          if (code === grpc.status.UNAVAILABLE) log.warn({ err: (err as Error).message }, 'matcher call failed: the database is unavailable');
           callback({ code, details: code === grpc.status.RESOURCE_EXHAUSTED ? `${STORAGE_FULL_DETAILS}: ${(err as Error).message}` : (err as Error).message });
         },
       );

@@ -10,6 +10,7 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { freePort, spawnService, startDistributed, waitReady, type ServiceProcess } from '../../services/spawn.js';
 import { sharedDataDir } from '../support/shared-data.js';
+import type { ServiceName } from '../../libs/config/config.js';
 
 // ---------------------------------------------------------------- data
 
@@ -275,10 +276,13 @@ export async function startEmbeddedProcess(opts: { dataDir?: string; env?: Recor
 }
 
 /** One process per service over the NATS at `natsUrl` (a fresh prefix); gallery data in a temp dir. */
-export async function startNatsProduct(natsUrl: string, opts: { env?: Record<string, string>; serviceEnv?: Record<string, Record<string, string>> } = {}): Promise<Target> {
+export async function startNatsProduct(
+  natsUrl: string,
+  opts: { env?: Record<string, string>; serviceEnv?: Record<string, Record<string, string>>; replicas?: Partial<Record<ServiceName, number>> } = {},
+): Promise<Target> {
   const dataDir = mkdtempSync(join(tmpdir(), 'facerec-campaign-nats-'));
   const prefix = `campaign_${process.pid}_${Date.now().toString(36)}`;
-  const product = await startDistributed({ natsUrl, prefix, dataDir, env: { ...CAMPAIGN_ENV, ...opts.env }, serviceEnv: opts.serviceEnv, keepOutput: 200_000 });
+  const product = await startDistributed({ natsUrl, prefix, dataDir, env: { ...CAMPAIGN_ENV, ...opts.env }, serviceEnv: opts.serviceEnv, replicas: opts.replicas, keepOutput: 200_000 });
   const find = (service: string) => {
     const i = product.services.findIndex((s) => s.name === service);
     if (i < 0) throw new Error(`no process ${service}`);

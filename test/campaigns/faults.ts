@@ -1,6 +1,7 @@
 // Faults campaign: kill -9 each service in turn mid-job (embedded: the one process; NATS: each of
-// the six processes), NATS itself killed and restarted mid-job, and the data directory on a full
-// file system (a small tmpfs). Every trial must land while a job is part-way through, every job of
+// the six processes), NATS itself killed and restarted mid-job, two matcher replicas over
+// PostgreSQL with one of them killed -9 and with the PostgreSQL server restarted mid-job, and the
+// data directory on a full file system (a small tmpfs). Every trial must land while a job is part-way through, every job of
 // it must end completed with its reference results (a job failed, even with a reason, fails the
 // trial), nothing duplicated; and the product must serve again: recovery is the time from the fault
 // to the first new job completed with its reference results, and every /readyz 200 after it.
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   call,
+  MODEL,
   campaignData,
   judge,
   PHOTOS,
@@ -34,6 +36,7 @@ import {
   type Target,
   type Verdict,
 } from './common.js';
+import { startPostgresServer } from '../support/postgres-server.js';
 
 export const SERVICES = ['gateway', 'decoder', 'detector', 'embedder', 'matcher', 'aggregator'] as const;
 
@@ -47,6 +50,10 @@ export interface FaultOptions {
   natsRestarts: number;
   /** rounds on a full file system (0: none) */
   diskRounds: number;
+  /** kill -9 trials of one of two matcher replicas over PostgreSQL (0 or absent: none) */
+  matcherReplicaKills?: number;
+  /** restarts of the PostgreSQL server under two matcher replicas (0 or absent: none) */
+  postgresRestarts?: number;
   /** the nats-server binary (null: NATS rows are skipped with the reason) */
   natsServer: string | null;
   /** Video frames sampled this often (s): a denser sampling makes a job long enough to be hit mid-way. */
@@ -186,9 +193,9 @@ async function killTrial(t: Target, fixture: Fixture, victim: string, r: FaultRo
   await recovered(r, t, success, i + 1);
 }
 
-export async function killCampaign(t: Target, fixture: Fixture, victims: readonly string[], trials: number, rows: FaultRow[]): Promise<void> {
+export async function killCampaign(t: Target, fixture: Fixture, victims: readonly string[], trials: number, rows: FaultRow[], labels: { scenario?: string; mode?: string } = {}): Promise<void> {
   for (const victim of victims) {
-    const r = row(t.mode === 'embedded' ? 'kill -9 the process (all six services)' : `kill -9 ${victim}`, t.mode === 'embedded' ? 'embedded, child process' : 'NATS, a process per service');
+    const r = row(labels.scenario ?? (t.mode === 'embedded' ? 'kill -9 the process (all six services)' : `kill -9 ${victim}`), labels.mode ?? (t.mode === 'embedded' ? 'embedded, child process' : 'NATS, a process per service'));
     rows.push(r);
     for (let i = 0; i < trials; i++) {
       await killTrial(t, fixture, victim, r, i);
@@ -197,22 +204,124 @@ export async function killCampaign(t: Target, fixture: Fixture, victims: readonl
   }
 }
 
-async function natsRestartCampaign(t: Target, fixture: Fixture, restart: () => Promise<void>, trials: number, rows: FaultRow[]): Promise<void> {
-  const r = row('nats-server kill -9 and restart', 'NATS, a process per service');
+/**
+ * A server the product depends on (`what`: nats-server, PostgreSQL) restarted while a video job is
+ * part-way through. `afterTrial`, when given, says what else did not come back (null: all did);
+ * a trial that recovered its jobs but not that counts as not recovered.
+ */
+async function restartCampaign(
+  t: Target,
+  fixture: Fixture,
+  labels: { scenario: string; mode: string; what: string },
+  restart: () => Promise<void>,
+  trials: number,
+  rows: FaultRow[],
+  afterTrial?: () => Promise<string | null>,
+): Promise<void> {
+  const r = row(labels.scenario, labels.mode);
   rows.push(r);
+  const readsWhileDown = new Map<string, number>();
   for (let i = 0; i < trials; i++) {
     const photo = photoFor(fixture, i);
     const ids = [await submitJob(t.url(), [fixture.sources.get(VIDEO)!]), await submitJob(t.url(), [fixture.sources.get(photo)!])];
     if (await midJob(t, ids[0]!)) r.hitMidJob++;
-    else r.notes.push(`trial ${i + 1}: the video job was not part-way through when nats-server was killed`);
+    else r.notes.push(`trial ${i + 1}: the video job was not part-way through when ${labels.what} went down`);
     const since = Date.now();
-    const restarted = restart();
+    let restarting = true;
+    const restarted = restart().finally(() => (restarting = false));
     const success = firstSuccess(t, fixture, photo, since, 240_000);
+    // Gallery reads while it is down: answered, or refused with a reason (503), never a bare 500.
+    while (restarting) {
+      const res = await call(t.url(), 'GET', `/api/v1/models/${MODEL}/identities/`, undefined, 5000).catch(() => null);
+      const key = res ? `${res.status}${res.status >= 400 ? ` ${res.body?.error?.code}` : ''}` : 'no answer';
+      readsWhileDown.set(key, (readsWhileDown.get(key) ?? 0) + 1);
+      if (res && res.status >= 500 && res.status !== 503) {
+        r.wrong++;
+        if (r.notes.length < 5) r.notes.push(`trial ${i + 1}: a gallery read while ${labels.what} was down answered ${res.status} (${JSON.stringify(res.body)})`);
+      }
+      await sleep(200);
+    }
     await restarted;
     await count(r, t, fixture, ids, since, 240_000);
     r.trials++;
+    const before = r.recovered;
     await recovered(r, t, success, i + 1);
+    const missing = afterTrial ? await afterTrial() : null;
+    if (missing !== null) {
+      if (r.recovered > before) r.recovered--;
+      r.notes.push(`trial ${i + 1}: not recovered (${missing})`);
+    }
     say(`${r.scenario}: trial ${i + 1}/${trials}, ${r.reference} reference, ${r.failedWithReason} failed with reason, ${r.lost + r.wrong + r.duplicated} bad`);
+  }
+  r.notes.unshift(`gallery reads while down: ${[...readsWhileDown].map(([k, v]) => `${k} ×${v}`).join(', ')}`);
+}
+
+const MATCHER_REPLICAS_MODE = 'NATS, two matchers over PostgreSQL';
+/** What a matcher logs once its change feed listens again and its vector index was compared with the store (services/matcher/follow-changes.ts). */
+const FEED_RESYNCED = 'vector index compared with the store after the change feed reconnected';
+
+/** Each matcher's change-feed resyncs logged so far, by process name. */
+function resyncs(t: Target): Map<string, number> {
+  return new Map(t.processes().filter((p) => p.service === 'matcher').map((p) => [p.name, p.output().split(FEED_RESYNCED).length - 1]));
+}
+
+/**
+ * Two matcher replicas sharing their galleries through a PostgreSQL server of the campaign's own
+ * (test/campaigns/postgres-server.ts): one replica killed -9 mid-job, then the PostgreSQL server
+ * restarted mid-job. After a restart every replica's change feed must listen again (it logs a
+ * resync), or the trial did not recover.
+ */
+async function matcherReplicasCampaign(opts: FaultOptions, data: CampaignData, env: Record<string, string>, rows: FaultRow[]): Promise<void> {
+  const kills = opts.matcherReplicaKills ?? 0;
+  const restarts = opts.postgresRestarts ?? 0;
+  const scenarios = [
+    ...(kills > 0 ? ['kill -9 matcher-1 (of two replicas)'] : []),
+    ...(restarts > 0 ? ['PostgreSQL restart (fast shutdown, 2 s down)'] : []),
+  ];
+  const skip = (reason: string) => {
+    if (process.env.CI === 'true') throw new Error(`${reason} (required when CI=true)`);
+    for (const scenario of scenarios) {
+      const r = row(scenario, MATCHER_REPLICAS_MODE);
+      r.notes.push(`skipped: ${reason}`);
+      rows.push(r);
+    }
+    say(`${scenarios.join(', ')}: skipped, ${reason}`);
+  };
+  if (!opts.natsServer) return skip('no nats-server binary (set NATS_SERVER)');
+  const postgres = await startPostgresServer();
+  if ('reason' in postgres) return skip(`cannot run a PostgreSQL server to restart: ${postgres.reason}`);
+  const nats = await startNatsServer(opts.natsServer);
+  let t: Target | null = null;
+  try {
+    // The matchers log at info: their change feed's resyncs are counted.
+    t = await startNatsProduct(nats.url, { env, replicas: { matcher: 2 }, serviceEnv: { matcher: { DATABASE_URL: postgres.url, LOG_LEVEL: 'info' } } });
+    const target = t;
+    const fixture = await prepare(t.url(), data, opts.files);
+    if (kills > 0) await killCampaign(t, fixture, ['matcher-1'], kills, rows, { scenario: scenarios[0], mode: MATCHER_REPLICAS_MODE });
+    if (restarts > 0) {
+      let before = resyncs(t);
+      const feedsBack = async (): Promise<string | null> => {
+        const deadline = Date.now() + 30_000;
+        for (;;) {
+          const now = resyncs(target);
+          const silent = [...now].filter(([name, n]) => n <= (before.get(name) ?? 0)).map(([name]) => name);
+          if (silent.length === 0) {
+            before = now;
+            return null;
+          }
+          if (Date.now() > deadline) {
+            before = now;
+            return `the change feed of ${silent.join(', ')} did not listen again within 30 s`;
+          }
+          await sleep(250);
+        }
+      };
+      await restartCampaign(t, fixture, { scenario: scenarios.at(-1)!, mode: MATCHER_REPLICAS_MODE, what: 'PostgreSQL' }, () => postgres.restart(2000), restarts, rows, feedsBack);
+    }
+  } finally {
+    await t?.stop();
+    await nats.stop();
+    await postgres.stop();
   }
 }
 
@@ -374,7 +483,9 @@ export async function runFaults(opts: FaultOptions): Promise<FaultReport> {
         t = await startNatsProduct(nats.url, { env });
         const fixture = await prepare(t.url(), data, opts.files);
         if (opts.trials > 0) await killCampaign(t, fixture, opts.services, opts.trials, rows);
-        if (opts.natsRestarts > 0) await natsRestartCampaign(t, fixture, () => nats.restart(1000), opts.natsRestarts, rows);
+        if (opts.natsRestarts > 0) {
+          await restartCampaign(t, fixture, { scenario: 'nats-server kill -9 and restart', mode: 'NATS, a process per service', what: 'nats-server' }, () => nats.restart(1000), opts.natsRestarts, rows);
+        }
       } finally {
         await t?.stop();
         await nats.stop();
@@ -382,14 +493,16 @@ export async function runFaults(opts: FaultOptions): Promise<FaultReport> {
     }
   }
 
+  if (opts.modes.includes('nats') && ((opts.matcherReplicaKills ?? 0) > 0 || (opts.postgresRestarts ?? 0) > 0)) await matcherReplicasCampaign(opts, data, env, rows);
+
   if (opts.diskRounds > 0) await diskFullCampaign(data, opts.diskRounds, sampleSeconds, rows);
 
   return faultReport(rows);
 }
 
-/** A row passes when every trial hit a job mid-run, every job ended with its reference results and every trial recovered. */
+/** A row passes when every trial hit a job mid-run, every job ended with its reference results, every trial recovered, and no answer was wrong (a bare 500 counts). */
 export function rowPasses(r: FaultRow): boolean {
-  return r.trials > 0 && r.hitMidJob === r.trials && r.jobs > 0 && r.reference === r.jobs && r.recovered === r.trials && r.duplicated === 0;
+  return r.trials > 0 && r.hitMidJob === r.trials && r.jobs > 0 && r.reference === r.jobs && r.recovered === r.trials && r.duplicated === 0 && r.wrong === 0;
 }
 
 export function faultReport(rows: FaultRow[]): FaultReport {

@@ -4,6 +4,7 @@ import { listOption, natsServerBinary, numberOption } from './common.js';
 
 const USAGE = `usage: npm run campaign -- <campaign> [options]
   faults [--trials 20] [--modes embedded,nats] [--services gateway,decoder,detector,embedder,matcher,aggregator] [--nats-restarts 20] [--disk-rounds 20]
+         [--matcher-replica-kills 20] [--postgres-restarts 20]   (two matchers over a PostgreSQL server of the campaign's own)
   load   [--jobs 50] [--videos 10] [--modes embedded,nats]
   fuzz   [--requests 10000] [--seed 1]
   media  [--fetch-timeout 5]`;
@@ -23,6 +24,8 @@ async function main(argv: string[]): Promise<number> {
         services: listOption(args, 'services', [...SERVICES]),
         natsRestarts: numberOption(args, 'nats-restarts', trials),
         diskRounds: numberOption(args, 'disk-rounds', trials),
+        matcherReplicaKills: numberOption(args, 'matcher-replica-kills', trials),
+        postgresRestarts: numberOption(args, 'postgres-restarts', trials),
         natsServer: natsServerBinary(),
       });
       table = r.table + notes(r.rows);
