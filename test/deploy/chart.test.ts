@@ -546,6 +546,20 @@ describe('Deployments', () => {
     expect(Object.keys(at(secret.data, 'stringData') as Values)).toContain('DATABASE_URL');
   });
 
+  it('with DATABASE_URL in a Secret the user manages (secrets.existingSecretHasDatabaseUrl) the matcher scales out too; the flag without that Secret is refused', () => {
+    const external = mergeValues(defaultValues(), { secrets: { existingSecret: 'db-creds', existingSecretHasDatabaseUrl: true }, matcher: { replicas: 2 } }) as Values;
+    expect(ajv()(external)).toBe(true);
+    expect(ajv()(mergeValues(defaultValues(), { secrets: { existingSecretHasDatabaseUrl: true }, matcher: { replicas: 2 } }))).toBe(false);
+    expect(ajv()(mergeValues(defaultValues(), { secrets: { existingSecret: 'db-creds' }, matcher: { replicas: 2 } }))).toBe(false);
+    const ctx = evalContext(external);
+    const doc = deploymentOf('matcher', ctx);
+    expect(at(doc.data, 'spec', 'strategy', 'type')).toBe('RollingUpdate');
+    const volumes = at(doc.data, 'spec', 'template', 'spec', 'volumes') as { name: string; emptyDir?: object }[];
+    expect(volumes.find((v) => v.name === 'data')).toEqual({ name: 'data', emptyDir: {} });
+    expect(docsOfKind('PersistentVolumeClaim', ctx)).toEqual([]);
+    expect(docsOfKind('Secret', ctx).find((d) => d.file === 'secret.yaml')).toBeUndefined();
+  });
+
 });
 
 describe('gateway credentials', () => {
