@@ -8,9 +8,10 @@
 // Deciding: the seconds the aggregator spent on the job's person units, template matches and
 // results (facerec_aggregator_decision_seconds), against the job's wall time.
 //
-// Memory: the process's resident size is sampled every 100 ms during each selective job; the peak
-// and the peak of the job's second quarter against its last quarter (flat: no growth with length)
-// are reported. `--loops 196` makes a 30-minute video.
+// Memory: the process's resident size (and V8's heap and external memory, to tell what grows) is
+// sampled every 100 ms during each selective job; the peak, the peak of each quarter of the job and
+// the last quarter's against the second's (flat: 1.00, no growth with length) are reported.
+// `--loops 196` makes a 30-minute video, `--loops 784` two hours.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, openAsBlob, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -34,8 +35,11 @@ interface Row {
   all?: number;
   /** Peak resident memory of the process during the job, MB (selective run). */
   peakRssMb?: number;
-  /** Peak resident memory in the job's second and last quarters, MB: equal when memory is flat. */
-  rssQuarterMb?: [number, number];
+  /** Peak resident memory in each quarter of the job, MB: the last equal to the second when memory is flat. */
+  rssQuartersMb?: number[];
+  /** Peak V8 heap used and peak external memory (ArrayBuffers, Buffers) in each quarter, MB. */
+  heapQuartersMb?: number[];
+  externalQuartersMb?: number[];
   /** Selective run: seconds the aggregator spent deciding (person units, template matches, results), and the job's wall seconds. */
   decision?: { seconds: number; jobSeconds: number };
 }
@@ -91,8 +95,8 @@ export async function benchVideoCommand(argv: string[]): Promise<void> {
           // A file-backed Blob: the bench's own memory does not hold the video (a 30-minute one is ~600 MB).
           form.set('file', await openAsBlob(input.file), 'clip.mp4');
           const { source } = (await (await fetch(`${url}/api/v1/storage/`, { method: 'POST', body: form })).json()) as { source: string };
-          const samples: number[] = [];
-          const sampler = setInterval(() => samples.push(process.memoryUsage().rss), 100);
+          const samples: NodeJS.MemoryUsage[] = [];
+          const sampler = setInterval(() => samples.push(process.memoryUsage()), 100);
           const decidedBefore = await decisionSecondsSoFar();
           const started = performance.now();
           const submitted = (await (await fetch(`${url}/api/v1/jobs/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sources: [source], modules: { face_recognition: {} } }) })).json()) as { id: string };
@@ -108,10 +112,13 @@ export async function benchVideoCommand(argv: string[]): Promise<void> {
           else {
             row.selective = factor;
             row.decision = { seconds: (await decisionSecondsSoFar()) - decidedBefore, jobSeconds: wall };
-            const mb = (xs: number[]) => Math.max(0, ...xs) / 1024 / 1024;
+            const peakMb = (xs: readonly NodeJS.MemoryUsage[], of: (m: NodeJS.MemoryUsage) => number) => xs.reduce((peak, m) => Math.max(peak, of(m)), 0) / 1024 / 1024;
             const q = Math.floor(samples.length / 4);
-            row.peakRssMb = mb(samples);
-            row.rssQuarterMb = [mb(samples.slice(q, 2 * q)), mb(samples.slice(3 * q))];
+            const quarters = [0, 1, 2, 3].map((k) => samples.slice(k * q, k === 3 ? samples.length : (k + 1) * q));
+            row.peakRssMb = peakMb(samples, (m) => m.rss);
+            row.rssQuartersMb = quarters.map((xs) => peakMb(xs, (m) => m.rss));
+            row.heapQuartersMb = quarters.map((xs) => peakMb(xs, (m) => m.heapUsed));
+            row.externalQuartersMb = quarters.map((xs) => peakMb(xs, (m) => m.external));
           }
           console.error(`${input.size} ${embedAll ? 'all faces' : 'selective'}: ${factor.toFixed(2)}x realtime`);
         }
@@ -124,14 +131,18 @@ export async function benchVideoCommand(argv: string[]): Promise<void> {
     rmSync(work, { recursive: true, force: true });
   }
 
+  const quarters = (mbs: readonly number[]) => mbs.map((v) => v.toFixed(0)).join(' / ');
   const fmt = (v: number | undefined, f: (v: number) => string) => (v === undefined ? '–' : f(v));
-  console.log('| size | video s | ffmpeg decode only | job, selective embedding | % of decode-only | job, every face embedded | peak RSS MB (selective) | RSS MB, 2nd → last quarter | deciding: person units, templates, results (selective) |');
+  console.log('| size | video s | ffmpeg decode only | job, selective embedding | % of decode-only | job, every face embedded | peak RSS MB (selective) | peak RSS MB per quarter (last ÷ 2nd) | deciding: person units, templates, results (selective) |');
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const pct = r.selective === undefined ? undefined : (100 * r.selective) / r.decodeOnly;
     console.log(
-      `| ${r.size} | ${r.seconds.toFixed(1)} | ${r.decodeOnly.toFixed(1)}x | ${fmt(r.selective, (v) => `${v.toFixed(2)}x`)} | ${fmt(pct, (v) => `${v.toFixed(1)} %`)} | ${fmt(r.all, (v) => `${v.toFixed(2)}x`)} | ${fmt(r.peakRssMb, (v) => v.toFixed(0))} | ${r.rssQuarterMb ? `${r.rssQuarterMb[0].toFixed(0)} → ${r.rssQuarterMb[1].toFixed(0)}` : '–'} | ${r.decision ? `${(r.decision.seconds * 1000).toFixed(0)} ms (${((100 * r.decision.seconds) / r.decision.jobSeconds).toFixed(2)} % of the job)` : '–'} |`,
+      `| ${r.size} | ${r.seconds.toFixed(1)} | ${r.decodeOnly.toFixed(1)}x | ${fmt(r.selective, (v) => `${v.toFixed(2)}x`)} | ${fmt(pct, (v) => `${v.toFixed(1)} %`)} | ${fmt(r.all, (v) => `${v.toFixed(2)}x`)} | ${fmt(r.peakRssMb, (v) => v.toFixed(0))} | ${r.rssQuartersMb ? `${quarters(r.rssQuartersMb)} (${(r.rssQuartersMb[3]! / r.rssQuartersMb[1]!).toFixed(2)})` : '–'} | ${r.decision ? `${(r.decision.seconds * 1000).toFixed(0)} ms (${((100 * r.decision.seconds) / r.decision.jobSeconds).toFixed(2)} % of the job)` : '–'} |`,
     );
+  }
+  for (const r of rows) {
+    if (r.heapQuartersMb) console.log(`\n${r.size}, selective, peak per quarter: V8 heap used ${quarters(r.heapQuartersMb)} MB; external (Buffers, ArrayBuffers) ${quarters(r.externalQuartersMb!)} MB.`);
   }
   console.log('\nFigures are realtime factors: seconds of video per second of wall time (higher is faster).');
   console.log(JSON.stringify({ rows }));
