@@ -13,7 +13,7 @@
 // the last quarter's against the second's (flat: 1.00, no growth with length) are reported.
 // `--loops 196` makes a 30-minute video, `--loops 784` two hours.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, openAsBlob, rmSync } from 'node:fs';
+import { mkdtempSync, openAsBlob, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -90,7 +90,9 @@ export async function benchVideoCommand(argv: string[]): Promise<void> {
     }
     for (const embedAll of modes.map((m) => m === 'all')) {
       const dataDir = join(work, `data-${embedAll}`);
-      const config = loadConfig({ FACEREC_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', HEALTH_PORT: '0', FACEREC_VIDEO_EMBED_ALL: String(embedAll) });
+      // Uploads up to the largest input (a two-hour one is ~2.4 GB, over the default limit).
+      const maxUpload = Math.max(2 * 1024 ** 3, ...inputs.map((i) => statSync(i.file).size + 1024 ** 2));
+      const config = loadConfig({ FACEREC_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', HEALTH_PORT: '0', FACEREC_VIDEO_EMBED_ALL: String(embedAll), FACEREC_MAX_UPLOAD_BYTES: String(maxUpload) });
       const product = await startServices(SERVICE_NAMES, config, { loopback: true });
       const url = `http://127.0.0.1:${product.gatewayPort}`;
       try {
