@@ -5,8 +5,8 @@
 // single linkage would. Members that cannot be the same person (two faces seen together in one
 // frame, two video tracks on screen at the same time) never merge, nor do the groups holding them.
 
-export interface ClusterFace {
-  embedding: readonly number[];
+export interface ClusterFace<E extends ArrayLike<number> = readonly number[]> {
+  embedding: E;
   /** Faces with the same key (same source and frame) are different people. */
   cannotLinkKey: string;
 }
@@ -17,10 +17,10 @@ export interface ClusterFace {
  * `cannotLink(i, j)`, when given, names further pairs that are different people (on top of equal
  * `cannotLinkKey`s).
  */
-export function clusterFaces(
-  faces: readonly ClusterFace[],
+export function clusterFaces<E extends ArrayLike<number>>(
+  faces: readonly ClusterFace<E>[],
   maxDistance: number,
-  distance: (a: readonly number[], b: readonly number[]) => number,
+  distance: (a: E, b: E) => number,
   cannotLink?: (i: number, j: number) => boolean,
 ): number[] {
   return clusterByDistance(

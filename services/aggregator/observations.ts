@@ -6,6 +6,15 @@
 import type { FaceObservation, MediaInfo, MediaType, ObservationChunk } from '../../libs/jobs/types.js';
 import { qualityOf } from '../../libs/tracking/face-tracker.js';
 
+/**
+ * An embedding as the aggregator holds it: as it came (a photo's), or a video face's in the 32-bit
+ * floats the embedder made it in (2 kB, where a deserialised number[] of 512 takes 4 to 12 kB).
+ */
+export type Embedding = readonly number[] | Float32Array;
+
+/** A face as the aggregator holds it. */
+export type HeldFace = Omit<FaceObservation, 'embedding'> & { embedding: Embedding | null };
+
 export interface ObservedSource {
   index: number;
   source: string;
@@ -13,7 +22,7 @@ export interface ObservedSource {
   info: MediaInfo;
   embeddingModel: string;
   /** Faces by frame index, frames in ascending order. */
-  frames: Map<number, FaceObservation[]>;
+  frames: Map<number, HeldFace[]>;
   /** Video: sampled frames that begin a new shot (the decoder's shot-change detector). */
   cuts?: Set<number>;
 }
@@ -47,8 +56,8 @@ export async function collectObservations(chunks: AsyncIterable<ObservationChunk
         if (!source) break;
         const thinner = thinners.get(chunk.sourceIndex);
         for (const frame of chunk.frames) {
-          if (thinner) for (const face of frame.faces) thinner.thin(face, frame.index);
-          source.frames.set(frame.index, [...(source.frames.get(frame.index) ?? []), ...frame.faces]);
+          const faces = thinner ? frame.faces.map((face) => thinner.thin(face, frame.index)) : frame.faces;
+          source.frames.set(frame.index, [...(source.frames.get(frame.index) ?? []), ...faces]);
           if (frame.cut) (source.cuts ??= new Set()).add(frame.index);
         }
         break;
@@ -80,22 +89,24 @@ export async function collectObservations(chunks: AsyncIterable<ObservationChunk
 }
 
 /**
- * Thins a video's faces in place, as they are read, to what the results need: every face keeps its
- * box and scores (the items' detections, the tracks' order and continuity) and its embedding; a
+ * Thins a video's faces as they are read to what the results need: every face keeps its box and
+ * scores (the items' detections, the tracks' order and continuity) and its embedding (as a
+ * Float32Array: the embedder's floats, exactly); a
  * face keeps its thumbnail only while it is its track's best (the best quality, the earliest on
  * ties: the face bestThumbnailFace of video-results.ts picks, whichever tracks an appearance
  * joins), and its points only while it is embedded or holds a thumbnail (qualityOf weighs those).
  */
 class VideoFaceThinner {
   /** Per track id: the face holding the track's best thumbnail so far. */
-  private readonly best = new Map<number, { face: FaceObservation; frameIndex: number; quality: number }>();
+  private readonly best = new Map<number, { face: HeldFace; frameIndex: number; quality: number }>();
 
   constructor(
     private readonly width: number,
     private readonly height: number,
   ) {}
 
-  thin(face: FaceObservation, frameIndex: number): void {
+  thin(observed: FaceObservation, frameIndex: number): HeldFace {
+    const face: HeldFace = { ...observed, embedding: observed.embedding && Float32Array.from(observed.embedding) };
     if (face.thumbnail && face.trackId !== null) {
       const quality = qualityOf(face, this.width, this.height);
       const held = this.best.get(face.trackId);
@@ -105,10 +116,11 @@ class VideoFaceThinner {
       } else dropThumbnail(face);
     }
     if (!face.embedding && !face.thumbnail) face.landmarks = [];
+    return face;
   }
 }
 
-function dropThumbnail(face: FaceObservation): void {
+function dropThumbnail(face: HeldFace): void {
   face.thumbnail = null;
   if (!face.embedding) face.landmarks = [];
 }
