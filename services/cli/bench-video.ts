@@ -3,7 +3,7 @@
 // and with every face embedded, beside ffmpeg decoding the same file to nothing in the same run
 // (every frame must be decoded, so that is the physical limit here).
 //
-//   facerec bench video [--loops N] [--sizes 640x360,960x540,1920x1080] [--embed selective,all]
+//   facerec bench video [--loops N] [--sizes 640x360,960x540,1920x1080] [--embed selective,all] [--nats]
 //
 // Deciding: the seconds the aggregator spent on the job's person units, template matches and
 // results (facerec_aggregator_decision_seconds), against the job's wall time.
@@ -12,6 +12,10 @@
 // sampled every 100 ms during each selective job; the peak, the peak of each quarter of the job and
 // the last quarter's against the second's (flat: 1.00, no growth with length) are reported.
 // `--loops 196` makes a 30-minute video, `--loops 784` two hours.
+//
+// `--nats`: the six services each in its own process over NATS (NATS_URL, default
+// nats://127.0.0.1:4222), as `npm run distributed` runs them; each service's resident memory is
+// sampled (/proc) and reported per quarter, with its largest later quarter against its first.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, openAsBlob, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -25,6 +29,7 @@ import { decodeOnly } from '../../libs/media/decode.js';
 import { startServices } from '../product.js';
 import { parseIntOption, UsageError } from './args.js';
 import { ROOT } from '../checkout.js';
+import { residentBytes, startDistributed } from './distributed-services.js';
 
 /** One size; the job figures are there when that embedding mode ran (--embed). */
 interface Row {
@@ -33,13 +38,13 @@ interface Row {
   decodeOnly: number;
   selective?: number;
   all?: number;
-  /** Peak resident memory of the process during the job, MB (selective run). */
+  /** Peak resident memory of the process during the job, MB (selective run, embedded). */
   peakRssMb?: number;
-  /** Peak resident memory in each quarter of the job, MB: the last equal to the second when memory is flat. */
-  rssQuartersMb?: number[];
-  /** Peak V8 heap used and peak external memory (ArrayBuffers, Buffers) in each quarter, MB. */
-  heapQuartersMb?: number[];
-  externalQuartersMb?: number[];
+  /**
+   * Peak of each quarter of the job, MB (selective run): embedded, the process's `rss`, V8's `heap`
+   * used and `external` memory (ArrayBuffers, Buffers); over NATS each service's resident memory.
+   */
+  quartersMb?: Record<string, number[]>;
   /** Selective run: seconds the aggregator spent deciding (person units, template matches, results), and the job's wall seconds. */
   decision?: { seconds: number; jobSeconds: number };
 }
@@ -52,8 +57,9 @@ async function decisionSecondsSoFar(): Promise<number> {
 export async function benchVideoCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { loops: { type: 'string', default: '4' }, sizes: { type: 'string', default: '640x360,960x540,1920x1080' }, embed: { type: 'string', default: 'selective,all' } },
+    options: { loops: { type: 'string', default: '4' }, sizes: { type: 'string', default: '640x360,960x540,1920x1080' }, embed: { type: 'string', default: 'selective,all' }, nats: { type: 'boolean', default: false } },
   });
+  const natsUrl = values.nats ? (process.env.NATS_URL ?? 'nats://127.0.0.1:4222') : null;
   const modes = values.embed.split(',');
   for (const m of modes) if (m !== 'selective' && m !== 'all') throw new UsageError(`--embed: "${m}" is not selective or all`);
   const loops = parseIntOption('loops', values.loops);
@@ -68,7 +74,8 @@ export async function benchVideoCommand(argv: string[]): Promise<void> {
   const ffmpeg = ffmpegPath(process.env.FFMPEG_PATH);
   const cpu = cpus();
   console.log(`# facerec bench video\n\nCPU: ${cpu[0]?.model.trim()}, ${cpu.length} cores; load average at start ${loadavg()[0]!.toFixed(2)}.`);
-  console.log(`Input: short_hamilton_clip.mp4 (29.97 fps, 9.18 s) re-encoded at each size (H.264, ffmpeg ultrafast) and looped ${loops}x; default sampling (a frame every ~0.5 s), face_detection_scale 600.\n`);
+  console.log(`Input: short_hamilton_clip.mp4 (29.97 fps, 9.18 s) re-encoded at each size (H.264, ffmpeg ultrafast) and looped ${loops}x; default sampling (a frame every ~0.5 s), face_detection_scale 600.`);
+  console.log(natsUrl ? `Services: each in its own process over NATS (${natsUrl}), as \`npm run distributed\` runs them.\n` : 'Services: embedded, all in this process.\n');
 
   const rows: Row[] = [];
   try {
@@ -92,8 +99,21 @@ export async function benchVideoCommand(argv: string[]): Promise<void> {
       const dataDir = join(work, `data-${embedAll}`);
       // Uploads up to the largest input (a two-hour one is ~2.4 GB, over the default limit).
       const maxUpload = Math.max(2 * 1024 ** 3, ...inputs.map((i) => statSync(i.file).size + 1024 ** 2));
-      const config = loadConfig({ FACEREC_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', HEALTH_PORT: '0', FACEREC_VIDEO_EMBED_ALL: String(embedAll), FACEREC_MAX_UPLOAD_BYTES: String(maxUpload) });
-      const product = await startServices(SERVICE_NAMES, config, { loopback: true });
+      const env = { FACEREC_DATA_DIR: dataDir, HOST: '127.0.0.1', FACEREC_VIDEO_EMBED_ALL: String(embedAll), FACEREC_MAX_UPLOAD_BYTES: String(maxUpload) };
+      let product: { gatewayPort: number | null; stop(): Promise<unknown> };
+      /** One memory sample: bytes by what was measured. */
+      let measure: () => Record<string, number>;
+      if (natsUrl) {
+        const services = await startDistributed(natsUrl, env);
+        product = services;
+        measure = () => Object.fromEntries([...services.pids].map(([name, pid]) => [name, residentBytes(pid)]));
+      } else {
+        product = await startServices(SERVICE_NAMES, loadConfig({ ...env, PORT: '0', HEALTH_PORT: '0' }), { loopback: true });
+        measure = () => {
+          const m = process.memoryUsage();
+          return { rss: m.rss, heap: m.heapUsed, external: m.external };
+        };
+      }
       const url = `http://127.0.0.1:${product.gatewayPort}`;
       try {
         for (const input of inputs) {
@@ -102,8 +122,8 @@ export async function benchVideoCommand(argv: string[]): Promise<void> {
           // A file-backed Blob: the bench's own memory does not hold the video (a 30-minute one is ~600 MB).
           form.set('file', await openAsBlob(input.file), 'clip.mp4');
           const { source } = (await (await fetch(`${url}/api/v1/storage/`, { method: 'POST', body: form })).json()) as { source: string };
-          const samples: NodeJS.MemoryUsage[] = [];
-          const sampler = setInterval(() => samples.push(process.memoryUsage()), 100);
+          const samples: Record<string, number>[] = [];
+          const sampler = setInterval(() => samples.push(measure()), natsUrl ? 250 : 100);
           const decidedBefore = await decisionSecondsSoFar();
           const started = performance.now();
           const submitted = (await (await fetch(`${url}/api/v1/jobs/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sources: [source], modules: { face_recognition: {} } }) })).json()) as { id: string };
@@ -118,14 +138,13 @@ export async function benchVideoCommand(argv: string[]): Promise<void> {
           if (embedAll) row.all = factor;
           else {
             row.selective = factor;
-            row.decision = { seconds: (await decisionSecondsSoFar()) - decidedBefore, jobSeconds: wall };
-            const peakMb = (xs: readonly NodeJS.MemoryUsage[], of: (m: NodeJS.MemoryUsage) => number) => xs.reduce((peak, m) => Math.max(peak, of(m)), 0) / 1024 / 1024;
+            // Over NATS the aggregator is another process: its deciding is not measured here.
+            if (!natsUrl) row.decision = { seconds: (await decisionSecondsSoFar()) - decidedBefore, jobSeconds: wall };
             const q = Math.floor(samples.length / 4);
             const quarters = [0, 1, 2, 3].map((k) => samples.slice(k * q, k === 3 ? samples.length : (k + 1) * q));
-            row.peakRssMb = peakMb(samples, (m) => m.rss);
-            row.rssQuartersMb = quarters.map((xs) => peakMb(xs, (m) => m.rss));
-            row.heapQuartersMb = quarters.map((xs) => peakMb(xs, (m) => m.heapUsed));
-            row.externalQuartersMb = quarters.map((xs) => peakMb(xs, (m) => m.external));
+            const peakMb = (xs: readonly Record<string, number>[], key: string) => xs.reduce((peak, m) => Math.max(peak, m[key] ?? 0), 0) / 1024 / 1024;
+            row.quartersMb = Object.fromEntries(Object.keys(samples[0] ?? {}).map((key) => [key, quarters.map((xs) => peakMb(xs, key))]));
+            if (!natsUrl) row.peakRssMb = peakMb(samples, 'rss');
           }
           console.error(`${input.size} ${embedAll ? 'all faces' : 'selective'}: ${factor.toFixed(2)}x realtime`);
         }
@@ -145,11 +164,16 @@ export async function benchVideoCommand(argv: string[]): Promise<void> {
   for (const r of rows) {
     const pct = r.selective === undefined ? undefined : (100 * r.selective) / r.decodeOnly;
     console.log(
-      `| ${r.size} | ${r.seconds.toFixed(1)} | ${r.decodeOnly.toFixed(1)}x | ${fmt(r.selective, (v) => `${v.toFixed(2)}x`)} | ${fmt(pct, (v) => `${v.toFixed(1)} %`)} | ${fmt(r.all, (v) => `${v.toFixed(2)}x`)} | ${fmt(r.peakRssMb, (v) => v.toFixed(0))} | ${r.rssQuartersMb ? `${quarters(r.rssQuartersMb)} (${(r.rssQuartersMb[3]! / r.rssQuartersMb[1]!).toFixed(2)})` : '–'} | ${r.decision ? `${(r.decision.seconds * 1000).toFixed(0)} ms (${((100 * r.decision.seconds) / r.decision.jobSeconds).toFixed(2)} % of the job)` : '–'} |`,
+      `| ${r.size} | ${r.seconds.toFixed(1)} | ${r.decodeOnly.toFixed(1)}x | ${fmt(r.selective, (v) => `${v.toFixed(2)}x`)} | ${fmt(pct, (v) => `${v.toFixed(1)} %`)} | ${fmt(r.all, (v) => `${v.toFixed(2)}x`)} | ${fmt(r.peakRssMb, (v) => v.toFixed(0))} | ${r.quartersMb?.rss ? `${quarters(r.quartersMb.rss)} (${(r.quartersMb.rss[3]! / r.quartersMb.rss[1]!).toFixed(2)})` : '–'} | ${r.decision ? `${(r.decision.seconds * 1000).toFixed(0)} ms (${((100 * r.decision.seconds) / r.decision.jobSeconds).toFixed(2)} % of the job)` : '–'} |`,
     );
   }
   for (const r of rows) {
-    if (r.heapQuartersMb) console.log(`\n${r.size}, selective, peak per quarter: V8 heap used ${quarters(r.heapQuartersMb)} MB; external (Buffers, ArrayBuffers) ${quarters(r.externalQuartersMb!)} MB.`);
+    const m = r.quartersMb;
+    if (m?.heap && m.external) console.log(`\n${r.size}, selective, peak per quarter: V8 heap used ${quarters(m.heap)} MB; external (Buffers, ArrayBuffers) ${quarters(m.external)} MB.`);
+    if (m && natsUrl) {
+      console.log(`\n${r.size}, selective, over NATS: each service's peak RSS per quarter of the job.\n\n| service | peak RSS MB per quarter | largest later quarter ÷ first |\n|---|---|---|`);
+      for (const [service, mbs] of Object.entries(m)) console.log(`| ${service} | ${quarters(mbs)} | ${(Math.max(...mbs.slice(1)) / mbs[0]!).toFixed(2)} |`);
+    }
   }
   console.log('\nFigures are realtime factors: seconds of video per second of wall time (higher is faster).');
   console.log(JSON.stringify({ rows }));
