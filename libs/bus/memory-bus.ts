@@ -2,8 +2,9 @@
 // the embedded product recovers interrupted jobs from the job store at start, not from the bus.
 //
 // A job's observation log lives in a temporary file, not in the heap: it holds every face of the
-// job (embeddings, thumbnails) until the aggregator has read it, so in memory it would grow with
-// the video's length (~100 kB per sampled frame).
+// job (embeddings, thumbnails) until the aggregator has read it, so in memory it grew with the
+// video's length (the bench clip's log: ~17 kB per sampled frame serialised, several times that
+// as objects).
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writevSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

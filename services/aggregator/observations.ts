@@ -91,10 +91,10 @@ export async function collectObservations(chunks: AsyncIterable<ObservationChunk
 /**
  * Thins a video's faces as they are read to what the results need: every face keeps its box and
  * scores (the items' detections, the tracks' order and continuity) and its embedding (as a
- * Float32Array: the embedder's floats, exactly); a
- * face keeps its thumbnail only while it is its track's best (the best quality, the earliest on
- * ties: the face bestThumbnailFace of video-results.ts picks, whichever tracks an appearance
- * joins), and its points only while it is embedded or holds a thumbnail (qualityOf weighs those).
+ * Float32Array: the embedder's 32-bit floats, exactly); a face keeps its thumbnail only while it
+ * is its track's best (the best quality, the earliest on ties: the face bestThumbnailFace of
+ * video-results.ts picks, whichever tracks an appearance joins), and its points only while it is
+ * embedded or holds a thumbnail (qualityOf weighs those).
  */
 class VideoFaceThinner {
   /** Per track id: the face holding the track's best thumbnail so far. */
