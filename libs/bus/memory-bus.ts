@@ -1,5 +1,14 @@
 // The in-process Bus of the embedded product (semantics in bus.ts). Nothing survives the process:
 // the embedded product recovers interrupted jobs from the job store at start, not from the bus.
+//
+// A job's observation log lives in a temporary file, not in the heap: it holds every face of the
+// job (embeddings, thumbnails) until the aggregator has read it, so in memory it grew with the
+// video's length (the bench clip's log: ~17 kB per sampled frame serialised, several times that
+// as objects).
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writevSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
 import type { JobEvent, ObservationChunk, QueueMessages, QueueName } from '../jobs/types.js';
 import { moduleLogger } from '../log/logger.js';
 import type { Bus, ConsumeOptions, Consumer, Delivery, HandlerOutcome } from './bus.js';
@@ -9,6 +18,16 @@ const log = moduleLogger('memory-bus');
 export interface MemoryBusOptions {
   /** Delay before the first redelivery; doubles on each further attempt (default 1000). */
   retryDelayMs?: number;
+  /** Folder for the observation logs' temporary files (default: a new folder under the OS's temp dir, removed on close). */
+  spillDir?: string;
+}
+
+/** A job's observation log on disk: each chunk v8-serialised behind its byte length (uint32 LE). */
+interface ObservationLog {
+  path: string;
+  fd: number;
+  /** Bytes written so far. */
+  end: number;
 }
 
 const MAX_RETRY_DELAY_MS = 60_000;
@@ -41,7 +60,10 @@ interface QueueState {
 
 export class MemoryBus implements Bus {
   private readonly queues = new Map<QueueName, QueueState>();
-  private readonly observations = new Map<string, ObservationChunk[]>();
+  private readonly observations = new Map<string, ObservationLog>();
+  private spillDir: string | undefined;
+  private readonly ownsSpillDir: boolean;
+  private logCount = 0;
   private readonly subscribers = new Set<(event: JobEvent) => void>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private readonly retryDelayMs: number;
@@ -49,6 +71,8 @@ export class MemoryBus implements Bus {
 
   constructor(opts: MemoryBusOptions = {}) {
     this.retryDelayMs = opts.retryDelayMs ?? 1000;
+    this.spillDir = opts.spillDir;
+    this.ownsSpillDir = opts.spillDir === undefined;
   }
 
   async enqueue<Q extends QueueName>(queue: Q, message: QueueMessages[Q], key: string): Promise<void> {
@@ -86,21 +110,56 @@ export class MemoryBus implements Bus {
 
   async appendObservations(jobId: string, chunk: ObservationChunk): Promise<void> {
     this.assertOpen();
-    let chunks = this.observations.get(jobId);
-    if (!chunks) this.observations.set(jobId, (chunks = []));
-    chunks.push(structuredClone(chunk));
+    let log = this.observations.get(jobId);
+    if (!log) {
+      this.spillDir ??= mkdtempSync(join(tmpdir(), 'facerec-observations-'));
+      const path = join(this.spillDir, `${process.pid}-${++this.logCount}.log`);
+      this.observations.set(jobId, (log = { path, fd: openSync(path, 'w'), end: 0 }));
+    }
+    // Serialised: a copy, as a network bus would make; neither side can alter the other's object later.
+    const body = serialize(chunk);
+    const head = Buffer.alloc(4);
+    head.writeUInt32LE(body.length);
+    writevSync(log.fd, [head, body]);
+    log.end += head.length + body.length;
   }
 
   readObservations(jobId: string): AsyncIterable<ObservationChunk> {
     // The chunks appended by the time of the call, even if more arrive while the caller reads.
-    const chunks = (this.observations.get(jobId) ?? []).slice();
+    const log = this.observations.get(jobId);
+    if (!log) return (async function* () {})();
+    const end = log.end;
     return (async function* () {
-      for (const chunk of chunks) yield structuredClone(chunk);
+      // Opened on the first read (a reader that never starts holds no file); a log dropped before
+      // that reads as empty, one dropped after stays readable to this reader.
+      let fd: number;
+      try {
+        fd = openSync(log.path, 'r');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw err;
+      }
+      try {
+        const head = Buffer.alloc(4);
+        for (let at = 0; at < end; ) {
+          readSync(fd, head, 0, 4, at);
+          const body = Buffer.allocUnsafe(head.readUInt32LE(0));
+          readSync(fd, body, 0, body.length, at + 4);
+          at += 4 + body.length;
+          yield deserialize(body) as ObservationChunk;
+        }
+      } finally {
+        closeSync(fd);
+      }
     })();
   }
 
   async dropObservations(jobId: string): Promise<void> {
+    const log = this.observations.get(jobId);
+    if (!log) return;
     this.observations.delete(jobId);
+    closeSync(log.fd);
+    unlinkSync(log.path);
   }
 
   async publish(event: JobEvent): Promise<void> {
@@ -134,6 +193,9 @@ export class MemoryBus implements Bus {
     for (const timer of this.retryTimers) clearTimeout(timer);
     this.retryTimers.clear();
     this.subscribers.clear();
+    for (const log of this.observations.values()) closeSync(log.fd);
+    this.observations.clear();
+    if (this.spillDir && this.ownsSpillDir) rmSync(this.spillDir, { recursive: true, force: true });
     const consumers = [...this.queues.values()].flatMap((q) => q.consumers.splice(0));
     for (const consumer of consumers) consumer.stopped = true;
     await Promise.all(consumers.flatMap((consumer) => [...consumer.running]));

@@ -12,6 +12,7 @@ import type { JobStore } from '../../libs/store/job-store.js';
 import { indexUnknownPersons } from './identity-index.js';
 import { buildJobResults, embeddedFaces, videoPersonUnits } from './job-results.js';
 import type { VideoUnits } from './video-results.js';
+import type { Embedding } from './observations.js';
 import { collectObservations } from './observations.js';
 import type { Candidate } from './result-format.js';
 import { sizeAdjustedMaxDistance } from '../../libs/engine/decision.js';
@@ -150,13 +151,13 @@ export class AggregatorWorker {
     return reply.resolved.reduce((n, m) => n + m.identityCount, 0);
   }
 
-  private async match(embeddings: (number[] | null)[], models: string[], modelIds: string[], k: number): Promise<Candidate[][]> {
+  private async match(embeddings: (Embedding | null)[], models: string[], modelIds: string[], k: number): Promise<Candidate[][]> {
     const out: Candidate[][] = embeddings.map(() => []);
     if (modelIds.length === 0) return out;
     const wanted = embeddings.flatMap((e, i) => (e ? [i] : []));
     for (let at = 0; at < wanted.length; at += MATCH_BATCH) {
       const batch = wanted.slice(at, at + MATCH_BATCH);
-      const request: MatchRequest = { embeddings: batch.map((i) => ({ model: models[i]!, values: embeddings[i]! })), modelIds, k };
+      const request: MatchRequest = { embeddings: batch.map((i) => ({ model: models[i]!, values: Array.from(embeddings[i]!) })), modelIds, k };
       const reply = await unary<MatchRequest, MatchReply__Output>(this.deps.matcher, this.deps.matcher.Match, request, { deadline: Date.now() + 60_000 });
       batch.forEach((faceIndex, j) => {
         out[faceIndex] = (reply.matches[j]?.candidates ?? []).map((c) => ({ person: c.person, identityId: c.identityId, distance: c.distance }));

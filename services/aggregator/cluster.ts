@@ -5,8 +5,8 @@
 // single linkage would. Members that cannot be the same person (two faces seen together in one
 // frame, two video tracks on screen at the same time) never merge, nor do the groups holding them.
 
-export interface ClusterFace {
-  embedding: readonly number[];
+export interface ClusterFace<E extends ArrayLike<number> = readonly number[]> {
+  embedding: E;
   /** Faces with the same key (same source and frame) are different people. */
   cannotLinkKey: string;
 }
@@ -17,10 +17,10 @@ export interface ClusterFace {
  * `cannotLink(i, j)`, when given, names further pairs that are different people (on top of equal
  * `cannotLinkKey`s).
  */
-export function clusterFaces(
-  faces: readonly ClusterFace[],
+export function clusterFaces<E extends ArrayLike<number>>(
+  faces: readonly ClusterFace<E>[],
   maxDistance: number,
-  distance: (a: readonly number[], b: readonly number[]) => number,
+  distance: (a: E, b: E) => number,
   cannotLink?: (i: number, j: number) => boolean,
 ): number[] {
   return clusterByDistance(
@@ -48,14 +48,14 @@ export function clusterByDistance(
   cannotLink: (i: number, j: number) => boolean = () => false,
 ): number[] {
   const n = count;
-  // d[i][j]: complete-linkage distance between live clusters i and j (Infinity: may not merge).
-  const d: Float64Array[] = Array.from({ length: n }, () => new Float64Array(n));
+  // Complete-linkage distance between live clusters i and j (Infinity: may not merge), each pair
+  // once: the upper triangle row after row, half of an n×n matrix (n is a long video's tracks).
+  const d = new Float64Array((n * (n - 1)) / 2);
+  const rowStart = (i: number) => i * n - (i * (i + 1)) / 2 - i - 1;
+  const pair = (i: number, j: number) => (i < j ? rowStart(i) + j : rowStart(j) + i);
   for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      const v = cannotLink(i, j) ? Infinity : distance(i, j);
-      d[i]![j] = v;
-      d[j]![i] = v;
-    }
+    const row = rowStart(i);
+    for (let j = i + 1; j < n; j++) d[row + j] = cannotLink(i, j) ? Infinity : distance(i, j);
   }
   const members: number[][] = Array.from({ length: n }, (_, i) => [i]);
   const live = new Uint8Array(n).fill(1);
@@ -65,9 +65,9 @@ export function clusterByDistance(
   const rescan = (i: number) => {
     let best = Infinity;
     let at = -1;
-    const row = d[i]!;
+    const row = rowStart(i);
     for (let j = i + 1; j < n; j++) {
-      if (live[j] && row[j]! < best) [best, at] = [row[j]!, j];
+      if (live[j] && d[row + j]! < best) [best, at] = [d[row + j]!, j];
     }
     nearest[i] = at;
     nearestD[i] = best;
@@ -85,9 +85,8 @@ export function clusterByDistance(
     live[b] = 0;
     for (let c = 0; c < n; c++) {
       if (!live[c] || c === a) continue;
-      const v = Math.max(d[a]![c]!, d[b]![c]!);
-      d[a]![c] = v;
-      d[c]![a] = v;
+      const ac = pair(a, c);
+      d[ac] = Math.max(d[ac]!, d[pair(b, c)]!);
     }
     rescan(a);
     // Rows before a or b whose nearest was a (now farther) or b (gone) look again; the others keep

@@ -2,13 +2,14 @@
 // identity index. The aggregator calls indexUnknownPersons once per job with every unknown person
 // and sets meta.indexed_identity on that person's result items.
 import { euclidean } from '../../libs/engine/distance.js';
+import type { Embedding } from './observations.js';
 import { unary, type MatcherClient } from '../../libs/grpc/grpc.js';
 import type { IndexPersonsReply__Output } from '../../libs/grpc/generated/facerec/v1/IndexPersonsReply.js';
 import type { IndexPersonsRequest } from '../../libs/grpc/generated/facerec/v1/IndexPersonsRequest.js';
 
 export interface UnknownPersonToIndex {
   /** Raw embeddings of the person's faces (any number: a few diverse ones are sent). */
-  embeddings: number[][];
+  embeddings: readonly Embedding[];
   /** Embedding model that made them (e.g. 'dlib-resnet'). */
   embeddingModel: string;
   /** Base64 JPEG of the person's face, or null. */
@@ -36,7 +37,7 @@ export async function indexUnknownPersons(matcher: MatcherClient, persons: reado
       persons: batch.map((i) => {
         const p = persons[i]!;
         return {
-          embeddings: mostDiverse(p.embeddings, MAX_EMBEDDINGS_PER_PERSON).map((values) => ({ model: p.embeddingModel, values })),
+          embeddings: mostDiverse(p.embeddings, MAX_EMBEDDINGS_PER_PERSON).map((values) => ({ model: p.embeddingModel, values: Array.from(values) })),
           thumbnail: p.thumbnail ? Buffer.from(p.thumbnail, 'base64') : Buffer.alloc(0),
           appearance: p.appearance,
         };
@@ -53,7 +54,7 @@ export async function indexUnknownPersons(matcher: MatcherClient, persons: reado
  * Up to `max` embeddings spread over the person's looks: the first, then repeatedly the one
  * farthest from those chosen (farthest-point sampling), so a long track is not eight near-copies.
  */
-export function mostDiverse(embeddings: readonly number[][], max: number): number[][] {
+export function mostDiverse<E extends ArrayLike<number>>(embeddings: readonly E[], max: number): E[] {
   if (embeddings.length <= max) return [...embeddings];
   const chosen = [0];
   const nearest = embeddings.map((e) => euclidean(e, embeddings[0]!));

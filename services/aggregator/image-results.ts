@@ -4,9 +4,9 @@
 // pairs (face, identity) are taken nearest first, so the face nearer to a person gets it and the
 // other face falls to its runner-up or stays unknown.
 import { similarityOf } from '../../libs/engine/calibration.js';
-import type { FaceObservation, FaceRecognitionParams, ResultItem, SourceSummary } from '../../libs/jobs/types.js';
+import type { FaceRecognitionParams, ResultItem, SourceSummary } from '../../libs/jobs/types.js';
 import { clusterFaces } from './cluster.js';
-import type { ObservedSource } from './observations.js';
+import type { HeldFace, ObservedSource } from './observations.js';
 import { comparePersons, normaliseBox, resultId, round, sourceSummary, topK, UNIDENTIFIED_TOO_POOR, type Candidate } from './result-format.js';
 
 export type { Candidate } from './result-format.js';
@@ -14,7 +14,7 @@ export type { Candidate } from './result-format.js';
 export interface ObservedFace {
   source: ObservedSource;
   frameIndex: number;
-  face: FaceObservation;
+  face: HeldFace;
 }
 
 /** Every face of the observed sources, in source, frame, then left-to-right order. */
@@ -43,7 +43,7 @@ export function buildImageResults(
   sources: readonly ObservedSource[],
   faces: readonly ObservedFace[],
   candidates: readonly (readonly Candidate[])[],
-  embeddingDistance: (a: readonly number[], b: readonly number[]) => number,
+  embeddingDistance: (a: ArrayLike<number>, b: ArrayLike<number>) => number,
   unknownLabels?: ReadonlyMap<number, string>,
 ): { items: ResultItem[]; summary: SourceSummary[] } {
   const assigned = assignPersons(faces, candidates, params.max_distance);

@@ -7,9 +7,9 @@
 // Clustering spans every source of the job, so it takes two passes: each source is decided once
 // to learn who is unknown, the unknown image faces and video units are clustered together, and
 // the sources are built again with their labels.
-import type { FaceObservation, FaceRecognitionParams, ResultItem, SourceSummary } from '../../libs/jobs/types.js';
+import type { FaceRecognitionParams, ResultItem, SourceSummary } from '../../libs/jobs/types.js';
 import { assignPersons, buildImageResults, listFaces, type ObservedFace } from './image-results.js';
-import type { ObservedSource } from './observations.js';
+import type { Embedding, HeldFace, ObservedSource } from './observations.js';
 import { sourceSummary, type Candidate } from './result-format.js';
 import { personUnits, sourceTracks, type PersonUnit } from './person-units.js';
 import { buildVideoResults, clusterUnknownTracks, unknownVideoUnits, type TrackSummary, type UnknownTrack, type VideoUnits } from './video-results.js';
@@ -20,7 +20,7 @@ type EmbeddingDistance = (a: ArrayLike<number>, b: ArrayLike<number>) => number;
 export interface UnknownPerson {
   label: string;
   source: ObservedSource;
-  embeddings: number[][];
+  embeddings: Embedding[];
   thumbnail: string | null;
   resultIds: string[];
   frameStart: number;
@@ -38,7 +38,7 @@ export interface JobResults {
  * The faces whose embeddings need gallery candidates, with the embedding model of their source:
  * every embedded face of the job's images (video faces are decided by their unit's template).
  */
-export function embeddedFaces(sources: readonly ObservedSource[]): { face: FaceObservation; model: string }[] {
+export function embeddedFaces(sources: readonly ObservedSource[]): { face: HeldFace; model: string }[] {
   return sources.filter((s) => s.mediaType !== 'video').flatMap((s) => [...s.frames.values()].flat().flatMap((face) => (face.embedding !== null ? [{ face, model: s.embeddingModel }] : [])));
 }
 
@@ -57,7 +57,7 @@ export function buildJobResults(
   jobId: string,
   params: FaceRecognitionParams,
   sources: readonly ObservedSource[],
-  candidates: ReadonlyMap<FaceObservation, readonly Candidate[]>,
+  candidates: ReadonlyMap<HeldFace, readonly Candidate[]>,
   distance: EmbeddingDistance,
   videoUnits: ReadonlyMap<number, VideoUnits>,
 ): JobResults {

@@ -14,13 +14,13 @@
 import type { FaceObservation } from '../../libs/jobs/types.js';
 import { qualityOf } from '../../libs/tracking/face-tracker.js';
 import { clusterByDistance } from './cluster.js';
-import type { ObservedSource } from './observations.js';
+import type { HeldFace, ObservedSource } from './observations.js';
 
 type EmbeddingDistance = (a: ArrayLike<number>, b: ArrayLike<number>) => number;
 
 export interface TrackFace {
   frameIndex: number;
-  face: FaceObservation;
+  face: HeldFace;
 }
 
 export interface SourceTrack {

@@ -16,7 +16,7 @@ import type { FaceRecognitionParams, ResultItem } from '../../libs/jobs/types.js
 import { frameTime, timecode } from '../../libs/media/timecode.js';
 import { qualityOf } from '../../libs/tracking/face-tracker.js';
 import { clusterByDistance } from './cluster.js';
-import type { ObservedSource } from './observations.js';
+import type { Embedding, ObservedSource } from './observations.js';
 import { showsFace, type PersonUnit, type SourceTrack, type TrackFace } from './person-units.js';
 import { comparePersons, normaliseBox, resultId, round, topK, UNIDENTIFIED_TOO_POOR, type Candidate } from './result-format.js';
 
@@ -36,7 +36,7 @@ export interface TrackSummary {
   frameStart: number;
   frameEnd: number;
   /** Raw embeddings of the appearance's embedded faces, in frame order. */
-  embeddings: number[][];
+  embeddings: Embedding[];
   /** Element-wise mean of `embeddings` (not re-normalised), or null when none was embedded. */
   meanEmbedding: number[] | null;
   /** Thumbnail of the appearance's best-quality face that has one. */
@@ -51,7 +51,7 @@ export interface UnknownTrack {
   frameStart: number;
   frameEnd: number;
   /** Its embeddings (a video unit: its template); a unit without any is not clustered. */
-  embeddings: readonly (readonly number[])[];
+  embeddings: readonly Embedding[];
 }
 
 /** A video source's person units and the gallery identities nearest to each unit's template. */
@@ -233,7 +233,7 @@ export function clusterUnknownTracks(units: readonly UnknownTrack[], maxDistance
   return labels;
 }
 
-function meanPairDistance(a: readonly (readonly number[])[], b: readonly (readonly number[])[], distance: EmbeddingDistance): number {
+function meanPairDistance(a: readonly Embedding[], b: readonly Embedding[], distance: EmbeddingDistance): number {
   let sum = 0;
   for (const x of a) for (const y of b) sum += distance(x, y);
   return sum / (a.length * b.length);
@@ -319,7 +319,7 @@ function bestThumbnailFace(faces: readonly TrackFace[], width: number, height: n
   return best;
 }
 
-function meanOf(vectors: readonly (readonly number[])[]): number[] | null {
+function meanOf(vectors: readonly Embedding[]): number[] | null {
   const first = vectors[0];
   if (!first) return null;
   const mean = new Array<number>(first.length).fill(0);

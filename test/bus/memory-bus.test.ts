@@ -1,7 +1,46 @@
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ObservationChunk } from '../../libs/jobs/types.js';
 import { MemoryBus } from '../../libs/bus/memory-bus.js';
 import { describeBus } from './bus.contract.js';
 
 describeBus('MemoryBus', async () => {
   const bus = new MemoryBus({ retryDelayMs: 50 });
   return { bus, cleanup: () => bus.close() };
+});
+
+describe('MemoryBus observation logs', () => {
+  const chunk = (index: number): ObservationChunk => ({ kind: 'frames', sourceIndex: 0, frames: [{ index, faces: [] }] });
+  const read = async (it: AsyncIterable<ObservationChunk>) => {
+    const out: ObservationChunk[] = [];
+    for await (const c of it) out.push(c);
+    return out;
+  };
+
+  it('keeps a job’s log in a file (not the heap), removed when dropped; the folder it made removed on close', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'memory-bus-test-'));
+    try {
+      const bus = new MemoryBus({ spillDir: dir });
+      await bus.appendObservations('job-a', chunk(0));
+      await bus.appendObservations('job-a', chunk(1));
+      const [file] = readdirSync(dir);
+      expect(statSync(join(dir, file!)).size).toBeGreaterThan(0);
+      const reader = bus.readObservations('job-a');
+      await bus.appendObservations('job-a', chunk(2)); // after the read began: not part of it
+      expect(await read(reader)).toEqual([chunk(0), chunk(1)]);
+      await bus.dropObservations('job-a');
+      expect(readdirSync(dir)).toEqual([]);
+      await bus.close();
+      expect(readdirSync(dir)).toEqual([]); // a folder given is the caller's: left in place
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const own = new MemoryBus();
+    await own.appendObservations('job-b', chunk(0));
+    expect(await read(own.readObservations('job-b'))).toEqual([chunk(0)]);
+    await own.close();
+    expect(await read(own.readObservations('job-b'))).toEqual([]);
+  });
 });

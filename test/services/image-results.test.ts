@@ -22,7 +22,7 @@ function params(over: Partial<FaceRecognitionParams> = {}): FaceRecognitionParam
 const c = (person: string, distance: number, identityId = `id-${person}`): Candidate => ({ person, identityId, distance });
 
 /** 1-D embedding distance. */
-const gap = (a: readonly number[], b: readonly number[]) => Math.abs(a[0]! - b[0]!);
+const gap = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.abs(a[0]! - b[0]!);
 
 /** Builds for sources whose faces (in listFaces order) have `candidates`. */
 function build(sources: ObservedSource[], candidates: Candidate[][], over: Partial<FaceRecognitionParams> = {}, jobId = 'job-1') {

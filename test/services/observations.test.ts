@@ -103,4 +103,37 @@ describe('collectObservations', () => {
     const observed = await collectObservations(stream([]), ['a.jpg']);
     expect(observed).toEqual({ sources: [], failed: [{ index: 0, source: 'a.jpg', message: 'the source was not fully processed' }] });
   });
+
+  it('thins a video\'s faces as it reads them: a track keeps its best thumbnail (the earliest on ties), points only where embedded or shown', async () => {
+    const points: [number, number][] = [[30, 30], [50, 30], [40, 40], [32, 50], [48, 50]];
+    const vface = (trackId: number, score: number, thumbnail: string | null, embedding: number[] | null): FaceObservation => ({
+      box: { x: 20, y: 20, w: 40, h: 40 },
+      score,
+      landmarkScore: 0.9,
+      landmarks: points,
+      embedding,
+      thumbnail,
+      trackId,
+    });
+    const video: ObservationChunk = { kind: 'source-start', sourceIndex: 0, source: 'v.mp4', mediaType: 'video', info: { resolution: [640, 480], fps: 25 }, embeddingModel: 'dlib-resnet' };
+    const observed = await collectObservations(
+      stream([
+        video,
+        frames(0, [0, [vface(1, 0.6, 't1-f0', [1])]], [2, [vface(1, 0.9, 't1-f2', null)]], [4, [vface(1, 0.7, 't1-f4', null)]]),
+        frames(0, [6, [vface(1, 0.9, 't1-f6', null), vface(2, 0.5, 't2-f6', null)]], [8, [vface(1, 0.95, null, null), vface(2, 0.5, null, null)]]),
+        end(0),
+      ]),
+      ['v.mp4'],
+    );
+    const faces = [...observed.sources[0]!.frames].flatMap(([frame, fs]) => fs.map((f) => ({ frame, track: f.trackId, thumbnail: f.thumbnail, points: f.landmarks.length })));
+    expect(faces).toEqual([
+      { frame: 0, track: 1, thumbnail: null, points: 5 }, // embedded: its points weigh it in the template
+      { frame: 2, track: 1, thumbnail: 't1-f2', points: 5 }, // the best, and earlier than its tie at frame 6
+      { frame: 4, track: 1, thumbnail: null, points: 0 },
+      { frame: 6, track: 1, thumbnail: null, points: 0 },
+      { frame: 6, track: 2, thumbnail: 't2-f6', points: 5 },
+      { frame: 8, track: 1, thumbnail: null, points: 0 },
+      { frame: 8, track: 2, thumbnail: null, points: 0 },
+    ]);
+  });
 });

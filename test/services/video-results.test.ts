@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { similarityOf } from '../../libs/engine/calibration.js';
 import { euclidean } from '../../libs/engine/distance.js';
-import type { FaceObservation, FaceRecognitionParams, ResultItem } from '../../libs/jobs/types.js';
-import type { ObservedSource } from '../../services/aggregator/observations.js';
+import type { FaceObservation, FaceRecognitionParams, ObservationChunk, ResultItem } from '../../libs/jobs/types.js';
+import { collectObservations, type ObservedSource } from '../../services/aggregator/observations.js';
 import { personUnits, sourceTracks, templateOf, UNIT_LINKING } from '../../services/aggregator/person-units.js';
 import { UNIDENTIFIED_TOO_POOR, type Candidate } from '../../services/aggregator/result-format.js';
 import { buildVideoResults, clusterUnknownTracks, type TrackSummary, type VideoUnits } from '../../services/aggregator/video-results.js';
@@ -325,6 +325,33 @@ describe('buildVideoResults: segments', () => {
     const none = new Clip().track(1, [0, 5], () => ({ thumbnail: null })).build();
     expect(none.items[0]!.thumbnail.image).toBe('');
     expect(none.tracks[0]!.bestThumbnail).toBeNull();
+  });
+
+  it('the same results from the faces as the aggregator reads them (thinned: one thumbnail per track, points only where used)', async () => {
+    // Two tracks of one person joined into one appearance (their best thumbnails tie: the earlier
+    // track's wins), a third person, qualities varying face by face. Embeddings in 32-bit floats,
+    // as the embedder makes them (the aggregator holds a video's in a Float32Array).
+    const f32 = (v: number[]) => v.map(Math.fround);
+    const clip = new Clip()
+      .track(1, range(0, 40, 5), (k) => ({ size: 60 + ((k * 37) % 50), embedding: k % 3 === 0 ? f32(dir(k)) : null, thumbnail: k % 2 === 0 ? `a${k}` : null }))
+      .track(2, range(60, 90, 5), (k) => ({ size: k === 2 ? 109 : 70, embedding: k === 0 ? f32(dir(3)) : null, thumbnail: `b${k}` }))
+      .track(3, range(0, 90, 10), (k) => ({ size: 80 + k, landmarkScore: 0.7 + k / 100, embedding: f32(dir(90 + k)), thumbnail: k % 4 === 0 ? `c${k}` : null }));
+    const source = clip.source;
+    const chunks: ObservationChunk[] = [
+      { kind: 'source-start', sourceIndex: 0, source: source.source, mediaType: 'video', info: source.info, embeddingModel: source.embeddingModel },
+      { kind: 'frames', sourceIndex: 0, frames: structuredClone([...clip.frames].sort((a, b) => a[0] - b[0]).map(([index, faces]) => ({ index, faces }))) },
+      { kind: 'source-end', sourceIndex: 0 },
+    ];
+    const [thinned] = (await collectObservations((async function* () { yield* chunks; })(), [source.source])).sources;
+    expect([...thinned!.frames.values()].flat().filter((f) => f.thumbnail).length).toBe(3);
+    const resultsOf = (s: ObservedSource) => {
+      const [width, height] = s.info.resolution;
+      const units = personUnits(sourceTracks(s), { fps: s.info.fps!, width, height }, euclidean);
+      const video = { units, candidates: new Map(units.filter((u) => u.template).map((u) => [u.id, match({ ann: [dir(2)], bob: [dir(95)] }, u.template!)])) };
+      const { items, tracks } = buildVideoResults('job-1', params({ cluster_unknowns: true, enable_top_k: true }), s, video, euclidean);
+      return { items, tracks: tracks.map((t) => ({ ...t, embeddings: t.embeddings.map((e) => Array.from(e)) })) };
+    };
+    expect(resultsOf(thinned!)).toEqual(resultsOf(source));
   });
 
   it('orders items by time_start, then person (named, Unknown #n, unknown)', () => {
