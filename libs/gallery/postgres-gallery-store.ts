@@ -8,7 +8,7 @@
 import type { Page } from '../store/job-store.js';
 import { changeChannel, migrate, notify, openPostgres, transaction, violatedForeignKey, violatedUnique, type Migration, type PgClient, type PgPool } from '../store/postgres.js';
 import type { GalleryChange } from './gallery-changes.js';
-import { blobToVector, vectorToBlob } from '../store/vector-bytes.js';
+import { vectorToBlob } from '../store/vector-bytes.js';
 import {
   IdentityNameTakenError,
   ModelNameTakenError,
@@ -20,6 +20,7 @@ import {
   type ModelStats,
   type SampleRecord,
 } from './gallery-store.js';
+import { toIdentity, toModel, toSample, type IdentityRow, type ModelRow, type SampleRow } from './gallery-rows.js';
 
 export const GALLERY_MIGRATIONS: readonly Migration[] = [
   {
@@ -66,36 +67,8 @@ export const GALLERY_MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-interface ModelRow {
-  id: string;
-  name: string;
-  description: string;
-  embedding_model: string;
-  embedding_sha256: string;
-  created: string;
-}
 
-interface IdentityRow {
-  id: string;
-  model_id: string;
-  name: string;
-  created: string;
-  sample_count: number;
-  aliases: string;
-  category: string;
-  country: string;
-  sources: string;
-}
 
-interface SampleRow {
-  id: string;
-  identity_id: string;
-  model_id: string;
-  embedding: Buffer;
-  crop: Buffer;
-  origin: string;
-  created: string;
-}
 
 const MODEL_COLUMNS = 'id, name, description, embedding_model, embedding_sha256, created';
 const IDENTITY_COLUMNS = `id, model_id, name, created, aliases, category, country, sources,
@@ -432,32 +405,5 @@ function foldCase(text: string): string {
   return text.normalize('NFC').toLowerCase();
 }
 
-function toModel(row: ModelRow): ModelRecord {
-  return { id: row.id, name: row.name, description: row.description, embeddingModel: row.embedding_model, embeddingSha256: row.embedding_sha256, created: row.created };
-}
 
-function toIdentity(row: IdentityRow): IdentityRecord {
-  return {
-    id: row.id,
-    modelId: row.model_id,
-    name: row.name,
-    created: row.created,
-    sampleCount: row.sample_count,
-    ...(row.aliases ? { aliases: row.aliases.split('\n') } : {}),
-    ...(row.category ? { category: row.category } : {}),
-    ...(row.country ? { country: row.country } : {}),
-    ...(row.sources ? { sources: row.sources.split(',') } : {}),
-  };
-}
 
-function toSample(row: SampleRow): SampleRecord {
-  return {
-    id: row.id,
-    identityId: row.identity_id,
-    modelId: row.model_id,
-    embedding: blobToVector(row.embedding),
-    crop: row.crop,
-    origin: row.origin,
-    created: row.created,
-  };
-}

@@ -2,7 +2,7 @@
 // what belongs to it through ON DELETE CASCADE. Names compare case-sensitively (SQLite's BINARY
 // collation), so "Ann" and "ann" are two identities.
 import type { Page } from '../store/job-store.js';
-import { blobToVector, openSqlite, type CountRow, type SqliteDatabase, type SqliteStatement, vectorToBlob } from '../store/sqlite.js';
+import { openSqlite, type CountRow, type SqliteDatabase, type SqliteStatement, vectorToBlob } from '../store/sqlite.js';
 import {
   IdentityNameTakenError,
   ModelNameTakenError,
@@ -14,6 +14,7 @@ import {
   type ModelStats,
   type SampleRecord,
 } from './gallery-store.js';
+import { toIdentity, toModel, toSample, type IdentityRow, type ModelRow, type SampleRow } from './gallery-rows.js';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS models (
@@ -48,40 +49,10 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS samples_by_model ON samples (model_id);
 `;
 
-interface ModelRow {
-  id: string;
-  name: string;
-  description: string;
-  embedding_model: string;
-  embedding_sha256: string;
-  created: string;
-}
 
 type ModelWithStatsRow = ModelRow & { identity_count: number; sample_count: number };
 
-interface IdentityRow {
-  id: string;
-  model_id: string;
-  name: string;
-  created: string;
-  sample_count: number;
-  /** Newline-separated. */
-  aliases: string;
-  category: string;
-  country: string;
-  /** Comma-separated. */
-  sources: string;
-}
 
-interface SampleRow {
-  id: string;
-  identity_id: string;
-  model_id: string;
-  embedding: Buffer;
-  crop: Buffer;
-  origin: string;
-  created: string;
-}
 
 const MODEL_STATS_COLUMNS = `
   (SELECT count(*) FROM identities WHERE model_id = models.id) AS identity_count,
@@ -351,33 +322,5 @@ function prepareQueries(db: SqliteDatabase) {
   };
 }
 
-function toModel(row: ModelRow): ModelRecord {
-  return { id: row.id, name: row.name, description: row.description, embeddingModel: row.embedding_model, embeddingSha256: row.embedding_sha256, created: row.created };
-}
 
-function toIdentity(row: IdentityRow): IdentityRecord {
-  return {
-    id: row.id,
-    modelId: row.model_id,
-    name: row.name,
-    created: row.created,
-    sampleCount: row.sample_count,
-    ...(row.aliases ? { aliases: row.aliases.split('\n') } : {}),
-    ...(row.category ? { category: row.category } : {}),
-    ...(row.country ? { country: row.country } : {}),
-    ...(row.sources ? { sources: row.sources.split(',') } : {}),
-  };
-}
 
-function toSample(row: SampleRow): SampleRecord {
-  return {
-    id: row.id,
-    identityId: row.identity_id,
-    modelId: row.model_id,
-    // Copied into a fresh buffer: the one SQLite hands out need not be 4-byte aligned.
-    embedding: blobToVector(row.embedding),
-    crop: row.crop,
-    origin: row.origin,
-    created: row.created,
-  };
-}

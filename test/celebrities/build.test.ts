@@ -5,15 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { buildCelebrities } from '../../libs/celebrities/build.js';
 import type { PhotoEmbeddings } from '../../libs/eval/photo-embeddings.js';
 import type { SourceRecord } from '../../libs/celebrities/sources.js';
+import { syntheticFaces } from '../support/synthetic-faces.js';
 
-let seed = 11;
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
-const unit = (v: Float32Array) => {
-  const n = Math.hypot(...v);
-  return v.map((x) => x / n);
-};
-const face = () => unit(Float32Array.from({ length: 128 }, rand));
-const photo = (f: Float32Array) => unit(f.map((x) => x + rand() * 0.045));
+const { face, photo } = syntheticFaces(11);
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
 
 describe('celebrities build: vectors per identity', () => {

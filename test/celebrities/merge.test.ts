@@ -4,16 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { checkOwnPhotos, mergePeople, type SourcePerson } from '../../libs/celebrities/merge.js';
 import { DEFAULT_THRESHOLDS } from '../../libs/celebrities/build.js';
+import { syntheticFaces } from '../support/synthetic-faces.js';
 
-let seed = 7;
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
-const unit = (v: Float32Array) => {
-  const n = Math.hypot(...v);
-  return v.map((x) => x / n);
-};
-const face = () => unit(Float32Array.from({ length: 128 }, rand));
-/** A photo of the person whose face is `f`: ~0.65 from another photo of them. */
-const photo = (f: Float32Array) => unit(f.map((x) => x + rand() * 0.045));
+const { face, photo } = syntheticFaces(7);
 
 const person = (source: string, name: string, f: Float32Array | Float32Array[], n = 1): SourcePerson => ({
   source,
