@@ -5,7 +5,7 @@
 // job (embeddings, thumbnails) until the aggregator has read it, so in memory it grew with the
 // video's length (the bench clip's log: ~17 kB per sampled frame serialised, several times that
 // as objects).
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writevSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, unlinkSync, writevSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
@@ -31,6 +31,42 @@ interface ObservationLog {
 }
 
 const MAX_RETRY_DELAY_MS = 60_000;
+
+/** The observation logs' folder under the OS's temp dir: `<prefix><pid>-<random>`. */
+const SPILL_PREFIX = 'facerec-observations-';
+
+/**
+ * A process that dies mid-job (killed, out of memory) leaves its folder of logs behind, hundreds of
+ * MB for a long video; the next bus made on the machine removes the folders of processes that no
+ * longer run (a folder of a live process, another product's on the same machine, is kept).
+ */
+export function removeDeadProcessesLogs(dir: string): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const pid = Number(name.startsWith(SPILL_PREFIX) ? /^(\d+)-/.exec(name.slice(SPILL_PREFIX.length))?.[1] : undefined);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || isRunning(pid)) continue;
+    rmSync(join(dir, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  if (removed.length > 0) log.info({ removed }, 'removed observation logs of processes that no longer run');
+  return removed;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it runs, as another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 interface Entry {
   key: string;
@@ -112,7 +148,10 @@ export class MemoryBus implements Bus {
     this.assertOpen();
     let log = this.observations.get(jobId);
     if (!log) {
-      this.spillDir ??= mkdtempSync(join(tmpdir(), 'facerec-observations-'));
+      if (!this.spillDir) {
+        removeDeadProcessesLogs(tmpdir());
+        this.spillDir = mkdtempSync(join(tmpdir(), `${SPILL_PREFIX}${process.pid}-`));
+      }
       const path = join(this.spillDir, `${process.pid}-${++this.logCount}.log`);
       this.observations.set(jobId, (log = { path, fd: openSync(path, 'w'), end: 0 }));
     }

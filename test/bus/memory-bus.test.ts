@@ -1,9 +1,10 @@
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ObservationChunk } from '../../libs/jobs/types.js';
-import { MemoryBus } from '../../libs/bus/memory-bus.js';
+import { MemoryBus, removeDeadProcessesLogs } from '../../libs/bus/memory-bus.js';
 import { describeBus } from './bus.contract.js';
 
 describeBus('MemoryBus', async () => {
@@ -42,5 +43,22 @@ describe('MemoryBus observation logs', () => {
     expect(await read(own.readObservations('job-b'))).toEqual([chunk(0)]);
     await own.close();
     expect(await read(own.readObservations('job-b'))).toEqual([]);
+  });
+
+  it('removes the log folders of processes that no longer run, and keeps those of live ones', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'memory-bus-test-'));
+    try {
+      // A pid that is not running: a child that has exited.
+      const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+      const live = process.ppid;
+      for (const name of [`facerec-observations-${dead}-abc`, `facerec-observations-${live}-def`, 'facerec-observations-x-ghi', 'something-else']) {
+        mkdirSync(join(dir, name));
+        writeFileSync(join(dir, name, '1.log'), 'x');
+      }
+      expect(removeDeadProcessesLogs(dir)).toEqual([`facerec-observations-${dead}-abc`]);
+      expect(readdirSync(dir).sort()).toEqual([`facerec-observations-${live}-def`, 'facerec-observations-x-ghi', 'something-else'].sort());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
