@@ -6,7 +6,7 @@
 import type { Page } from '../store/job-store.js';
 import { changeChannel, migrate, notify, openPostgres, transaction, type Migration, type PgPool } from '../store/postgres.js';
 import type { GalleryChange } from './gallery-changes.js';
-import { blobToVector, vectorToBlob } from '../store/vector-bytes.js';
+import { vectorToBlob } from '../store/vector-bytes.js';
 import {
   AlreadyNamedError,
   type AppearanceRecord,
@@ -15,6 +15,7 @@ import {
   type IndexSampleRecord,
   type NamedTo,
 } from './identity-index.js';
+import { mergedAppearanceColumns, newAppearanceColumns, toAppearance, toIdentity, toSample, type AppearanceRow, type IdentityRow, type SampleRow } from './identity-index-rows.js';
 
 export const IDENTITY_INDEX_MIGRATIONS: readonly Migration[] = [
   {
@@ -58,36 +59,8 @@ export const IDENTITY_INDEX_MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-interface IdentityRow {
-  id: string;
-  created: string;
-  thumbnail: Buffer;
-  name: string | null;
-  model_id: string | null;
-  model_name: string | null;
-  identity_id: string | null;
-  named_at: string | null;
-  moved_samples: number;
-  sample_count: number;
-  appearance_count: number;
-}
 
-interface SampleRow {
-  id: string;
-  identity_id: string;
-  embedding: Buffer;
-  crop: Buffer;
-  created: string;
-}
 
-interface AppearanceRow {
-  job_id: string;
-  source: string;
-  result_ids: string;
-  frame_start: number;
-  frame_end: number;
-  created: string;
-}
 
 const IDENTITY_COLUMNS = `id, created, thumbnail, name, model_id, model_name, identity_id, named_at, moved_samples,
   (SELECT count(*)::int FROM index_samples WHERE identity_id = index_identities.id) AS sample_count,
@@ -158,27 +131,27 @@ export class PostgresIdentityIndex implements IdentityIndexStore {
 
   async listSamples(identityId: string): Promise<IndexSampleRecord[]> {
     const { rows } = await this.pool.query<SampleRow>('SELECT id, identity_id, embedding, crop, created FROM index_samples WHERE identity_id = $1 ORDER BY seq', [identityId]);
-    return rows.map((row) => ({ id: row.id, identityId: row.identity_id, embedding: blobToVector(row.embedding), crop: row.crop, created: row.created }));
+    return rows.map(toSample);
   }
 
   async addAppearance(identityId: string, a: Omit<AppearanceRecord, 'created'>): Promise<void> {
     await transaction(this.pool, async (client) => {
       // Insert, or (when the row exists, perhaps just written by another replica) merge under a row lock.
+      const row = newAppearanceColumns(a);
       const inserted = await client.query(
         `INSERT INTO index_appearances (identity_id, job_id, source, result_ids, frame_start, frame_end, created)
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (identity_id, job_id, source) DO NOTHING`,
-        [identityId, a.jobId, a.source, JSON.stringify([...new Set(a.resultIds)]), a.frameStart, a.frameEnd, new Date().toISOString()],
+        [identityId, a.jobId, a.source, row.resultIds, row.frameStart, row.frameEnd, new Date().toISOString()],
       );
       if (inserted.rowCount === 1) return;
       const { rows } = await client.query<AppearanceRow>(
         'SELECT result_ids, frame_start, frame_end FROM index_appearances WHERE identity_id = $1 AND job_id = $2 AND source = $3 FOR UPDATE',
         [identityId, a.jobId, a.source],
       );
-      const existing = rows[0]!;
-      const resultIds = [...new Set([...(JSON.parse(existing.result_ids) as string[]), ...a.resultIds])];
+      const merged = mergedAppearanceColumns(rows[0]!, a);
       await client.query(
         'UPDATE index_appearances SET result_ids = $4, frame_start = $5, frame_end = $6 WHERE identity_id = $1 AND job_id = $2 AND source = $3',
-        [identityId, a.jobId, a.source, JSON.stringify(resultIds), Math.min(existing.frame_start, a.frameStart), Math.max(existing.frame_end, a.frameEnd)],
+        [identityId, a.jobId, a.source, merged.resultIds, merged.frameStart, merged.frameEnd],
       );
     });
   }
@@ -188,14 +161,7 @@ export class PostgresIdentityIndex implements IdentityIndexStore {
       'SELECT job_id, source, result_ids, frame_start, frame_end, created FROM index_appearances WHERE identity_id = $1 ORDER BY created DESC, seq DESC LIMIT $2',
       [identityId, limit],
     );
-    return rows.map((row) => ({
-      jobId: row.job_id,
-      source: row.source,
-      resultIds: JSON.parse(row.result_ids) as string[],
-      frameStart: row.frame_start,
-      frameEnd: row.frame_end,
-      created: row.created,
-    }));
+    return rows.map(toAppearance);
   }
 
   async markNamed(id: string, named: NamedTo): Promise<IndexedIdentityRecord | undefined> {
@@ -277,17 +243,3 @@ export class PostgresIdentityIndex implements IdentityIndexStore {
   }
 }
 
-function toIdentity(row: IdentityRow): IndexedIdentityRecord {
-  const named: NamedTo | null =
-    row.name === null
-      ? null
-      : { name: row.name, modelId: row.model_id ?? '', modelName: row.model_name ?? '', identityId: row.identity_id ?? '', at: row.named_at ?? '' };
-  return {
-    id: row.id,
-    created: row.created,
-    thumbnail: row.thumbnail,
-    sampleCount: named ? row.moved_samples : row.sample_count,
-    appearanceCount: row.appearance_count,
-    named,
-  };
-}

@@ -1,7 +1,7 @@
 // The identity index's metadata in SQLite: the matcher's gallery file (tables prefixed `index_`),
 // opened on its own connection. Samples and appearances go with their identity (ON DELETE CASCADE).
 import type { Page } from '../store/job-store.js';
-import { blobToVector, openSqlite, type CountRow, type SqliteDatabase, vectorToBlob } from '../store/sqlite.js';
+import { openSqlite, type CountRow, type SqliteDatabase, vectorToBlob } from '../store/sqlite.js';
 import {
   AlreadyNamedError,
   type AppearanceRecord,
@@ -10,6 +10,7 @@ import {
   type IndexSampleRecord,
   type NamedTo,
 } from './identity-index.js';
+import { mergedAppearanceColumns, newAppearanceColumns, toAppearance, toIdentity, toSample, type AppearanceRow, type IdentityRow, type SampleRow } from './identity-index-rows.js';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS index_identities (
@@ -45,36 +46,8 @@ const SCHEMA = `
   );
 `;
 
-interface IdentityRow {
-  id: string;
-  created: string;
-  thumbnail: Buffer;
-  name: string | null;
-  model_id: string | null;
-  model_name: string | null;
-  identity_id: string | null;
-  named_at: string | null;
-  moved_samples: number;
-  sample_count: number;
-  appearance_count: number;
-}
 
-interface SampleRow {
-  id: string;
-  identity_id: string;
-  embedding: Buffer;
-  crop: Buffer;
-  created: string;
-}
 
-interface AppearanceRow {
-  job_id: string;
-  source: string;
-  result_ids: string;
-  frame_start: number;
-  frame_end: number;
-  created: string;
-}
 
 const IDENTITY_COLUMNS = `*,
   (SELECT count(*) FROM index_samples WHERE identity_id = index_identities.id) AS sample_count,
@@ -129,14 +102,7 @@ export class SqliteIdentityIndex implements IdentityIndexStore {
   }
 
   async listAppearances(identityId: string, limit: number): Promise<AppearanceRecord[]> {
-    return this.queries.selectAppearances.all(identityId, limit).map((row) => ({
-      jobId: row.job_id,
-      source: row.source,
-      resultIds: JSON.parse(row.result_ids) as string[],
-      frameStart: row.frame_start,
-      frameEnd: row.frame_end,
-      created: row.created,
-    }));
+    return this.queries.selectAppearances.all(identityId, limit).map(toAppearance);
   }
 
   async markNamed(id: string, named: NamedTo): Promise<IndexedIdentityRecord | undefined> {
@@ -199,18 +165,12 @@ function prepareQueries(db: SqliteDatabase) {
     upsertAppearance: db.transaction((identityId: string, a: Omit<AppearanceRecord, 'created'>): void => {
       const existing = selectAppearance.get(identityId, a.jobId, a.source);
       if (!existing) {
-        insertAppearance.run(identityId, a.jobId, a.source, JSON.stringify([...new Set(a.resultIds)]), a.frameStart, a.frameEnd, new Date().toISOString());
+        const row = newAppearanceColumns(a);
+        insertAppearance.run(identityId, a.jobId, a.source, row.resultIds, row.frameStart, row.frameEnd, new Date().toISOString());
         return;
       }
-      const resultIds = [...new Set([...(JSON.parse(existing.result_ids) as string[]), ...a.resultIds])];
-      updateAppearance.run(
-        JSON.stringify(resultIds),
-        Math.min(existing.frame_start, a.frameStart),
-        Math.max(existing.frame_end, a.frameEnd),
-        identityId,
-        a.jobId,
-        a.source,
-      );
+      const merged = mergedAppearanceColumns(existing, a);
+      updateAppearance.run(merged.resultIds, merged.frameStart, merged.frameEnd, identityId, a.jobId, a.source);
     }),
 
     markNamed: db.transaction((id: string, named: NamedTo): IdentityRow | undefined => {
@@ -225,28 +185,4 @@ function prepareQueries(db: SqliteDatabase) {
   };
 }
 
-function toIdentity(row: IdentityRow): IndexedIdentityRecord {
-  const named: NamedTo | null =
-    row.name === null
-      ? null
-      : { name: row.name, modelId: row.model_id ?? '', modelName: row.model_name ?? '', identityId: row.identity_id ?? '', at: row.named_at ?? '' };
-  return {
-    id: row.id,
-    created: row.created,
-    thumbnail: row.thumbnail,
-    sampleCount: named ? row.moved_samples : row.sample_count,
-    appearanceCount: row.appearance_count,
-    named,
-  };
-}
 
-function toSample(row: SampleRow): IndexSampleRecord {
-  return {
-    id: row.id,
-    identityId: row.identity_id,
-    // A copy: the row's Buffer need not be 4-byte aligned.
-    embedding: blobToVector(row.embedding),
-    crop: row.crop,
-    created: row.created,
-  };
-}
