@@ -252,12 +252,7 @@ export class PostgresGalleryStore implements GalleryStore {
             created,
             batch.map((i) => i.id),
             batch.map((i) => i.name),
-            batch.map((i) => (i.aliases ?? []).join('\n')),
-            batch.map((i) => i.category ?? ''),
-            batch.map((i) => i.country ?? ''),
-            batch.map((i) => (i.sources ?? []).join(',')),
-            batch.map((i) => foldCase(i.name)),
-            batch.map((i) => foldCase((i.aliases ?? []).join('\n'))),
+            ...metadataColumns(batch),
           ],
         );
       }
@@ -316,12 +311,7 @@ export class PostgresGalleryStore implements GalleryStore {
               batch.map((i) => i.modelId),
               batch.map((i) => i.name),
               batch.map((i) => i.created),
-              batch.map((i) => (i.aliases ?? []).join('\n')),
-              batch.map((i) => i.category ?? ''),
-              batch.map((i) => i.country ?? ''),
-              batch.map((i) => (i.sources ?? []).join(',')),
-              batch.map((i) => foldCase(i.name)),
-              batch.map((i) => foldCase((i.aliases ?? []).join('\n'))),
+              ...metadataColumns(batch),
             ],
           )
           .catch((err: unknown) => {
@@ -398,6 +388,15 @@ async function insertSamples(db: PgPool | PgClient, samples: readonly SampleReco
 
 function identityChanges(samples: readonly { identityId: string }[]): GalleryChange[] {
   return [...new Set(samples.map((s) => s.identityId))].map((id) => ({ kind: 'identity', id }));
+}
+
+/**
+ * A batch of identities' metadata columns, one array per column for unnest: aliases (newline-
+ * separated), category, country, sources (comma-separated), name_folded, aliases_folded.
+ */
+function metadataColumns(batch: readonly ({ name: string } & IdentityMetadata)[]): string[][] {
+  const aliases = batch.map((i) => (i.aliases ?? []).join('\n'));
+  return [aliases, batch.map((i) => i.category ?? ''), batch.map((i) => i.country ?? ''), batch.map((i) => (i.sources ?? []).join(',')), batch.map((i) => foldCase(i.name)), aliases.map(foldCase)];
 }
 
 /** A name or a search for one, compared without case (Unicode lower case of the NFC form), as the SQLite store does. */
