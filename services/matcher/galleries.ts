@@ -230,33 +230,31 @@ export class Galleries {
       log.info({ model: model.name, vectors }, 'gallery re-embedded by another matcher replica: its vectors loaded');
       return { model: model.name, samples: 0, failed: [] };
     }
-    {
-      const samples = await this.store.listSamples({ modelId: model.id });
-      const started = performance.now();
-      log.info({ model: model.name, samples: samples.length, from: describeEmbedder(model), to: this.embedding.name }, 're-embedding gallery');
-      const embeddings = new Map<string, Float32Array>();
-      const failed: string[] = [];
-      for (const [i, s] of samples.entries()) {
-        const e = await embedCrop(s.crop);
-        if (typeof e === 'string') failed.push(`${s.origin || s.id}: ${e}`);
-        else embeddings.set(s.id, e);
-        if ((i + 1) % 100 === 0) log.info({ model: model.name, done: i + 1, of: samples.length }, 're-embedding gallery');
-      }
-      if (failed.length > 0) {
-        const reason = `gallery "${model.name}" was made by ${describeEmbedder(model)} and ${failed.length} of its ${samples.length} samples cannot be re-embedded by ${this.embedding.name} (${failed.slice(0, 3).join('; ')}${failed.length > 3 ? '; …' : ''}): re-add those people's photos, or delete them`;
-        log.error({ model: model.name, failed }, reason);
-        // Its vectors stay as they were: still usable when they are the running embedder's.
-        if (this.madeByOther(model)) this.stale.set(model.id, reason);
-        else this.stale.delete(model.id);
-      } else {
-        await this.index.delete({ modelId: model.id });
-        await this.store.replaceEmbeddings(model.id, { model: this.embedding.name, sha256: this.embedding.sha256 }, embeddings);
-        await this.index.upsert(samples.map((s) => ({ id: s.id, vector: embeddings.get(s.id)!, payload: { modelId: model.id, identityId: s.identityId } })));
-        this.stale.delete(model.id);
-        log.info({ model: model.name, samples: samples.length, seconds: +((performance.now() - started) / 1000).toFixed(1) }, 'gallery re-embedded');
-      }
-      return { model: model.name, samples: samples.length, failed };
+    const samples = await this.store.listSamples({ modelId: model.id });
+    const started = performance.now();
+    log.info({ model: model.name, samples: samples.length, from: describeEmbedder(model), to: this.embedding.name }, 're-embedding gallery');
+    const embeddings = new Map<string, Float32Array>();
+    const failed: string[] = [];
+    for (const [i, s] of samples.entries()) {
+      const e = await embedCrop(s.crop);
+      if (typeof e === 'string') failed.push(`${s.origin || s.id}: ${e}`);
+      else embeddings.set(s.id, e);
+      if ((i + 1) % 100 === 0) log.info({ model: model.name, done: i + 1, of: samples.length }, 're-embedding gallery');
     }
+    if (failed.length > 0) {
+      const reason = `gallery "${model.name}" was made by ${describeEmbedder(model)} and ${failed.length} of its ${samples.length} samples cannot be re-embedded by ${this.embedding.name} (${failed.slice(0, 3).join('; ')}${failed.length > 3 ? '; …' : ''}): re-add those people's photos, or delete them`;
+      log.error({ model: model.name, failed }, reason);
+      // Its vectors stay as they were: still usable when they are the running embedder's.
+      if (this.madeByOther(model)) this.stale.set(model.id, reason);
+      else this.stale.delete(model.id);
+    } else {
+      await this.index.delete({ modelId: model.id });
+      await this.store.replaceEmbeddings(model.id, { model: this.embedding.name, sha256: this.embedding.sha256 }, embeddings);
+      await this.index.upsert(samples.map((s) => ({ id: s.id, vector: embeddings.get(s.id)!, payload: { modelId: model.id, identityId: s.identityId } })));
+      this.stale.delete(model.id);
+      log.info({ model: model.name, samples: samples.length, seconds: +((performance.now() - started) / 1000).toFixed(1) }, 'gallery re-embedded');
+    }
+    return { model: model.name, samples: samples.length, failed };
   }
 
   /** Re-embeds one gallery now (whoever made its vectors), as at start for a gallery of another embedder. */
