@@ -6,7 +6,7 @@
 // are bytea too, next to their sample, so that an erasure removes both in one commit. Every change
 // of vectors is announced (NOTIFY, in the writing transaction) to the replicas that follow them.
 import type { Page } from '../store/job-store.js';
-import { changeChannel, migrate, notify, openPostgres, transaction, violatedForeignKey, violatedUnique, type Migration, type PgClient, type PgPool } from '../store/postgres.js';
+import { notify, openMigrated, transaction, violatedForeignKey, violatedUnique, type Migration, type PgClient, type PgPool } from '../store/postgres.js';
 import type { GalleryChange } from './gallery-changes.js';
 import { vectorToBlob } from '../store/vector-bytes.js';
 import {
@@ -84,14 +84,8 @@ export class PostgresGalleryStore implements GalleryStore {
 
   /** Connects to `url` and brings the tables up to date (safe when several replicas start at once). */
   static async open(url: string): Promise<PostgresGalleryStore> {
-    const pool = openPostgres(url);
-    try {
-      await migrate(pool, 'galleries', GALLERY_MIGRATIONS);
-      return new PostgresGalleryStore(pool, await changeChannel(pool));
-    } catch (err) {
-      await pool.end();
-      throw err;
-    }
+    const { pool, channel } = await openMigrated(url, 'galleries', GALLERY_MIGRATIONS);
+    return new PostgresGalleryStore(pool, channel);
   }
 
   async createModel(model: Omit<ModelRecord, 'created'> & { created?: string }): Promise<ModelRecord> {

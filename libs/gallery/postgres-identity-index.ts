@@ -4,7 +4,7 @@
 // (identity, job, source) even when two replicas record the same one at once, naming all or nothing.
 // Changes of samples are announced (NOTIFY, in the writing transaction) to replicas that follow them.
 import type { Page } from '../store/job-store.js';
-import { changeChannel, migrate, notify, openPostgres, transaction, type Migration, type PgPool } from '../store/postgres.js';
+import { notify, openMigrated, transaction, type Migration, type PgPool } from '../store/postgres.js';
 import type { GalleryChange } from './gallery-changes.js';
 import { vectorToBlob } from '../store/vector-bytes.js';
 import {
@@ -77,14 +77,8 @@ export class PostgresIdentityIndex implements IdentityIndexStore {
 
   /** Connects to `url` and brings the tables up to date (safe when several replicas start at once). */
   static async open(url: string): Promise<PostgresIdentityIndex> {
-    const pool = openPostgres(url);
-    try {
-      await migrate(pool, 'identity-index', IDENTITY_INDEX_MIGRATIONS);
-      return new PostgresIdentityIndex(pool, await changeChannel(pool));
-    } catch (err) {
-      await pool.end();
-      throw err;
-    }
+    const { pool, channel } = await openMigrated(url, 'identity-index', IDENTITY_INDEX_MIGRATIONS);
+    return new PostgresIdentityIndex(pool, channel);
   }
 
   async create(identity: { id: string; thumbnail: Buffer; created?: string }): Promise<IndexedIdentityRecord> {

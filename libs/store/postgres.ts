@@ -24,6 +24,44 @@ export function openPostgres(url: string, max = 10): PgPool {
   return pool;
 }
 
+/**
+ * A new empty schema `name` on `url`, and the connection string whose tables land in it; `drop`
+ * removes it with everything in it. For work that must not touch an installation's tables (the
+ * tests, one schema per file; the gallery-store bench).
+ */
+export async function createSchema(url: string, name: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  await adminQuery(url, `CREATE SCHEMA ${name}`);
+  const scoped = new URL(url);
+  scoped.searchParams.set('options', `-c search_path=${name}`);
+  return { url: scoped.toString(), drop: () => adminQuery(url, `DROP SCHEMA IF EXISTS ${name} CASCADE`) };
+}
+
+/** One statement on a connection of its own, outside any pool. */
+async function adminQuery(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A store's pool on `url` with its tables brought up to date, and the channel its changes are
+ * announced on; the pool is closed again when that fails.
+ */
+export async function openMigrated(url: string, component: string, steps: readonly Migration[]): Promise<{ pool: PgPool; channel: string }> {
+  const pool = openPostgres(url);
+  try {
+    await migrate(pool, component, steps);
+    return { pool, channel: await changeChannel(pool) };
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+}
+
 /** Applies the steps of `component` not yet recorded in schema_migrations, in order, in one transaction. */
 export async function migrate(pool: PgPool, component: string, steps: readonly Migration[]): Promise<number[]> {
   return transaction(pool, async (client) => {

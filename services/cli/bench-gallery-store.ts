@@ -25,10 +25,11 @@ import type { GalleryStore } from '../../libs/gallery/gallery-store.js';
 import { PostgresGalleryStore } from '../../libs/gallery/postgres-gallery-store.js';
 import { SqliteGalleryStore } from '../../libs/gallery/sqlite-gallery-store.js';
 import { NatsBlobStore } from '../../libs/store/nats-blob-store.js';
+import { createSchema } from '../../libs/store/postgres.js';
 import { EmbeddedVectorIndex } from '../../libs/vector/embedded-vector-index.js';
 import { Galleries } from '../matcher/galleries.js';
 import { parseIntOption, UsageError } from './args.js';
-import { unitVector } from './bench-search.js';
+import { seededRandom, unitVector } from './bench-search.js';
 import { percentile } from './percentile.js';
 
 const STORES = ['sqlite', 'postgres'] as const;
@@ -62,38 +63,14 @@ async function openPlace(store: StoreName, work: string, databaseUrl: string): P
     return { store: s, remove: () => s.close() };
   }
   // A schema of its own, dropped afterwards: the bench never touches an installation's tables.
-  const schema = `bench_${process.pid}_${Date.now().toString(36)}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE SCHEMA ${schema}`);
-  const scoped = new URL(databaseUrl);
-  scoped.searchParams.set('options', `-c search_path=${schema}`);
-  const s = await PostgresGalleryStore.open(scoped.toString());
+  const schema = await createSchema(databaseUrl, `bench_${process.pid}_${Date.now().toString(36)}`);
+  const s = await PostgresGalleryStore.open(schema.url);
   return {
     store: s,
     remove: async () => {
       await s.close();
-      await admin(`DROP SCHEMA ${schema} CASCADE`);
+      await schema.drop();
     },
-  };
-}
-
-/** Deterministic pseudo-random numbers (mulberry32): every store gets the same gallery and queries. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
@@ -118,7 +95,7 @@ export async function benchGalleryStore(opts: {
       const galleries = new Galleries(place.store, index, { name: 'bench', sha256: '', dimension: opts.dimension, toContract: (raw) => raw });
       await galleries.init();
       const model = await galleries.createModel('bench', 'bench gallery');
-      const next = random(1);
+      const next = seededRandom(1); // every store gets the same gallery and queries
       const people = Array.from({ length: opts.identities }, (_, i) =>
         Array.from({ length: opts.samples }, (_, k) => ({ embedding: unitVector(next, opts.dimension), crop, origin: `person-${i}-${k}.jpg` })),
       );

@@ -29,8 +29,8 @@ export interface SearchBenchRow {
   p95Ms: number;
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so every run searches the same vectors. */
-function random(seed: number): () => number {
+/** Deterministic pseudo-random numbers in [0, 1) (mulberry32): every run (and every store a bench compares) gets the same. */
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -69,7 +69,7 @@ export async function benchSearch(opts: { sizes: readonly number[]; queries: num
   for (const size of opts.sizes) {
     const work = mkdtempSync(join(tmpdir(), 'facerec-bench-search-'));
     try {
-      const next = random(size);
+      const next = seededRandom(size);
       const gallery = points(size, opts.dimension, 'gallery', next);
       const other = points(1000, opts.dimension, 'other', next);
       const queries = Array.from({ length: opts.queries }, () => unitVector(next, opts.dimension));

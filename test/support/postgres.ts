@@ -3,6 +3,7 @@
 // developer machine and fail under CI, where it must exist. Each test file works in a schema of
 // its own, so files running in parallel never see each other's tables.
 import pg from 'pg';
+import { createSchema } from '../../libs/store/postgres.js';
 
 export const TEST_DATABASE_URL = process.env.FACEREC_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -31,18 +32,5 @@ export function postgresTitle(title: string, url: string | null): string {
 /** A new empty schema on `url`: `url` is the connection string whose tables land in it; `drop` removes it with everything in it. */
 export async function freshSchema(url: string): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
   const name = `t_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-  await admin(url, `CREATE SCHEMA ${name}`);
-  const scoped = new URL(url);
-  scoped.searchParams.set('options', `-c search_path=${name}`);
-  return { name, url: scoped.toString(), drop: () => admin(url, `DROP SCHEMA IF EXISTS ${name} CASCADE`) };
-}
-
-async function admin(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
+  return { name, ...(await createSchema(url, name)) };
 }
