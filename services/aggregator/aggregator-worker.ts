@@ -9,7 +9,7 @@ import type { MatchRequest } from '../../libs/grpc/generated/facerec/v1/MatchReq
 import { FINAL_STATES, type AggregateWork, type JobRecord } from '../../libs/jobs/types.js';
 import type { Logger } from '../../libs/log/logger.js';
 import type { JobStore } from '../../libs/store/job-store.js';
-import { indexUnknownPersons } from './identity-index.js';
+import { indexUnknownPersons, MAX_EMBEDDINGS_PER_PERSON } from './identity-index.js';
 import { buildJobResults, embeddedFaces, videoPersonUnits } from './job-results.js';
 import type { VideoUnits } from './video-results.js';
 import type { Embedding } from './observations.js';
@@ -49,7 +49,8 @@ export class AggregatorWorker {
       await bus.dropObservations(work.jobId);
       return 'drop';
     }
-    const observed = await collectObservations(bus.readObservations(job.id), job.sources);
+    // A video's tracks keep embeddings of their own only for the identity index.
+    const observed = await collectObservations(bus.readObservations(job.id), job.sources, { samplesPerTrack: job.params.index_unknowns ? MAX_EMBEDDINGS_PER_PERSON : 0 });
     const deciding = performance.now();
     const models = new Set(observed.sources.map((s) => s.embeddingModel).filter(Boolean));
     const toContract = models.size > 0 ? this.deps.contractDistance([...models][0]!) : (raw: number) => raw;

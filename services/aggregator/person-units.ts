@@ -12,28 +12,14 @@
 // blurred, profile) join the unit whose track they continue: same shot, a short gap, the face
 // where the other left off.
 import type { FaceObservation } from '../../libs/jobs/types.js';
-import { qualityOf } from '../../libs/tracking/face-tracker.js';
 import { clusterByDistance } from './cluster.js';
-import type { HeldFace, ObservedSource } from './observations.js';
+import { MAX_EMBEDDINGS_PER_PERSON } from './identity-index.js';
+import type { ObservedSource } from './observations.js';
+import { TemplateSums, templateWeight, TrackFold, type SourceTrack, type TrackFace } from './track-fold.js';
+
+export { SHOWS_FACE_LANDMARK_SCORE, type SourceTrack, type TrackFace } from './track-fold.js';
 
 type EmbeddingDistance = (a: ArrayLike<number>, b: ArrayLike<number>) => number;
-
-export interface TrackFace {
-  frameIndex: number;
-  face: HeldFace;
-}
-
-export interface SourceTrack {
-  trackId: number;
-  /** In frame order (then left to right). */
-  faces: TrackFace[];
-  frameStart: number;
-  frameEnd: number;
-  /** Shots begun before the track's first face (0: the first shot). */
-  shot: number;
-  /** Quality-weighted mean of the embedded faces' unit vectors, re-normalised; null when none was embedded. */
-  template: Float32Array | null;
-}
 
 export interface PersonUnit {
   /** 0-based, in order of first appearance. */
@@ -59,59 +45,29 @@ export interface UnitLinking {
 export const UNIT_LINKING: UnitLinking = { withinShot: 0.9, acrossCuts: 0.85, continueSeconds: 1.5 };
 
 /**
- * The source's faces grouped by track id, faces in frame order (then left to right), tracks in
- * order of first appearance. A face without a track id is a track of its own (ids -1, -2, … in
- * frame order), so an untracked decoder still yields one item per face.
+ * The source's tracks in order of first appearance: folded as the aggregator read them
+ * (collectObservations), or else folded now from its frames.
  */
 export function sourceTracks(source: ObservedSource): SourceTrack[] {
+  if (source.tracks) return source.tracks;
   const [width, height] = source.info.resolution;
-  const cuts = [...(source.cuts ?? [])].sort((a, b) => a - b);
-  const byId = new Map<number, TrackFace[]>();
-  let untracked = 0;
-  for (const [frameIndex, faces] of [...source.frames].sort((a, b) => a[0] - b[0])) {
-    for (const face of [...faces].sort((a, b) => a.box.x - b.box.x)) {
-      const id = face.trackId ?? -++untracked;
-      let list = byId.get(id);
-      if (!list) byId.set(id, (list = []));
-      list.push({ frameIndex, face });
-    }
-  }
-  return [...byId]
-    .map(([trackId, faces]) => {
-      const frameStart = faces[0]!.frameIndex;
-      return { trackId, faces, frameStart, frameEnd: faces[faces.length - 1]!.frameIndex, shot: cuts.filter((c) => c <= frameStart).length, template: templateOf(faces, width, height) };
-    })
-    .sort((a, b) => a.frameStart - b.frameStart || a.faces[0]!.face.box.x - b.faces[0]!.face.box.x || a.trackId - b.trackId);
+  const fold = new TrackFold({ width, height, fps: source.info.fps ?? 1, samplesPerTrack: MAX_EMBEDDINGS_PER_PERSON });
+  for (const cut of source.cuts ?? []) fold.cut(cut);
+  for (const [frameIndex, faces] of [...source.frames].sort((a, b) => a[0] - b[0])) fold.add(frameIndex, faces);
+  return fold.finish();
 }
 
 /**
  * Quality-weighted mean of the unit vectors of the faces' embeddings, re-normalised; null when no
  * face has one. The weight is the tracker's quality (size, detector and landmark confidence, how
- * much of the face is in the frame), at least a small floor so that a face embedded at all counts.
- * An embedder whose vectors are not unit length (dlib's, whose length carries information) gets
- * the template at the faces' mean length, so that its calibrated distances still apply.
+ * much of the face is in the frame), at least a small floor so that a face embedded at all counts
+ * (track-fold.ts keeps the same sums face by face).
  */
 export function templateOf(faces: readonly TrackFace[], width: number, height: number): Float32Array | null {
-  return weightedTemplate(faces.flatMap(({ face }) => (face.embedding ? [{ vector: face.embedding, weight: Math.max(MIN_WEIGHT, qualityOf(face, width, height)) }] : [])));
+  const sums = new TemplateSums();
+  for (const { face } of faces) if (face.embedding) sums.add(face.embedding, templateWeight(face, width, height));
+  return sums.template();
 }
-
-function weightedTemplate(parts: readonly { vector: ArrayLike<number>; weight: number }[]): Float32Array | null {
-  const first = parts[0];
-  if (!first) return null;
-  const sum = new Float64Array(first.vector.length);
-  let length = 0;
-  let weights = 0;
-  for (const { vector, weight } of parts) {
-    const n = norm(vector) || 1;
-    for (let i = 0; i < sum.length; i++) sum[i]! += (weight * vector[i]!) / n;
-    length += weight * n;
-    weights += weight;
-  }
-  const scale = length / weights / (norm(sum) || 1);
-  return Float32Array.from(sum, (v) => v * scale);
-}
-
-const MIN_WEIGHT = 0.05;
 
 /**
  * The person units of a source's tracks (from sourceTracks), in order of first appearance.
@@ -123,7 +79,7 @@ export function personUnits(
   distance: EmbeddingDistance,
   linking: UnitLinking = UNIT_LINKING,
 ): PersonUnit[] {
-  const { fps, width, height } = video;
+  const { fps } = video;
   const embedded = tracks.filter((t) => t.template);
   const overlap = (a: SourceTrack, b: SourceTrack) => a.frameStart <= b.frameEnd && b.frameStart <= a.frameEnd;
   // Distances scaled by the bar of their pair, so one complete-linkage pass applies both bars.
@@ -169,14 +125,11 @@ export function personUnits(
     .map((m, id) => ({
       id,
       tracks: m,
-      template: unitTemplate(m, width, height),
+      template: unitTemplate(m),
       frameStart: Math.min(...m.map((t) => t.frameStart)),
       frameEnd: Math.max(...m.map((t) => t.frameEnd)),
     }));
 }
-
-/** Landmark score from which a face counts as showing the face (0.5: profile or blurred; 1: frontal and sharp). */
-export const SHOWS_FACE_LANDMARK_SCORE = 0.6;
 
 /**
  * Whether any embedded face of the tracks is at least somewhat frontal and sharp (its landmark
@@ -185,14 +138,16 @@ export const SHOWS_FACE_LANDMARK_SCORE = 0.6;
  * nor, alone, named (video-results.ts).
  */
 export function showsFace(...tracks: readonly SourceTrack[]): boolean {
-  return tracks.some((t) => t.faces.some((f) => f.face.embedding && f.face.landmarkScore >= SHOWS_FACE_LANDMARK_SCORE));
+  return tracks.some((t) => t.showsFace);
 }
 
 /** The unit's template over all of its tracks' embedded faces (a single track's is its own). */
-function unitTemplate(tracks: readonly SourceTrack[], width: number, height: number): Float32Array | null {
-  const withTemplate = tracks.filter((t) => t.template);
+function unitTemplate(tracks: readonly SourceTrack[]): Float32Array | null {
+  const withTemplate = tracks.filter((t) => t.sums);
   if (withTemplate.length <= 1) return withTemplate[0]?.template ?? null;
-  return templateOf(withTemplate.flatMap((t) => t.faces), width, height);
+  const pooled = new TemplateSums();
+  for (const t of withTemplate) pooled.addSums(t.sums!);
+  return pooled.template();
 }
 
 /** Whether a face at `to` plausibly continues one last seen at `from`: near it, of a similar size. */
@@ -202,10 +157,4 @@ function continues(from: FaceObservation['box'], to: FaceObservation['box']): bo
   const dy = from.y + from.h / 2 - (to.y + to.h / 2);
   const ratio = Math.max(from.w, to.w) / Math.max(1e-9, Math.min(from.w, to.w));
   return Math.hypot(dx, dy) <= side && ratio <= 2;
-}
-
-function norm(v: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
-  return Math.sqrt(s);
 }

@@ -35,10 +35,8 @@ export interface TrackSummary {
   frames: number[];
   frameStart: number;
   frameEnd: number;
-  /** Raw embeddings of the appearance's embedded faces, in frame order. */
+  /** Raw embeddings of the appearance's embedded faces as its tracks kept them (a bounded, diverse sample of each), in track order. */
   embeddings: Embedding[];
-  /** Element-wise mean of `embeddings` (not re-normalised), or null when none was embedded. */
-  meanEmbedding: number[] | null;
   /** Thumbnail of the appearance's best-quality face that has one. */
   bestThumbnail: string | null;
   /** Id of the appearance's result item. */
@@ -130,7 +128,6 @@ export function buildVideoResults(
     const distance = match ? round(match.distance) : null;
     const unknownLabel = unit.assigned || !params.cluster_unknowns ? null : (labels?.get(unit.unit.id) ?? null);
     const best = bestThumbnailFace(a.faces, width, height);
-    const embeddings = a.faces.flatMap((f) => (f.face.embedding ? [f.face.embedding] : []));
     const item: ResultItem = {
       id,
       media_type: 'video',
@@ -165,8 +162,7 @@ export function buildVideoResults(
       frames: a.faces.map((f) => f.frameIndex),
       frameStart: a.frameStart,
       frameEnd: a.frameEnd,
-      embeddings,
-      meanEmbedding: meanOf(embeddings),
+      embeddings: a.tracks.flatMap((t) => t.samples),
       bestThumbnail: best?.face.thumbnail ?? null,
       resultId: id,
     };
@@ -317,12 +313,4 @@ function bestThumbnailFace(faces: readonly TrackFace[], width: number, height: n
     if (q > bestQuality) [best, bestQuality] = [f, q];
   }
   return best;
-}
-
-function meanOf(vectors: readonly Embedding[]): number[] | null {
-  const first = vectors[0];
-  if (!first) return null;
-  const mean = new Array<number>(first.length).fill(0);
-  for (const v of vectors) for (let i = 0; i < mean.length; i++) mean[i] = mean[i]! + (v[i] ?? 0) / vectors.length;
-  return mean;
 }

@@ -104,10 +104,10 @@ describe('collectObservations', () => {
     expect(observed).toEqual({ sources: [], failed: [{ index: 0, source: 'a.jpg', message: 'the source was not fully processed' }] });
   });
 
-  it('thins a video\'s faces as it reads them: a track keeps its best thumbnail (the earliest on ties), points only where embedded or shown', async () => {
+  it('folds a video\'s faces into tracks as it reads them: each track keeps its best thumbnail (the earliest on ties) and its template, faces keep no embedding and points only with the thumbnail', async () => {
     const points: [number, number][] = [[30, 30], [50, 30], [40, 40], [32, 50], [48, 50]];
     const vface = (trackId: number, score: number, thumbnail: string | null, embedding: number[] | null): FaceObservation => ({
-      box: { x: 20, y: 20, w: 40, h: 40 },
+      box: { x: 20 + trackId, y: 20, w: 40, h: 40 },
       score,
       landmarkScore: 0.9,
       landmarks: points,
@@ -119,21 +119,57 @@ describe('collectObservations', () => {
     const observed = await collectObservations(
       stream([
         video,
-        frames(0, [0, [vface(1, 0.6, 't1-f0', [1])]], [2, [vface(1, 0.9, 't1-f2', null)]], [4, [vface(1, 0.7, 't1-f4', null)]]),
-        frames(0, [6, [vface(1, 0.9, 't1-f6', null), vface(2, 0.5, 't2-f6', null)]], [8, [vface(1, 0.95, null, null), vface(2, 0.5, null, null)]]),
+        frames(0, [0, [vface(1, 0.6, 't1-f0', [3, 4])]], [2, [vface(1, 0.9, 't1-f2', null)]], [4, [vface(1, 0.7, 't1-f4', [0, 2])]]),
+        { kind: 'frames', sourceIndex: 0, frames: [{ index: 6, faces: [vface(1, 0.9, 't1-f6', null), vface(2, 0.5, 't2-f6', null)], cut: true }] },
+        frames(0, [8, [vface(1, 0.95, null, null), vface(2, 0.5, null, null)]]),
         end(0),
       ]),
       ['v.mp4'],
     );
-    const faces = [...observed.sources[0]!.frames].flatMap(([frame, fs]) => fs.map((f) => ({ frame, track: f.trackId, thumbnail: f.thumbnail, points: f.landmarks.length })));
+    const [source] = observed.sources;
+    expect(source!.frames.size).toBe(0);
+    const faces = source!.tracks!.flatMap((t) => t.faces.map(({ frameIndex, face }) => ({ frame: frameIndex, track: face.trackId, thumbnail: face.thumbnail, points: face.landmarks.length, embedding: face.embedding })));
     expect(faces).toEqual([
-      { frame: 0, track: 1, thumbnail: null, points: 5 }, // embedded: its points weigh it in the template
-      { frame: 2, track: 1, thumbnail: 't1-f2', points: 5 }, // the best, and earlier than its tie at frame 6
-      { frame: 4, track: 1, thumbnail: null, points: 0 },
-      { frame: 6, track: 1, thumbnail: null, points: 0 },
-      { frame: 6, track: 2, thumbnail: 't2-f6', points: 5 },
-      { frame: 8, track: 1, thumbnail: null, points: 0 },
-      { frame: 8, track: 2, thumbnail: null, points: 0 },
+      { frame: 0, track: 1, thumbnail: null, points: 0, embedding: null },
+      { frame: 2, track: 1, thumbnail: 't1-f2', points: 5, embedding: null }, // the best, and earlier than its tie at frame 6
+      { frame: 4, track: 1, thumbnail: null, points: 0, embedding: null },
+      { frame: 6, track: 1, thumbnail: null, points: 0, embedding: null },
+      { frame: 8, track: 1, thumbnail: null, points: 0, embedding: null },
+      { frame: 6, track: 2, thumbnail: 't2-f6', points: 5, embedding: null },
+      { frame: 8, track: 2, thumbnail: null, points: 0, embedding: null },
     ]);
+    const [one, two] = source!.tracks!;
+    expect([one!.frameStart, one!.frameEnd, one!.shot, two!.frameStart, two!.shot]).toEqual([0, 8, 0, 6, 1]);
+    // Unit vectors (0.6, 0.8) and (0, 1) weighted by quality (everything alike but the scores 0.6
+    // and 0.7), re-normalised to the faces' weighted mean length (0.6·5 + 0.7·2) / 1.3.
+    const t = Array.from(one!.template!);
+    const mean = [0.6 * 0.6, 0.6 * 0.8 + 0.7];
+    const scale = (0.6 * 5 + 0.7 * 2) / 1.3 / Math.hypot(...mean);
+    expect(t[0]).toBeCloseTo(mean[0]! * scale, 5);
+    expect(t[1]).toBeCloseTo(mean[1]! * scale, 5);
+    expect(one!.samples.map((e) => Array.from(e))).toEqual([[3, 4], [0, 2]]);
+    expect(two!.template).toBeNull();
+    expect(two!.samples).toEqual([]);
+  });
+
+  it('keeps a bounded, diverse sample of a long track\'s embeddings, and none when asked for none', async () => {
+    const video: ObservationChunk = { kind: 'source-start', sourceIndex: 0, source: 'v.mp4', mediaType: 'video', info: { resolution: [640, 480], fps: 25 }, embeddingModel: 'dlib-resnet' };
+    const angle = (k: number) => [Math.cos(k / 100), Math.sin(k / 100)];
+    const chunks = [
+      video,
+      frames(0, ...Array.from({ length: 100 }, (_, k): [number, FaceObservation[]] => [k, [{ box: { x: 0, y: 0, w: 50, h: 50 }, score: 0.9, landmarkScore: 0.9, landmarks: [], embedding: angle(k), thumbnail: null, trackId: 7 }]])),
+      end(0),
+    ];
+    const [kept] = (await collectObservations(stream(chunks), ['v.mp4'], { samplesPerTrack: 4 })).sources;
+    const samples = kept!.tracks![0]!.samples.map((e) => Array.from(e, (v) => Math.fround(v)));
+    expect(samples).toHaveLength(4);
+    // The first look, then the farthest ones: spread over the whole arc, not bunched at one end.
+    const angles = samples.map(([x, y]) => Math.round(Math.atan2(y!, x!) * 100));
+    expect(angles[0]).toBe(0);
+    expect(Math.max(...angles)).toBeGreaterThanOrEqual(90);
+    expect(Math.min(...angles.slice(1).map((a, i) => a - angles[i]!))).toBeGreaterThanOrEqual(15);
+    const [none] = (await collectObservations(stream(chunks), ['v.mp4'], { samplesPerTrack: 0 })).sources;
+    expect(none!.tracks![0]!.samples).toEqual([]);
+    expect(none!.tracks![0]!.template).not.toBeNull();
   });
 });

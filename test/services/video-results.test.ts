@@ -327,7 +327,7 @@ describe('buildVideoResults: segments', () => {
     expect(none.tracks[0]!.bestThumbnail).toBeNull();
   });
 
-  it('the same results from the faces as the aggregator reads them (thinned: one thumbnail per track, points only where used)', async () => {
+  it('the same results from the tracks as the aggregator folds them while reading (one thumbnail per track, embeddings in template sums)', async () => {
     // Two tracks of one person joined into one appearance (their best thumbnails tie: the earlier
     // track's wins), a third person, qualities varying face by face. Embeddings in 32-bit floats,
     // as the embedder makes them (the aggregator holds a video's in a Float32Array).
@@ -343,7 +343,7 @@ describe('buildVideoResults: segments', () => {
       { kind: 'source-end', sourceIndex: 0 },
     ];
     const [thinned] = (await collectObservations((async function* () { yield* chunks; })(), [source.source])).sources;
-    expect([...thinned!.frames.values()].flat().filter((f) => f.thumbnail).length).toBe(3);
+    expect(thinned!.tracks!.flatMap((t) => t.faces).filter((f) => f.face.thumbnail).length).toBe(3);
     const resultsOf = (s: ObservedSource) => {
       const [width, height] = s.info.resolution;
       const units = personUnits(sourceTracks(s), { fps: s.info.fps!, width, height }, euclidean);
@@ -390,7 +390,8 @@ describe('buildVideoResults: segments', () => {
       .track(4, [0, 5, 10], (k) => ({ embedding: k === 1 ? null : [0, 1, 0] }))
       .track(9, [3], () => ({ embedding: [1, 0, 0] }));
     const { items, tracks } = clip.build({ ann: [[0, 1, 0]] });
-    expect(tracks).toEqual<TrackSummary[]>([
+    // Embeddings as the tracks kept them (32-bit floats), compared as numbers.
+    expect(tracks.map((t) => ({ ...t, embeddings: t.embeddings.map((e) => Array.from(e)) }))).toEqual<TrackSummary[]>([
       {
         sourceIndex: 2,
         trackId: 4,
@@ -404,11 +405,10 @@ describe('buildVideoResults: segments', () => {
           [0, 1, 0],
           [0, 1, 0],
         ],
-        meanEmbedding: [0, 1, 0],
         bestThumbnail: 't4-f0',
         resultId: items.find((i) => i.frame_start === 0)!.id,
       },
-      { sourceIndex: 2, trackId: 9, unitId: 1, person: null, unknownLabel: null, frames: [3], frameStart: 3, frameEnd: 3, embeddings: [[1, 0, 0]], meanEmbedding: [1, 0, 0], bestThumbnail: 't9-f3', resultId: items.find((i) => i.frame_start === 3)!.id },
+      { sourceIndex: 2, trackId: 9, unitId: 1, person: null, unknownLabel: null, frames: [3], frameStart: 3, frameEnd: 3, embeddings: [[1, 0, 0]], bestThumbnail: 't9-f3', resultId: items.find((i) => i.frame_start === 3)!.id },
     ]);
   });
 

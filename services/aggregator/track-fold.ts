@@ -1,0 +1,207 @@
+// A video source's tracks, folded face by face as the aggregator reads the observations.
+//
+// What the results need of each face stays (its frame, box and scores: the items' detections);
+// the rest is folded into its track at once: the embedding into the track's template sums (and,
+// when the identity index wants them, a bounded and diverse sample), the thumbnail kept only
+// while it is the track's best, the points only while they weigh something. So a job's memory
+// grows with its faces' boxes (which the results list anyway) and its number of tracks, never
+// with the embeddings of a long video (2 kB per embedded face, ~30,000 of them in a two-hour film).
+import type { FaceObservation } from '../../libs/jobs/types.js';
+import { qualityOf } from '../../libs/tracking/face-tracker.js';
+import { mostDiverse } from './identity-index.js';
+import type { Embedding, HeldFace } from './observations.js';
+
+export interface TrackFace {
+  frameIndex: number;
+  /** Its embedding (folded into the track) is null; landmarks only where the thumbnail's quality needs them. */
+  face: HeldFace;
+}
+
+export interface SourceTrack {
+  trackId: number;
+  /** In frame order. */
+  faces: TrackFace[];
+  frameStart: number;
+  frameEnd: number;
+  /** Shots begun before the track's first face (0: the first shot). */
+  shot: number;
+  /** Quality-weighted mean of the embedded faces' unit vectors, re-normalised; null when none was embedded. */
+  template: Float32Array | null;
+  /** The sums behind `template`, to pool with other tracks' (a person unit's template); null with it. */
+  sums: TemplateSums | null;
+  /** Some embedded face is at least somewhat frontal and sharp (landmark score ≥ SHOWS_FACE_LANDMARK_SCORE). */
+  showsFace: boolean;
+  /** Embedded faces' vectors as sent, at most the fold's `samplesPerTrack`, spread over the track's looks; in frame order. */
+  samples: Embedding[];
+}
+
+/** Landmark score from which a face counts as showing the face (0.5: profile or blurred; 1: frontal and sharp). */
+export const SHOWS_FACE_LANDMARK_SCORE = 0.6;
+
+/** Least weight of an embedded face in a template: a face embedded at all counts. */
+const MIN_WEIGHT = 0.05;
+
+/**
+ * Running sums of a quality-weighted mean of unit vectors: Σ wᵢ·vᵢ/|vᵢ|, Σ wᵢ·|vᵢ| and Σ wᵢ. The
+ * template is the first re-normalised to the faces' mean length (1 for unit-length embedders;
+ * dlib's vectors carry information in their length, so its calibrated distances still apply).
+ * Sums of several tracks add up to the sums of all their faces: a unit's template is theirs.
+ */
+export class TemplateSums {
+  private sum: Float64Array | Float32Array | null = null;
+  private length = 0;
+  private weights = 0;
+
+  add(vector: ArrayLike<number>, weight: number): void {
+    const sum = this.widened(vector.length);
+    const n = norm(vector) || 1;
+    for (let i = 0; i < sum.length; i++) sum[i]! += (weight * vector[i]!) / n;
+    this.length += weight * n;
+    this.weights += weight;
+  }
+
+  addSums(other: TemplateSums): void {
+    if (!other.sum) return;
+    const sum = this.widened(other.sum.length);
+    for (let i = 0; i < sum.length; i++) sum[i]! += other.sum[i]!;
+    this.length += other.length;
+    this.weights += other.weights;
+  }
+
+  template(): Float32Array | null {
+    if (!this.sum) return null;
+    const scale = this.length / this.weights / (norm(this.sum) || 1);
+    return Float32Array.from(this.sum, (v) => v * scale);
+  }
+
+  /** Keeps the sums in 32-bit floats (half the memory) once nothing more is expected; add() widens them again. */
+  narrow(): void {
+    if (this.sum instanceof Float64Array) this.sum = Float32Array.from(this.sum);
+  }
+
+  private widened(dimensions: number): Float64Array {
+    if (!(this.sum instanceof Float64Array)) this.sum = this.sum ? Float64Array.from(this.sum) : new Float64Array(dimensions);
+    return this.sum;
+  }
+}
+
+/** The weight of a face in its track's template: the tracker's quality, at least a small floor. */
+export function templateWeight(face: Omit<FaceObservation, 'embedding'>, width: number, height: number): number {
+  return Math.max(MIN_WEIGHT, qualityOf(face, width, height));
+}
+
+interface OpenTrack {
+  track: SourceTrack;
+  sums: TemplateSums;
+  /** The face holding the track's best thumbnail so far, and its quality. */
+  best?: { face: HeldFace; quality: number };
+  /** Embedded faces' vectors, one every `stride`, from which the most diverse `samplesPerTrack` are chosen at the end. */
+  pool: Embedding[];
+  stride: number;
+  /** Embedded faces so far. */
+  seen: number;
+}
+
+export interface TrackFoldOptions {
+  width: number;
+  height: number;
+  fps: number;
+  /** Embeddings kept per track for the identity index (0: none). */
+  samplesPerTrack: number;
+}
+
+/** Seconds without a face after which a track's sums are narrowed to 32-bit floats (the tracker ended it long before). */
+const IDLE_SECONDS = 10;
+
+/**
+ * Folds a video source's faces, frame after frame (in ascending order, as the decoder tracks and
+ * sends them), into its tracks. A face without a track id is a track of its own (ids -1, -2, … in
+ * frame order, then left to right), so an untracked decoder still yields one item per face.
+ */
+export class TrackFold {
+  private readonly tracks = new Map<number, OpenTrack>();
+  /** Tracks seen within IDLE_SECONDS, by the last frame they were seen in. */
+  private readonly recent = new Map<number, number>();
+  private readonly cuts: number[] = [];
+  private untracked = 0;
+
+  constructor(private readonly options: TrackFoldOptions) {}
+
+  /** A sampled frame that begins a new shot (tracks end there). */
+  cut(frameIndex: number): void {
+    this.cuts.push(frameIndex);
+  }
+
+  /** The faces of one frame. */
+  add(frameIndex: number, faces: readonly (FaceObservation | HeldFace)[]): void {
+    const { width, height } = this.options;
+    for (const observed of [...faces].sort((a, b) => a.box.x - b.box.x)) {
+      const id = observed.trackId ?? -++this.untracked;
+      let open = this.tracks.get(id);
+      if (!open) {
+        const track: SourceTrack = { trackId: id, faces: [], frameStart: frameIndex, frameEnd: frameIndex, shot: 0, template: null, sums: null, showsFace: false, samples: [] };
+        this.tracks.set(id, (open = { track, sums: new TemplateSums(), pool: [], stride: 1, seen: 0 }));
+      }
+      const { track } = open;
+      const face: HeldFace = { ...observed, embedding: null };
+      if (observed.embedding) {
+        const vector = Float32Array.from(observed.embedding);
+        open.sums.add(vector, templateWeight(face, width, height));
+        if (face.landmarkScore >= SHOWS_FACE_LANDMARK_SCORE) track.showsFace = true;
+        if (this.options.samplesPerTrack > 0 && open.seen++ % open.stride === 0) {
+          open.pool.push(vector);
+          // Spread evenly over the track: at twice the kept number, every other one goes and the
+          // stride doubles. The most diverse of them are chosen at the end.
+          if (open.pool.length >= 2 * this.options.samplesPerTrack) {
+            open.pool = open.pool.filter((_, i) => i % 2 === 0);
+            open.stride *= 2;
+          }
+        }
+      }
+      if (face.thumbnail) {
+        // The best quality, the earliest on ties (as the results' bestThumbnailFace picks it).
+        const quality = qualityOf(face, width, height);
+        if (!open.best || quality > open.best.quality) {
+          if (open.best) [open.best.face.thumbnail, open.best.face.landmarks] = [null, []];
+          open.best = { face, quality };
+        } else face.thumbnail = null;
+      }
+      // Points weigh only in a thumbnail's quality now (the template weight is taken).
+      if (face !== open.best?.face) face.landmarks = [];
+      track.faces.push({ frameIndex, face });
+      track.frameStart = Math.min(track.frameStart, frameIndex);
+      track.frameEnd = Math.max(track.frameEnd, frameIndex);
+      this.recent.set(id, frameIndex);
+    }
+    const idleBefore = frameIndex - IDLE_SECONDS * this.options.fps;
+    for (const [id, last] of this.recent) {
+      if (last >= idleBefore) continue;
+      this.tracks.get(id)!.sums.narrow();
+      this.recent.delete(id);
+    }
+  }
+
+  /** The tracks, in order of first appearance (frame, then left to right, then id). */
+  finish(): SourceTrack[] {
+    const cuts = [...this.cuts].sort((a, b) => a - b);
+    const out: SourceTrack[] = [];
+    for (const { track, sums, pool } of this.tracks.values()) {
+      track.faces.sort((a, b) => a.frameIndex - b.frameIndex);
+      track.shot = cuts.filter((c) => c <= track.frameStart).length;
+      track.template = sums.template();
+      if (track.template) {
+        sums.narrow();
+        track.sums = sums;
+      }
+      track.samples = mostDiverse(pool, this.options.samplesPerTrack);
+      out.push(track);
+    }
+    return out.sort((a, b) => a.frameStart - b.frameStart || a.faces[0]!.face.box.x - b.faces[0]!.face.box.x || a.trackId - b.trackId);
+  }
+}
+
+export function norm(v: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+  return Math.sqrt(s);
+}
