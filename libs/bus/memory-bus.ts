@@ -5,12 +5,12 @@
 // job (embeddings, thumbnails) until the aggregator has read it, so in memory it grew with the
 // video's length (the bench clip's log: ~17 kB per sampled frame serialised, several times that
 // as objects).
-import { closeSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, unlinkSync, writevSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, readSync, rmSync, unlinkSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import type { JobEvent, ObservationChunk, QueueMessages, QueueName } from '../jobs/types.js';
 import { moduleLogger } from '../log/logger.js';
+import { makeProcessTempDir, removeDeadProcessesFolders } from '../store/process-temp.js';
 import type { Bus, ConsumeOptions, Consumer, Delivery, HandlerOutcome } from './bus.js';
 
 const log = moduleLogger('memory-bus');
@@ -35,37 +35,9 @@ const MAX_RETRY_DELAY_MS = 60_000;
 /** The observation logs' folder under the OS's temp dir: `<prefix><pid>-<random>`. */
 const SPILL_PREFIX = 'facerec-observations-';
 
-/**
- * A process that dies mid-job (killed, out of memory) leaves its folder of logs behind, hundreds of
- * MB for a long video; the next bus made on the machine removes the folders of processes that no
- * longer run (a folder of a live process, another product's on the same machine, is kept).
- */
+/** Removes the observation-log folders of processes that no longer run (libs/store/process-temp.ts). */
 export function removeDeadProcessesLogs(dir: string): string[] {
-  const removed: string[] = [];
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return removed;
-  }
-  for (const name of names) {
-    const pid = Number(name.startsWith(SPILL_PREFIX) ? /^(\d+)-/.exec(name.slice(SPILL_PREFIX.length))?.[1] : undefined);
-    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || isRunning(pid)) continue;
-    rmSync(join(dir, name), { recursive: true, force: true });
-    removed.push(name);
-  }
-  if (removed.length > 0) log.info({ removed }, 'removed observation logs of processes that no longer run');
-  return removed;
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it runs, as another user.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return removeDeadProcessesFolders(dir, SPILL_PREFIX);
 }
 
 interface Entry {
@@ -149,8 +121,7 @@ export class MemoryBus implements Bus {
     let log = this.observations.get(jobId);
     if (!log) {
       if (!this.spillDir) {
-        removeDeadProcessesLogs(tmpdir());
-        this.spillDir = mkdtempSync(join(tmpdir(), `${SPILL_PREFIX}${process.pid}-`));
+        this.spillDir = makeProcessTempDir(SPILL_PREFIX);
       }
       const path = join(this.spillDir, `${process.pid}-${++this.logCount}.log`);
       this.observations.set(jobId, (log = { path, fd: openSync(path, 'w'), end: 0 }));

@@ -32,7 +32,7 @@ export interface JobStore {
   /** Deletes the job and its results; false when it did not exist. */
   delete(id: string): Promise<boolean>;
   /** Replaces all results of a job (idempotent: a redelivered job writes the same set once). */
-  putResults(jobId: string, items: readonly ResultItem[]): Promise<void>;
+  putResults(jobId: string, items: Iterable<ResultItem>): Promise<void>;
   /** Results in stored order. */
   getResults(jobId: string, page: { limit: number; offset: number }): Promise<Page<ResultItem>>;
   close(): Promise<void>;

@@ -105,10 +105,11 @@ export class NatsJobStore implements JobStore {
     }
   }
 
-  async putResults(jobId: string, items: readonly ResultItem[]): Promise<void> {
+  async putResults(jobId: string, items: Iterable<ResultItem>): Promise<void> {
     if (!KEY_PATTERN.test(jobId)) throw new Error(`invalid job id: ${JSON.stringify(jobId)}`);
-    // put replaces the object whole: readers see the old set or the new one, never a mix.
-    await this.results.putBlob({ name: jobId }, new TextEncoder().encode(JSON.stringify(items)));
+    // put replaces the object whole: readers see the old set or the new one, never a mix. The JSON
+    // array is streamed item by item (a long video's results need not be in memory as text at once).
+    await this.results.put({ name: jobId }, jsonArrayStream(items));
   }
 
   async getResults(jobId: string, page: { limit: number; offset: number }): Promise<Page<ResultItem>> {
@@ -153,4 +154,33 @@ function isWrongLastSequence(err: unknown): boolean {
     err instanceof JetStreamApiError &&
     (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
   );
+}
+
+/** A JSON array of the items as a byte stream, serialised as it is pulled, in pieces of ~64 kB. */
+function jsonArrayStream(items: Iterable<unknown>): ReadableStream<Uint8Array> {
+  const iterator = items[Symbol.iterator]();
+  const encoder = new TextEncoder();
+  let first = true;
+  let done = false;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (done) return;
+      let text = first ? '[' : '';
+      while (text.length < 65_536) {
+        const next = iterator.next();
+        if (next.done) {
+          text += ']';
+          done = true;
+          break;
+        }
+        text += (first ? '' : ',') + JSON.stringify(next.value);
+        first = false;
+      }
+      controller.enqueue(encoder.encode(text));
+      if (done) controller.close();
+    },
+    cancel() {
+      iterator.return?.();
+    },
+  });
 }

@@ -88,7 +88,7 @@ export class SqliteJobStore implements JobStore {
     return this.queries.deleteJob(id);
   }
 
-  async putResults(jobId: string, items: readonly ResultItem[]): Promise<void> {
+  async putResults(jobId: string, items: Iterable<ResultItem>): Promise<void> {
     this.queries.replaceResults(jobId, items);
   }
 
@@ -142,9 +142,11 @@ function prepareQueries(db: SqliteDatabase) {
       return deleteJobRow.run(id).changes > 0;
     }),
 
-    replaceResults: db.transaction((jobId: string, items: readonly ResultItem[]): void => {
+    // Items are serialised one at a time (a long video's results need not be in memory as text at once).
+    replaceResults: db.transaction((jobId: string, items: Iterable<ResultItem>): void => {
       deleteResults.run(jobId);
-      items.forEach((item, seq) => insertResult.run(jobId, seq, JSON.stringify(item)));
+      let seq = 0;
+      for (const item of items) insertResult.run(jobId, seq++, JSON.stringify(item));
     }),
   };
 }

@@ -14,6 +14,7 @@ import { buildJobResults, embeddedFaces, videoPersonUnits } from './job-results.
 import type { VideoUnits } from './video-results.js';
 import type { Embedding } from './observations.js';
 import { collectObservations } from './observations.js';
+import { ThumbnailSpill } from './thumbnail-spill.js';
 import type { Candidate } from './result-format.js';
 import { sizeAdjustedMaxDistance } from '../../libs/engine/decision.js';
 import type { ResolveModelsRequest } from '../../libs/grpc/generated/facerec/v1/ResolveModelsRequest.js';
@@ -49,8 +50,23 @@ export class AggregatorWorker {
       await bus.dropObservations(work.jobId);
       return 'drop';
     }
+    // Thumbnails wait on disk until the results are written (a long video has thousands).
+    const spill = new ThumbnailSpill();
+    try {
+      return await this.decide(job, spill, log);
+    } finally {
+      spill.close();
+    }
+  }
+
+  /** Reads the job's observations, decides, writes the results and finishes the job. */
+  private async decide(job: JobRecord, spill: ThumbnailSpill, log: Logger): Promise<HandlerOutcome> {
+    const { jobs, bus } = this.deps;
     // A video's tracks keep embeddings of their own only for the identity index.
-    const observed = await collectObservations(bus.readObservations(job.id), job.sources, { samplesPerTrack: job.params.index_unknowns ? MAX_EMBEDDINGS_PER_PERSON : 0 });
+    const observed = await collectObservations(bus.readObservations(job.id), job.sources, {
+      samplesPerTrack: job.params.index_unknowns ? MAX_EMBEDDINGS_PER_PERSON : 0,
+      spill,
+    });
     const deciding = performance.now();
     const models = new Set(observed.sources.map((s) => s.embeddingModel).filter(Boolean));
     const toContract = models.size > 0 ? this.deps.contractDistance([...models][0]!) : (raw: number) => raw;

@@ -107,3 +107,99 @@ export function clusterByDistance(
   });
   return clusterOf;
 }
+
+/**
+ * The same clustering as clusterByDistance when only some pairs may link: `edges` lists them, each
+ * pair once with its distance (a pair not listed, or listed beyond `maxDistance`, never links, as
+ * an Infinity there). Memory and time follow the edges, not count²: for many members of which few
+ * pairs are close (a long video's person units). Same merge order (closest pair first, ties: the
+ * lowest (i, j)), same numbering.
+ */
+export function clusterBySparseDistance(count: number, edges: Iterable<readonly [number, number, number]>, maxDistance: number): number[] {
+  // Per live cluster (its lowest member): the clusters it may still merge with, at what distance.
+  const near = Array.from({ length: count }, () => new Map<number, number>());
+  const heap = new PairHeap();
+  for (const [i, j, d] of edges) {
+    if (i === j || !(d <= maxDistance)) continue;
+    const [a, b] = i < j ? [i, j] : [j, i];
+    near[a]!.set(b, d);
+    near[b]!.set(a, d);
+    heap.push(d, a, b);
+  }
+  const members: number[][] = Array.from({ length: count }, (_, i) => [i]);
+  const live = new Uint8Array(count).fill(1);
+  for (let top = heap.pop(); top; top = heap.pop()) {
+    const [d, a, b] = top;
+    // Stale entries (a cluster gone, or its distance since raised) are skipped.
+    if (!live[a] || !live[b] || near[a]!.get(b) !== d) continue;
+    members[a]!.push(...members[b]!);
+    live[b] = 0;
+    near[a]!.delete(b);
+    near[b]!.delete(a);
+    // Complete linkage: the merged cluster is as far from c as the farther of the two, and cannot
+    // link with a cluster that one of them could not link with.
+    for (const c of new Set([...near[a]!.keys(), ...near[b]!.keys()])) {
+      const da = near[a]!.get(c);
+      const db = near[b]!.get(c);
+      near[c]!.delete(b);
+      if (da === undefined || db === undefined) {
+        near[a]!.delete(c);
+        near[c]!.delete(a);
+        continue;
+      }
+      const merged = Math.max(da, db);
+      near[a]!.set(c, merged);
+      near[c]!.set(a, merged);
+      if (merged !== da) heap.push(merged, Math.min(a, c), Math.max(a, c));
+    }
+    near[b]!.clear();
+  }
+  const clusterOf = new Array<number>(count);
+  let k = 0;
+  for (let i = 0; i < count; i++) {
+    if (!live[i]) continue;
+    for (const m of members[i]!) clusterOf[m] = k;
+    k++;
+  }
+  return clusterOf;
+}
+
+/** A binary min-heap of pairs by (distance, i, j). */
+class PairHeap {
+  private readonly items: [number, number, number][] = [];
+
+  push(d: number, i: number, j: number): void {
+    const items = this.items;
+    items.push([d, i, j]);
+    for (let at = items.length - 1; at > 0; ) {
+      const up = (at - 1) >> 1;
+      if (!before(items[at]!, items[up]!)) break;
+      [items[at], items[up]] = [items[up]!, items[at]!];
+      at = up;
+    }
+  }
+
+  pop(): [number, number, number] | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length > 0 && last) {
+      items[0] = last;
+      for (let at = 0; ; ) {
+        const l = 2 * at + 1;
+        const r = l + 1;
+        let least = at;
+        if (l < items.length && before(items[l]!, items[least]!)) least = l;
+        if (r < items.length && before(items[r]!, items[least]!)) least = r;
+        if (least === at) break;
+        [items[at], items[least]] = [items[least]!, items[at]!];
+        at = least;
+      }
+    }
+    return top;
+  }
+}
+
+function before(x: readonly [number, number, number], y: readonly [number, number, number]): boolean {
+  return x[0] < y[0] || (x[0] === y[0] && (x[1] < y[1] || (x[1] === y[1] && x[2] < y[2])));
+}

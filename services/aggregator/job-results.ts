@@ -12,6 +12,7 @@ import { assignPersons, buildImageResults, listFaces, type ObservedFace } from '
 import type { Embedding, HeldFace, ObservedSource } from './observations.js';
 import { sourceSummary, type Candidate } from './result-format.js';
 import { personUnits, sourceTracks, type PersonUnit } from './person-units.js';
+import { thumbnailText } from './thumbnail-spill.js';
 import { buildVideoResults, clusterUnknownTracks, unknownVideoUnits, type TrackSummary, type UnknownTrack, type VideoUnits } from './video-results.js';
 
 type EmbeddingDistance = (a: ArrayLike<number>, b: ArrayLike<number>) => number;
@@ -135,7 +136,7 @@ function videoUnknowns(source: ObservedSource, tracks: readonly TrackSummary[]):
     if (!t.unknownLabel) continue;
     const person = byLabel.get(t.unknownLabel) ?? { label: t.unknownLabel, source, embeddings: [], thumbnail: null, resultIds: [], frameStart: t.frameStart, frameEnd: t.frameEnd };
     person.embeddings.push(...t.embeddings);
-    person.thumbnail ??= t.bestThumbnail;
+    if (person.thumbnail === null && t.bestThumbnail !== null) person.thumbnail = thumbnailText(t.bestThumbnail);
     person.resultIds.push(t.resultId);
     person.frameStart = Math.min(person.frameStart, t.frameStart);
     person.frameEnd = Math.max(person.frameEnd, t.frameEnd);

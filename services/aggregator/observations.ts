@@ -5,6 +5,7 @@
 // points) would grow with the video's length and is let go at once.
 import type { FaceObservation, MediaInfo, MediaType, ObservationChunk } from '../../libs/jobs/types.js';
 import { MAX_EMBEDDINGS_PER_PERSON } from './identity-index.js';
+import type { ThumbnailSpill } from './thumbnail-spill.js';
 import { TrackFold, type SourceTrack } from './track-fold.js';
 
 /**
@@ -43,12 +44,13 @@ export interface Observed {
 
 /**
  * Folds the chunks of a job (in append order) into sources; a source without its end marker
- * failed. A video keeps up to `samplesPerTrack` embeddings per track (for the identity index).
+ * failed. A video keeps up to `samplesPerTrack` embeddings per track (for the identity index),
+ * and its thumbnails go to `spill` where one is given.
  */
 export async function collectObservations(
   chunks: AsyncIterable<ObservationChunk>,
   sources: readonly string[],
-  { samplesPerTrack = MAX_EMBEDDINGS_PER_PERSON }: { samplesPerTrack?: number } = {},
+  { samplesPerTrack = MAX_EMBEDDINGS_PER_PERSON, spill }: { samplesPerTrack?: number; spill?: ThumbnailSpill } = {},
 ): Promise<Observed> {
   const open = new Map<number, ObservedSource>();
   const done = new Map<number, ObservedSource>();
@@ -60,7 +62,7 @@ export async function collectObservations(
         open.set(chunk.sourceIndex, { index: chunk.sourceIndex, source: chunk.source, mediaType: chunk.mediaType, info: chunk.info, embeddingModel: chunk.embeddingModel, frames: new Map() });
         if (chunk.mediaType === 'video') {
           const [width, height] = chunk.info.resolution;
-          folds.set(chunk.sourceIndex, new TrackFold({ width, height, fps: chunk.info.fps ?? 1, samplesPerTrack }));
+          folds.set(chunk.sourceIndex, new TrackFold({ width, height, fps: chunk.info.fps ?? 1, samplesPerTrack, spill }));
         } else folds.delete(chunk.sourceIndex);
         break;
       case 'frames': {

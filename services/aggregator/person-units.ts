@@ -12,7 +12,7 @@
 // blurred, profile) join the unit whose track they continue: same shot, a short gap, the face
 // where the other left off.
 import type { FaceObservation } from '../../libs/jobs/types.js';
-import { clusterByDistance } from './cluster.js';
+import { clusterByDistance, clusterBySparseDistance } from './cluster.js';
 import { MAX_EMBEDDINGS_PER_PERSON } from './identity-index.js';
 import type { ObservedSource } from './observations.js';
 import { TemplateSums, templateWeight, TrackFold, type SourceTrack, type TrackFace } from './track-fold.js';
@@ -78,35 +78,24 @@ export function personUnits(
   video: { fps: number; width: number; height: number },
   distance: EmbeddingDistance,
   linking: UnitLinking = UNIT_LINKING,
+  blockTracks = LINK_BLOCK_TRACKS,
 ): PersonUnit[] {
   const { fps } = video;
   const embedded = tracks.filter((t) => t.template);
+  const members = linkTracks(embedded, distance, linking, blockTracks);
   const overlap = (a: SourceTrack, b: SourceTrack) => a.frameStart <= b.frameEnd && b.frameStart <= a.frameEnd;
-  // Distances scaled by the bar of their pair, so one complete-linkage pass applies both bars.
-  const groups = clusterByDistance(
-    embedded.length,
-    1,
-    (i, j) => {
-      const a = embedded[i]!;
-      const b = embedded[j]!;
-      return distance(a.template!, b.template!) / (a.shot === b.shot ? linking.withinShot : linking.acrossCuts);
-    },
-    // Across a cut only tracks that show a face link: profile and blurred faces embed close together whoever they are.
-    (i, j) => overlap(embedded[i]!, embedded[j]!) || (embedded[i]!.shot !== embedded[j]!.shot && !(showsFace(embedded[i]!) && showsFace(embedded[j]!))),
-  );
-  const members: SourceTrack[][] = [];
-  embedded.forEach((t, i) => (members[groups[i]!] ??= []).push(t));
 
   // A track without embeddings continues the unit whose track it follows or precedes most closely.
   const maxGap = linking.continueSeconds * fps;
   const unitOf = new Map<SourceTrack, number>();
   members.forEach((m, u) => m.forEach((t) => unitOf.set(t, u)));
+  const byShot = new Map<number, SourceTrack[]>();
+  for (const t of embedded) byShot.set(t.shot, [...(byShot.get(t.shot) ?? []), t]);
   const lone: SourceTrack[][] = [];
   for (const t of tracks) {
     if (t.template) continue;
     let best: { unit: number; gap: number } | undefined;
-    for (const other of embedded) {
-      if (other.shot !== t.shot) continue;
+    for (const other of byShot.get(t.shot) ?? []) {
       const unit = unitOf.get(other)!;
       const gap = t.frameStart > other.frameEnd ? t.frameStart - other.frameEnd : other.frameStart > t.frameEnd ? other.frameStart - t.frameEnd : -1;
       if (gap <= 0 || gap > maxGap || (best && best.gap <= gap)) continue;
@@ -131,6 +120,65 @@ export function personUnits(
     }));
 }
 
+/** Tracks with a template linked in one complete-linkage pass at most (its distances: 4.5 MB). */
+export const LINK_BLOCK_TRACKS = 1500;
+
+/**
+ * Groups of the tracks (all with a template, in order of first appearance) that are one person:
+ * complete linkage over their template distances, each scaled by the bar of its pair (within a
+ * shot, across a cut) so that one pass applies both; tracks on screen together never link, nor,
+ * across a cut, tracks of which one never shows a face (profile and blurred faces embed close
+ * together whoever they are).
+ *
+ * Up to `blockTracks` tracks this is one pass over every pair. A long video's tracks (a two-hour
+ * film has thousands: their pairs would take hundreds of MB) are first linked in blocks of about
+ * `blockTracks` that end at a shot cut, then the blocks' groups across blocks, by the same complete
+ * linkage over the pairs of tracks (distance: the farthest pair) — only pairs that may link are
+ * kept, so memory follows the close pairs, not the square of the tracks. Across blocks every pair
+ * is across a cut, so only groups whose tracks all show a face can link there.
+ */
+function linkTracks(embedded: readonly SourceTrack[], distance: EmbeddingDistance, linking: UnitLinking, blockTracks: number): SourceTrack[][] {
+  const overlap = (a: SourceTrack, b: SourceTrack) => a.frameStart <= b.frameEnd && b.frameStart <= a.frameEnd;
+  const scaled = (a: SourceTrack, b: SourceTrack) => distance(a.template!, b.template!) / (a.shot === b.shot ? linking.withinShot : linking.acrossCuts);
+  const cannotLink = (a: SourceTrack, b: SourceTrack) => overlap(a, b) || (a.shot !== b.shot && !(a.showsFace && b.showsFace));
+
+  const blocks: SourceTrack[][] = [[]];
+  for (const t of embedded) {
+    const block = blocks[blocks.length - 1]!;
+    if (block.length >= blockTracks && t.shot !== block[block.length - 1]!.shot) blocks.push([t]);
+    else block.push(t);
+  }
+  const groups = blocks.flatMap((block, b) => {
+    const clusterOf = clusterByDistance(block.length, 1, (i, j) => scaled(block[i]!, block[j]!), (i, j) => cannotLink(block[i]!, block[j]!));
+    const out: { tracks: SourceTrack[]; block: number }[] = [];
+    block.forEach((t, i) => (out[clusterOf[i]!] ??= { tracks: [], block: b }).tracks.push(t));
+    return out;
+  });
+  if (blocks.length === 1) return groups.map((g) => g.tracks);
+
+  // Across blocks: the farthest pair of tracks between two groups, computed only while every pair
+  // is within the bar (most pairs of groups are two people: their first pair ends it).
+  const candidates = groups.filter((g) => g.tracks.every((t) => t.showsFace));
+  const edges: [number, number, number][] = [];
+  for (let i = 0; i < candidates.length; i++) {
+    for (let j = i + 1; j < candidates.length; j++) {
+      if (candidates[i]!.block === candidates[j]!.block) continue; // within a block: already decided
+      let farthest = 0;
+      pairs: for (const a of candidates[i]!.tracks) {
+        for (const b of candidates[j]!.tracks) {
+          farthest = Math.max(farthest, cannotLink(a, b) ? Infinity : scaled(a, b));
+          if (farthest > 1) break pairs;
+        }
+      }
+      if (farthest <= 1) edges.push([i, j, farthest]);
+    }
+  }
+  const clusterOf = clusterBySparseDistance(candidates.length, edges, 1);
+  const linked: SourceTrack[][] = [];
+  candidates.forEach((g, i) => (linked[clusterOf[i]!] ??= []).push(...g.tracks));
+  return [...linked, ...groups.filter((g) => !g.tracks.every((t) => t.showsFace)).map((g) => g.tracks)];
+}
+
 /**
  * Whether any embedded face of the tracks is at least somewhat frontal and sharp (its landmark
  * score above the floor that a profile or a blurred face gets). On profile and blurred faces the
@@ -143,10 +191,10 @@ export function showsFace(...tracks: readonly SourceTrack[]): boolean {
 
 /** The unit's template over all of its tracks' embedded faces (a single track's is its own). */
 function unitTemplate(tracks: readonly SourceTrack[]): Float32Array | null {
-  const withTemplate = tracks.filter((t) => t.sums);
+  const withTemplate = tracks.filter((t) => t.template);
   if (withTemplate.length <= 1) return withTemplate[0]?.template ?? null;
   const pooled = new TemplateSums();
-  for (const t of withTemplate) pooled.addSums(t.sums!);
+  for (const t of withTemplate) pooled.addTemplate(t.template!, t.pooling!);
   return pooled.template();
 }
 

@@ -2,18 +2,20 @@
 //
 // What the results need of each face stays (its frame, box and scores: the items' detections);
 // the rest is folded into its track at once: the embedding into the track's template sums (and,
-// when the identity index wants them, a bounded and diverse sample), the thumbnail kept only
-// while it is the track's best, the points only while they weigh something. So a job's memory
-// grows with its faces' boxes (which the results list anyway) and its number of tracks, never
-// with the embeddings of a long video (2 kB per embedded face, ~30,000 of them in a two-hour film).
+// when the identity index wants them, a bounded sample spread over the track), the thumbnail into
+// the track's best one (to a spill file, where one is given), the points into the weights they
+// set. So a job's memory grows with its faces' boxes (which the results list anyway) and its
+// number of tracks, never with the embeddings of a long video (2 kB per embedded face, ~30,000
+// of them in a two-hour film) nor its thumbnails.
 import type { FaceObservation } from '../../libs/jobs/types.js';
 import { qualityOf } from '../../libs/tracking/face-tracker.js';
 import { mostDiverse } from './identity-index.js';
 import type { Embedding, HeldFace } from './observations.js';
+import type { ThumbnailImage, ThumbnailSpill } from './thumbnail-spill.js';
 
 export interface TrackFace {
   frameIndex: number;
-  /** Its embedding (folded into the track) is null; landmarks only where the thumbnail's quality needs them. */
+  /** Box and scores; its embedding, points and thumbnail are folded into the track (null, none, null). */
   face: HeldFace;
 }
 
@@ -27,12 +29,14 @@ export interface SourceTrack {
   shot: number;
   /** Quality-weighted mean of the embedded faces' unit vectors, re-normalised; null when none was embedded. */
   template: Float32Array | null;
-  /** The sums behind `template`, to pool with other tracks' (a person unit's template); null with it. */
-  sums: TemplateSums | null;
+  /** What pooling `template` with other tracks' (a person unit's template) needs; null with it. */
+  pooling: TemplatePooling | null;
   /** Some embedded face is at least somewhat frontal and sharp (landmark score ≥ SHOWS_FACE_LANDMARK_SCORE). */
   showsFace: boolean;
   /** Embedded faces' vectors as sent, at most the fold's `samplesPerTrack`, spread over the track's looks; in frame order. */
   samples: Embedding[];
+  /** The thumbnail of the track's best face that had one (the best quality, the earliest on ties), and that quality. */
+  thumbnail: { image: ThumbnailImage; quality: number } | null;
 }
 
 /** Landmark score from which a face counts as showing the face (0.5: profile or blurred; 1: frontal and sharp). */
@@ -42,30 +46,42 @@ export const SHOWS_FACE_LANDMARK_SCORE = 0.6;
 const MIN_WEIGHT = 0.05;
 
 /**
+ * What pooling a track's template with other tracks' needs besides the template itself: the sums
+ * of its faces' weights and weighted lengths, and the length of its weighted sum of unit vectors
+ * (the template is that sum scaled by length / weights / sumNorm, so the sum can be had back).
+ */
+export interface TemplatePooling {
+  weights: number;
+  length: number;
+  sumNorm: number;
+}
+
+/**
  * Running sums of a quality-weighted mean of unit vectors: Σ wᵢ·vᵢ/|vᵢ|, Σ wᵢ·|vᵢ| and Σ wᵢ. The
  * template is the first re-normalised to the faces' mean length (1 for unit-length embedders;
  * dlib's vectors carry information in their length, so its calibrated distances still apply).
  * Sums of several tracks add up to the sums of all their faces: a unit's template is theirs.
  */
 export class TemplateSums {
-  private sum: Float64Array | Float32Array | null = null;
+  private sum: Float64Array | null = null;
   private length = 0;
   private weights = 0;
 
   add(vector: ArrayLike<number>, weight: number): void {
-    const sum = this.widened(vector.length);
+    const sum = (this.sum ??= new Float64Array(vector.length));
     const n = norm(vector) || 1;
     for (let i = 0; i < sum.length; i++) sum[i]! += (weight * vector[i]!) / n;
     this.length += weight * n;
     this.weights += weight;
   }
 
-  addSums(other: TemplateSums): void {
-    if (!other.sum) return;
-    const sum = this.widened(other.sum.length);
-    for (let i = 0; i < sum.length; i++) sum[i]! += other.sum[i]!;
-    this.length += other.length;
-    this.weights += other.weights;
+  /** Adds the sums behind another template (a track's, with its pooling figures). */
+  addTemplate(template: ArrayLike<number>, pooling: TemplatePooling): void {
+    const sum = (this.sum ??= new Float64Array(template.length));
+    const back = (pooling.weights * pooling.sumNorm) / pooling.length;
+    for (let i = 0; i < sum.length; i++) sum[i]! += template[i]! * back;
+    this.length += pooling.length;
+    this.weights += pooling.weights;
   }
 
   template(): Float32Array | null {
@@ -74,14 +90,8 @@ export class TemplateSums {
     return Float32Array.from(this.sum, (v) => v * scale);
   }
 
-  /** Keeps the sums in 32-bit floats (half the memory) once nothing more is expected; add() widens them again. */
-  narrow(): void {
-    if (this.sum instanceof Float64Array) this.sum = Float32Array.from(this.sum);
-  }
-
-  private widened(dimensions: number): Float64Array {
-    if (!(this.sum instanceof Float64Array)) this.sum = this.sum ? Float64Array.from(this.sum) : new Float64Array(dimensions);
-    return this.sum;
+  pooling(): TemplatePooling | null {
+    return this.sum ? { weights: this.weights, length: this.length, sumNorm: norm(this.sum) || 1 } : null;
   }
 }
 
@@ -92,9 +102,8 @@ export function templateWeight(face: Omit<FaceObservation, 'embedding'>, width: 
 
 interface OpenTrack {
   track: SourceTrack;
-  sums: TemplateSums;
-  /** The face holding the track's best thumbnail so far, and its quality. */
-  best?: { face: HeldFace; quality: number };
+  /** While faces may still come (the template and its pooling are set when it goes idle, and at the end). */
+  sums: TemplateSums | null;
   /** Embedded faces' vectors, one every `stride`, from which the most diverse `samplesPerTrack` are chosen at the end. */
   pool: Embedding[];
   stride: number;
@@ -108,9 +117,11 @@ export interface TrackFoldOptions {
   fps: number;
   /** Embeddings kept per track for the identity index (0: none). */
   samplesPerTrack: number;
+  /** Where thumbnails go as they arrive; without one they are held in memory. */
+  spill?: ThumbnailSpill;
 }
 
-/** Seconds without a face after which a track's sums are narrowed to 32-bit floats (the tracker ended it long before). */
+/** Seconds without a face after which a track's sums become its template (the tracker ended it long before). */
 const IDLE_SECONDS = 10;
 
 /**
@@ -139,14 +150,20 @@ export class TrackFold {
       const id = observed.trackId ?? -++this.untracked;
       let open = this.tracks.get(id);
       if (!open) {
-        const track: SourceTrack = { trackId: id, faces: [], frameStart: frameIndex, frameEnd: frameIndex, shot: 0, template: null, sums: null, showsFace: false, samples: [] };
+        const track: SourceTrack = { trackId: id, faces: [], frameStart: frameIndex, frameEnd: frameIndex, shot: 0, template: null, pooling: null, showsFace: false, samples: [], thumbnail: null };
         this.tracks.set(id, (open = { track, sums: new TemplateSums(), pool: [], stride: 1, seen: 0 }));
       }
       const { track } = open;
-      const face: HeldFace = { ...observed, embedding: null };
+      const face: HeldFace = { ...observed, embedding: null, thumbnail: null, landmarks: [] };
       if (observed.embedding) {
         const vector = Float32Array.from(observed.embedding);
-        open.sums.add(vector, templateWeight(face, width, height));
+        if (!open.sums) {
+          // A face after the track went idle (the decoder's tracker never does that): its sums back.
+          open.sums = new TemplateSums();
+          if (track.template) open.sums.addTemplate(track.template, track.pooling!);
+        }
+        // The points weigh in here (how much of the face's chip is in the frame), then go.
+        open.sums.add(vector, templateWeight(observed, width, height));
         if (face.landmarkScore >= SHOWS_FACE_LANDMARK_SCORE) track.showsFace = true;
         if (this.options.samplesPerTrack > 0 && open.seen++ % open.stride === 0) {
           open.pool.push(vector);
@@ -158,16 +175,11 @@ export class TrackFold {
           }
         }
       }
-      if (face.thumbnail) {
-        // The best quality, the earliest on ties (as the results' bestThumbnailFace picks it).
-        const quality = qualityOf(face, width, height);
-        if (!open.best || quality > open.best.quality) {
-          if (open.best) [open.best.face.thumbnail, open.best.face.landmarks] = [null, []];
-          open.best = { face, quality };
-        } else face.thumbnail = null;
+      if (observed.thumbnail) {
+        // The best quality, the earliest on ties (as the results' thumbnail is picked).
+        const quality = qualityOf(observed, width, height);
+        if (!track.thumbnail || quality > track.thumbnail.quality) track.thumbnail = { image: this.options.spill?.put(observed.thumbnail) ?? observed.thumbnail, quality };
       }
-      // Points weigh only in a thumbnail's quality now (the template weight is taken).
-      if (face !== open.best?.face) face.landmarks = [];
       track.faces.push({ frameIndex, face });
       track.frameStart = Math.min(track.frameStart, frameIndex);
       track.frameEnd = Math.max(track.frameEnd, frameIndex);
@@ -176,7 +188,7 @@ export class TrackFold {
     const idleBefore = frameIndex - IDLE_SECONDS * this.options.fps;
     for (const [id, last] of this.recent) {
       if (last >= idleBefore) continue;
-      this.tracks.get(id)!.sums.narrow();
+      settle(this.tracks.get(id)!);
       this.recent.delete(id);
     }
   }
@@ -185,19 +197,24 @@ export class TrackFold {
   finish(): SourceTrack[] {
     const cuts = [...this.cuts].sort((a, b) => a - b);
     const out: SourceTrack[] = [];
-    for (const { track, sums, pool } of this.tracks.values()) {
+    for (const open of this.tracks.values()) {
+      const { track } = open;
+      settle(open);
       track.faces.sort((a, b) => a.frameIndex - b.frameIndex);
       track.shot = cuts.filter((c) => c <= track.frameStart).length;
-      track.template = sums.template();
-      if (track.template) {
-        sums.narrow();
-        track.sums = sums;
-      }
-      track.samples = mostDiverse(pool, this.options.samplesPerTrack);
+      track.samples = mostDiverse(open.pool, this.options.samplesPerTrack);
       out.push(track);
     }
     return out.sort((a, b) => a.frameStart - b.frameStart || a.faces[0]!.face.box.x - b.faces[0]!.face.box.x || a.trackId - b.trackId);
   }
+}
+
+/** The track's template and pooling from its sums (4 kB of 64-bit sums become a 2 kB template). */
+function settle(open: OpenTrack): void {
+  if (!open.sums) return;
+  open.track.template = open.sums.template();
+  open.track.pooling = open.sums.pooling();
+  open.sums = null;
 }
 
 export function norm(v: ArrayLike<number>): number {

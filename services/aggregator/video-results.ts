@@ -14,10 +14,10 @@
 import { similarityOf } from '../../libs/engine/calibration.js';
 import type { FaceRecognitionParams, ResultItem } from '../../libs/jobs/types.js';
 import { frameTime, timecode } from '../../libs/media/timecode.js';
-import { qualityOf } from '../../libs/tracking/face-tracker.js';
 import { clusterByDistance } from './cluster.js';
 import type { Embedding, ObservedSource } from './observations.js';
 import { showsFace, type PersonUnit, type SourceTrack, type TrackFace } from './person-units.js';
+import { itemThumbnail, type ThumbnailImage } from './thumbnail-spill.js';
 import { comparePersons, normaliseBox, resultId, round, topK, UNIDENTIFIED_TOO_POOR, type Candidate } from './result-format.js';
 
 /** What later stages (the identity index) need of a result item's appearance. */
@@ -37,8 +37,8 @@ export interface TrackSummary {
   frameEnd: number;
   /** Raw embeddings of the appearance's embedded faces as its tracks kept them (a bounded, diverse sample of each), in track order. */
   embeddings: Embedding[];
-  /** Thumbnail of the appearance's best-quality face that has one. */
-  bestThumbnail: string | null;
+  /** Thumbnail of the appearance's best-quality face that has one (spilled to disk, perhaps: thumbnailText reads it). */
+  bestThumbnail: ThumbnailImage | null;
   /** Id of the appearance's result item. */
   resultId: string;
 }
@@ -127,7 +127,7 @@ export function buildVideoResults(
     const match = unit.assigned ?? nearest;
     const distance = match ? round(match.distance) : null;
     const unknownLabel = unit.assigned || !params.cluster_unknowns ? null : (labels?.get(unit.unit.id) ?? null);
-    const best = bestThumbnailFace(a.faces, width, height);
+    const best = bestThumbnail(a.tracks);
     const item: ResultItem = {
       id,
       media_type: 'video',
@@ -149,7 +149,7 @@ export function buildVideoResults(
         // A track with no embedded face of its own takes its unit's decision; alone it has none.
         unidentified_reason: unit.unit.template === null ? UNIDENTIFIED_TOO_POOR : null,
       },
-      thumbnail: { image: best?.face.thumbnail ?? '', meta: {} },
+      thumbnail: itemThumbnail(best),
       detections: a.faces.map((f) => ({ frame_index: f.frameIndex, type: 'face_bbox' as const, data: normaliseBox(f.face.box, width, height) })),
     };
     if (params.enable_top_k) item.meta.closest_k_persons = topK(unit.ranked, params.top_k);
@@ -163,7 +163,7 @@ export function buildVideoResults(
       frameStart: a.frameStart,
       frameEnd: a.frameEnd,
       embeddings: a.tracks.flatMap((t) => t.samples),
-      bestThumbnail: best?.face.thumbnail ?? null,
+      bestThumbnail: best,
       resultId: id,
     };
     return { item, summary, x: a.faces[0]!.face.box.x };
@@ -303,14 +303,9 @@ function appearances(decisions: readonly UnitDecision[], maxGap: number): Appear
   return out.sort((a, b) => a.frameStart - b.frameStart || a.faces[0]!.face.box.x - b.faces[0]!.face.box.x || a.tracks[0]!.trackId - b.tracks[0]!.trackId);
 }
 
-/** The face with the best quality among those with a thumbnail (the first on ties). */
-function bestThumbnailFace(faces: readonly TrackFace[], width: number, height: number): TrackFace | undefined {
-  let best: TrackFace | undefined;
-  let bestQuality = -Infinity;
-  for (const f of faces) {
-    if (!f.face.thumbnail) continue;
-    const q = qualityOf(f.face, width, height);
-    if (q > bestQuality) [best, bestQuality] = [f, q];
-  }
-  return best;
+/** The best of the tracks' thumbnails (the first on ties: tracks in frame order). */
+function bestThumbnail(tracks: readonly SourceTrack[]): ThumbnailImage | null {
+  let best: SourceTrack['thumbnail'] = null;
+  for (const t of tracks) if (t.thumbnail && (!best || t.thumbnail.quality > best.quality)) best = t.thumbnail;
+  return best?.image ?? null;
 }

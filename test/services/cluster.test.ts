@@ -1,6 +1,6 @@
 // clusterFaces: complete-linkage grouping of unknown faces, with cannot-link pairs (same frame).
 import { describe, expect, it } from 'vitest';
-import { clusterByDistance, clusterFaces, type ClusterFace } from '../../services/aggregator/cluster.js';
+import { clusterByDistance, clusterBySparseDistance, clusterFaces, type ClusterFace } from '../../services/aggregator/cluster.js';
 
 /** 1-D embeddings: the distance is the gap between the two numbers. */
 const gap = (a: readonly number[], b: readonly number[]) => Math.abs(a[0]! - b[0]!);
@@ -121,6 +121,24 @@ describe('clusterByDistance', () => {
       const cannot = (i: number, j: number) => blocked.has(`${i}-${j}`);
       const threshold = Math.floor(rand() * 4);
       expect(clusterByDistance(n, threshold, d, cannot)).toEqual(reference(n, threshold, d, cannot));
+    }
+  });
+
+  it('clusterBySparseDistance, given only the pairs that may link, gives the same clusters, ties and cannot-links included', () => {
+    let seed = 11;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let trial = 0; trial < 300; trial++) {
+      const n = 1 + Math.floor(rand() * 20);
+      const xs = Array.from({ length: n }, () => Math.floor(rand() * 10));
+      const blocked = new Set(Array.from({ length: Math.floor(rand() * n) }, () => `${Math.floor(rand() * n)}-${Math.floor(rand() * n)}`));
+      const d = (i: number, j: number) => Math.abs(xs[i]! - xs[j]!);
+      const cannot = (i: number, j: number) => blocked.has(`${i}-${j}`);
+      const threshold = Math.floor(rand() * 4);
+      // Pairs beyond the bar or that cannot link are simply not listed (some listed beyond it, in either order).
+      const edges: [number, number, number][] = [];
+      for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (!cannot(i, j) && (d(i, j) <= threshold || rand() < 0.2)) edges.push(rand() < 0.5 ? [i, j, d(i, j)] : [j, i, d(i, j)]);
+      edges.sort(() => rand() - 0.5);
+      expect(clusterBySparseDistance(n, edges, threshold)).toEqual(clusterByDistance(n, threshold, d, cannot));
     }
   });
 });

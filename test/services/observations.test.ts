@@ -3,6 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import type { FaceObservation, ObservationChunk } from '../../libs/jobs/types.js';
 import { collectObservations } from '../../services/aggregator/observations.js';
+import { templateOf } from '../../services/aggregator/person-units.js';
+import { itemThumbnail, SpilledThumbnail, ThumbnailSpill, thumbnailText } from '../../services/aggregator/thumbnail-spill.js';
+import { TrackFold } from '../../services/aggregator/track-fold.js';
 
 async function* stream(chunks: readonly ObservationChunk[]): AsyncIterable<ObservationChunk> {
   for (const c of chunks) {
@@ -104,7 +107,7 @@ describe('collectObservations', () => {
     expect(observed).toEqual({ sources: [], failed: [{ index: 0, source: 'a.jpg', message: 'the source was not fully processed' }] });
   });
 
-  it('folds a video\'s faces into tracks as it reads them: each track keeps its best thumbnail (the earliest on ties) and its template, faces keep no embedding and points only with the thumbnail', async () => {
+  it('folds a video\'s faces into tracks as it reads them: each track keeps its best thumbnail (the earliest on ties) and its template; faces keep box and scores only', async () => {
     const points: [number, number][] = [[30, 30], [50, 30], [40, 40], [32, 50], [48, 50]];
     const vface = (trackId: number, score: number, thumbnail: string | null, embedding: number[] | null): FaceObservation => ({
       box: { x: 20 + trackId, y: 20, w: 40, h: 40 },
@@ -128,16 +131,18 @@ describe('collectObservations', () => {
     );
     const [source] = observed.sources;
     expect(source!.frames.size).toBe(0);
-    const faces = source!.tracks!.flatMap((t) => t.faces.map(({ frameIndex, face }) => ({ frame: frameIndex, track: face.trackId, thumbnail: face.thumbnail, points: face.landmarks.length, embedding: face.embedding })));
+    const faces = source!.tracks!.flatMap((t) => t.faces.map(({ frameIndex, face }) => ({ frame: frameIndex, track: face.trackId, score: face.score, thumbnail: face.thumbnail, points: face.landmarks.length, embedding: face.embedding })));
     expect(faces).toEqual([
-      { frame: 0, track: 1, thumbnail: null, points: 0, embedding: null },
-      { frame: 2, track: 1, thumbnail: 't1-f2', points: 5, embedding: null }, // the best, and earlier than its tie at frame 6
-      { frame: 4, track: 1, thumbnail: null, points: 0, embedding: null },
-      { frame: 6, track: 1, thumbnail: null, points: 0, embedding: null },
-      { frame: 8, track: 1, thumbnail: null, points: 0, embedding: null },
-      { frame: 6, track: 2, thumbnail: 't2-f6', points: 5, embedding: null },
-      { frame: 8, track: 2, thumbnail: null, points: 0, embedding: null },
+      { frame: 0, track: 1, score: 0.6, thumbnail: null, points: 0, embedding: null },
+      { frame: 2, track: 1, score: 0.9, thumbnail: null, points: 0, embedding: null },
+      { frame: 4, track: 1, score: 0.7, thumbnail: null, points: 0, embedding: null },
+      { frame: 6, track: 1, score: 0.9, thumbnail: null, points: 0, embedding: null },
+      { frame: 8, track: 1, score: 0.95, thumbnail: null, points: 0, embedding: null },
+      { frame: 6, track: 2, score: 0.5, thumbnail: null, points: 0, embedding: null },
+      { frame: 8, track: 2, score: 0.5, thumbnail: null, points: 0, embedding: null },
     ]);
+    // Frame 2's is the best, and earlier than its tie at frame 6 (frame 8's, better, came without one).
+    expect(source!.tracks!.map((t) => t.thumbnail?.image)).toEqual(['t1-f2', 't2-f6']);
     const [one, two] = source!.tracks!;
     expect([one!.frameStart, one!.frameEnd, one!.shot, two!.frameStart, two!.shot]).toEqual([0, 8, 0, 6, 1]);
     // Unit vectors (0.6, 0.8) and (0, 1) weighted by quality (everything alike but the scores 0.6
@@ -171,5 +176,33 @@ describe('collectObservations', () => {
     const [none] = (await collectObservations(stream(chunks), ['v.mp4'], { samplesPerTrack: 0 })).sources;
     expect(none!.tracks![0]!.samples).toEqual([]);
     expect(none!.tracks![0]!.template).not.toBeNull();
+  });
+
+  it('a track seen again after it went idle keeps one template over all its faces', () => {
+    const face = (x: number, embedding: number[]): FaceObservation => ({ box: { x, y: 0, w: 60, h: 60 }, score: 0.9, landmarkScore: 0.9, landmarks: [], embedding, thumbnail: null, trackId: 3 });
+    const faces: [number, FaceObservation][] = [[0, face(0, [1, 0, 0])], [5, face(0, [0, 2, 0])], [1000, face(0, [0, 0, 3])]];
+    const fold = new TrackFold({ width: 640, height: 480, fps: 25, samplesPerTrack: 0 });
+    // An unrelated face every 50 frames moves the fold on, so track 3 goes idle between frames 5 and 1000.
+    for (let frame = 0; frame <= 1000; frame += 5) fold.add(frame, [...faces.filter(([f]) => f === frame).map(([, f]) => f), { ...face(300, [1, 1, 1]), trackId: 9 }]);
+    const [track] = fold.finish().filter((t) => t.trackId === 3);
+    const expected = templateOf(faces.map(([frameIndex, f]) => ({ frameIndex, face: f })), 640, 480)!;
+    Array.from(track!.template!).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 6));
+  });
+
+  it('spills the thumbnails to a file when given one, and reads each back when a result item is serialised', async () => {
+    const spill = new ThumbnailSpill();
+    try {
+      const video: ObservationChunk = { kind: 'source-start', sourceIndex: 0, source: 'v.mp4', mediaType: 'video', info: { resolution: [640, 480], fps: 25 }, embeddingModel: 'dlib-resnet' };
+      const vface = (trackId: number, size: number, thumbnail: string): FaceObservation => ({ box: { x: trackId * 100, y: 0, w: size, h: size }, score: 0.9, landmarkScore: 0.9, landmarks: [], embedding: null, thumbnail, trackId });
+      const chunks = [video, frames(0, [0, [vface(1, 40, 'AAAA'), vface(2, 50, 'QkJC')]], [5, [vface(1, 80, 'Q0NDQw==')]]), end(0)];
+      const [source] = (await collectObservations(stream(chunks), ['v.mp4'], { spill })).sources;
+      const images = source!.tracks!.map((t) => t.thumbnail!.image);
+      expect(images.every((i) => i instanceof SpilledThumbnail)).toBe(true);
+      expect(images.map(thumbnailText)).toEqual(['Q0NDQw==', 'QkJC']);
+      expect(JSON.parse(JSON.stringify({ thumbnail: itemThumbnail(images[0]!) }))).toEqual({ thumbnail: { meta: {}, image: 'Q0NDQw==' } });
+    } finally {
+      spill.close();
+    }
+    expect(() => spill.read(0, 4)).toThrow(/closed/);
   });
 });
