@@ -42,6 +42,9 @@ export interface SourceTrack {
 /** Landmark score from which a face counts as showing the face (0.5: profile or blurred; 1: frontal and sharp). */
 export const SHOWS_FACE_LANDMARK_SCORE = 0.6;
 
+/** The points of every folded face (shared: they weighed in when the face was read). */
+const NO_POINTS: HeldFace['landmarks'] = Object.freeze([]) as unknown as HeldFace['landmarks'];
+
 /** Least weight of an embedded face in a template: a face embedded at all counts. */
 const MIN_WEIGHT = 0.05;
 
@@ -154,7 +157,7 @@ export class TrackFold {
         this.tracks.set(id, (open = { track, sums: new TemplateSums(), pool: [], stride: 1, seen: 0 }));
       }
       const { track } = open;
-      const face: HeldFace = { ...observed, embedding: null, thumbnail: null, landmarks: [] };
+      const face: HeldFace = { box: observed.box, score: observed.score, landmarkScore: observed.landmarkScore, landmarks: NO_POINTS, embedding: null, thumbnail: null, trackId: observed.trackId };
       if (observed.embedding) {
         const vector = Float32Array.from(observed.embedding);
         if (!open.sums) {

@@ -14,7 +14,7 @@
 import { similarityOf } from '../../libs/engine/calibration.js';
 import type { FaceRecognitionParams, ResultItem } from '../../libs/jobs/types.js';
 import { frameTime, timecode } from '../../libs/media/timecode.js';
-import { clusterByDistance } from './cluster.js';
+import { clusterBySparseDistance } from './cluster.js';
 import type { Embedding, ObservedSource } from './observations.js';
 import { showsFace, type PersonUnit, type SourceTrack, type TrackFace } from './person-units.js';
 import { itemThumbnail, type ThumbnailImage } from './thumbnail-spill.js';
@@ -192,7 +192,7 @@ export function unknownVideoUnits(source: ObservedSource, video: VideoUnits, max
 function unknownUnits(sourceIndex: number, decisions: readonly UnitDecision[]): (UnknownTrack & { unitId: number })[] {
   return decisions
     .filter((d) => !d.assigned && d.unit.template)
-    .map((d) => ({ sourceIndex, unitId: d.unit.id, frameStart: d.unit.frameStart, frameEnd: d.unit.frameEnd, embeddings: [Array.from(d.unit.template!)] }));
+    .map((d) => ({ sourceIndex, unitId: d.unit.id, frameStart: d.unit.frameStart, frameEnd: d.unit.frameEnd, embeddings: [d.unit.template!] }));
 }
 
 /**
@@ -216,12 +216,18 @@ export function clusterUnknownTracks(units: readonly UnknownTrack[], maxDistance
     .filter((i) => units[i]!.embeddings.length > 0)
     .sort((i, j) => units[i]!.sourceIndex - units[j]!.sourceIndex || units[i]!.frameStart - units[j]!.frameStart || i - j);
   const at = (k: number) => units[order[k]!]!;
-  const clusters = clusterByDistance(
-    order.length,
-    maxDistance,
-    (i, j) => meanPairDistance(at(i).embeddings, at(j).embeddings, embeddingDistance),
-    (i, j) => at(i).sourceIndex === at(j).sourceIndex,
-  );
+  // Only pairs across sources may link: the pairs of a long video's units (thousands, each against
+  // each) are never computed nor held.
+  const edges: [number, number, number][] = [];
+  let nextSource = 0; // the first unit (in `order`, sorted by source) of the source after i's
+  for (let i = 0; i < order.length; i++) {
+    while (nextSource < order.length && at(nextSource).sourceIndex === at(i).sourceIndex) nextSource++;
+    for (let j = Math.max(i + 1, nextSource); j < order.length; j++) {
+      const d = meanPairDistance(at(i).embeddings, at(j).embeddings, embeddingDistance);
+      if (d <= maxDistance) edges.push([i, j, d]);
+    }
+  }
+  const clusters = clusterBySparseDistance(order.length, edges, maxDistance);
   const labels = new Array<string | null>(units.length).fill(null);
   order.forEach((unit, k) => {
     labels[unit] = `Unknown #${clusters[k]! + 1}`;
