@@ -3,6 +3,7 @@
 // replaced as a whole, so a redelivered job writes them once.
 import type { Bus, Delivery, HandlerOutcome } from '../../libs/bus/bus.js';
 import { euclidean } from '../../libs/engine/distance.js';
+import { packedEmbedding } from '../../libs/grpc/embedding-wire.js';
 import { unary, type MatcherClient } from '../../libs/grpc/grpc.js';
 import type { MatchReply__Output } from '../../libs/grpc/generated/facerec/v1/MatchReply.js';
 import type { MatchRequest } from '../../libs/grpc/generated/facerec/v1/MatchRequest.js';
@@ -83,7 +84,7 @@ export class AggregatorWorker {
       const units = unitsBySource.get(source.index);
       if (!units) continue;
       const withTemplate = units.filter((u) => u.template);
-      const unitMatches = await this.match(withTemplate.map((u) => Array.from(u.template!)), withTemplate.map(() => source.embeddingModel), job.params.modelIds, k);
+      const unitMatches = await this.match(withTemplate.map((u) => u.template!), withTemplate.map(() => source.embeddingModel), job.params.modelIds, k);
       videoUnits.set(source.index, { units, candidates: new Map(withTemplate.map((u, i) => [u.id, unitMatches[i]!])) });
     }
 
@@ -174,7 +175,7 @@ export class AggregatorWorker {
     const wanted = embeddings.flatMap((e, i) => (e ? [i] : []));
     for (let at = 0; at < wanted.length; at += MATCH_BATCH) {
       const batch = wanted.slice(at, at + MATCH_BATCH);
-      const request: MatchRequest = { embeddings: batch.map((i) => ({ model: models[i]!, values: Array.from(embeddings[i]!) })), modelIds, k };
+      const request: MatchRequest = { embeddings: batch.map((i) => packedEmbedding(models[i]!, embeddings[i]!)), modelIds, k };
       const reply = await unary<MatchRequest, MatchReply__Output>(this.deps.matcher, this.deps.matcher.Match, request, { deadline: Date.now() + 60_000 });
       batch.forEach((faceIndex, j) => {
         out[faceIndex] = (reply.matches[j]?.candidates ?? []).map((c) => ({ person: c.person, identityId: c.identityId, distance: c.distance }));

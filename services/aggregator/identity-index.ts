@@ -3,6 +3,7 @@
 // and sets meta.indexed_identity on that person's result items.
 import { euclidean } from '../../libs/engine/distance.js';
 import type { Embedding } from './observations.js';
+import { packedEmbedding } from '../../libs/grpc/embedding-wire.js';
 import { unary, type MatcherClient } from '../../libs/grpc/grpc.js';
 import type { IndexPersonsReply__Output } from '../../libs/grpc/generated/facerec/v1/IndexPersonsReply.js';
 import type { IndexPersonsRequest } from '../../libs/grpc/generated/facerec/v1/IndexPersonsRequest.js';
@@ -37,7 +38,7 @@ export async function indexUnknownPersons(matcher: MatcherClient, persons: reado
       persons: batch.map((i) => {
         const p = persons[i]!;
         return {
-          embeddings: mostDiverse(p.embeddings, MAX_EMBEDDINGS_PER_PERSON).map((values) => ({ model: p.embeddingModel, values: Array.from(values) })),
+          embeddings: mostDiverse(p.embeddings, MAX_EMBEDDINGS_PER_PERSON).map((values) => packedEmbedding(p.embeddingModel, values)),
           thumbnail: p.thumbnail ? Buffer.from(p.thumbnail, 'base64') : Buffer.alloc(0),
           appearance: p.appearance,
         };

@@ -1,4 +1,6 @@
 // The Matcher gRPC service: the Galleries class behind its proto, named errors mapped to status codes.
+import { embeddingVector } from '../../libs/grpc/embedding-wire.js';
+import type { Embedding__Output } from '../../libs/grpc/generated/facerec/v1/Embedding.js';
 import { IdentityNameTakenError, ModelNameTakenError, type IdentityRecord, type ModelRecord, type ModelStats } from '../../libs/gallery/gallery-store.js';
 import type { ArtefactSource } from '../../libs/gallery/artefact.js';
 import { grpc } from '../../libs/grpc/grpc.js';
@@ -19,6 +21,13 @@ import { AlreadyNamedError, type IdentityIndex, type IndexedIdentity } from './i
 const EXPORT_CHUNK_BYTES = 1024 * 1024;
 /** An import file larger than this is refused (about 100 000 samples with crops). */
 const MAX_IMPORT_BYTES = 1024 * 1024 * 1024;
+
+/** An Embedding message's vector (packed or not); a packed one that is not whole floats is refused. */
+function vectorOf(e: Embedding__Output): Float32Array {
+  const vector = embeddingVector(e);
+  if (!vector) throw new InvalidArgumentError(`an embedding's packed values are ${e.packed.length} bytes, not a whole number of 32-bit floats`);
+  return vector;
+}
 
 export function statusOf(err: unknown): grpc.status {
   if (err instanceof NotFoundError) return grpc.status.NOT_FOUND;
@@ -98,7 +107,7 @@ export function matcherHandlers(galleries: Galleries, index: IdentityIndex, log:
       const k = Math.max(1, Math.min(req.k || 1, 50));
       const embeddings = req.embeddings.map((e) => {
         if (e.model !== galleries.embedding.name) throw new InvalidArgumentError(`embeddings of "${e.model}" cannot be matched against galleries of "${galleries.embedding.name}"`);
-        return Float32Array.from(e.values);
+        return vectorOf(e);
       });
       const matches = await galleries.match(embeddings, req.modelIds, k);
       return { matches: matches.map((candidates) => ({ candidates })) };
@@ -128,7 +137,7 @@ export function matcherHandlers(galleries: Galleries, index: IdentityIndex, log:
       const added = await galleries.addSamples(
         req.model,
         req.name,
-        req.samples.map((s) => ({ embedding: Float32Array.from(s.embedding?.values ?? []), crop: s.crop, origin: s.origin })),
+        req.samples.map((s) => ({ embedding: s.embedding ? vectorOf(s.embedding) : new Float32Array(0), crop: s.crop, origin: s.origin })),
         { skipDuplicates: true },
       );
       return { ...toIdentity(added), duplicates: added.duplicates };
@@ -146,7 +155,7 @@ export function matcherHandlers(galleries: Galleries, index: IdentityIndex, log:
         return {
           embeddings: p.embeddings.map((e) => {
             if (e.model !== galleries.embedding.name) throw new InvalidArgumentError(`embeddings of "${e.model}" cannot be indexed with those of "${galleries.embedding.name}"`);
-            return Float32Array.from(e.values);
+            return vectorOf(e);
           }),
           thumbnail: p.thumbnail,
           appearance: {
@@ -172,7 +181,7 @@ export function matcherHandlers(galleries: Galleries, index: IdentityIndex, log:
     FindIndexed: unary(async (req) => {
       const embeddings = req.embeddings.map((e) => {
         if (e.model !== galleries.embedding.name) throw new InvalidArgumentError(`embeddings of "${e.model}" cannot be searched among those of "${galleries.embedding.name}"`);
-        return Float32Array.from(e.values);
+        return vectorOf(e);
       });
       return { matches: await index.find(embeddings, req.maxDistance > 0 ? req.maxDistance : undefined) };
     }),

@@ -7,6 +7,12 @@ export interface Embedding {
    */
   'model'?: (string);
   'values'?: (number | string)[];
+  /**
+   * The same values as little-endian 32-bit floats, in place of `values` (a receiver takes `packed`
+   * when it is not empty): one buffer per vector to decode, where `values` makes an array of
+   * numbers that a batch of thousands of templates turns into tens of MB of garbage.
+   */
+  'packed'?: (Buffer | Uint8Array | string);
 }
 
 export interface Embedding__Output {
@@ -15,4 +21,10 @@ export interface Embedding__Output {
    */
   'model': (string);
   'values': (number)[];
+  /**
+   * The same values as little-endian 32-bit floats, in place of `values` (a receiver takes `packed`
+   * when it is not empty): one buffer per vector to decode, where `values` makes an array of
+   * numbers that a batch of thousands of templates turns into tens of MB of garbage.
+   */
+  'packed': (Buffer);
 }

@@ -1,0 +1,29 @@
+// An Embedding message's vector on the wire: `packed` (little-endian 32-bit floats in one buffer)
+// or `values` (repeated float). Senders of many vectors at once pack them: protobuf decodes
+// `values` number by number into a growing array, and a batch of thousands of templates became
+// tens of MB of short-lived arrays in both processes.
+import { endianness } from 'node:os';
+import type { Embedding } from './generated/facerec/v1/Embedding.js';
+import type { Embedding__Output } from './generated/facerec/v1/Embedding.js';
+
+const LITTLE_ENDIAN = endianness() === 'LE';
+
+/** The message for a vector, packed. */
+export function packedEmbedding(model: string, vector: ArrayLike<number>): Embedding {
+  const floats = vector instanceof Float32Array ? vector : Float32Array.from(vector);
+  const packed = Buffer.allocUnsafe(floats.length * 4);
+  if (LITTLE_ENDIAN) packed.set(new Uint8Array(floats.buffer, floats.byteOffset, floats.byteLength));
+  else for (let i = 0; i < floats.length; i++) packed.writeFloatLE(floats[i]!, i * 4);
+  return { model, packed };
+}
+
+/** The vector of a received message, whichever way it was sent; null when `packed` is not whole floats. */
+export function embeddingVector(message: Pick<Embedding__Output, 'values' | 'packed'>): Float32Array | null {
+  const packed = message.packed;
+  if (!packed || packed.length === 0) return Float32Array.from(message.values ?? []);
+  if (packed.length % 4 !== 0) return null;
+  const out = new Float32Array(packed.length / 4);
+  if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(packed);
+  else for (let i = 0; i < out.length; i++) out[i] = packed.readFloatLE(i * 4);
+  return out;
+}
