@@ -31,8 +31,6 @@ export interface TrackSummary {
   person: string | null;
   /** The `Unknown #n` label the unit got (cluster_unknowns), else null. */
   unknownLabel: string | null;
-  /** Frame indices of the appearance's faces, ascending. */
-  frames: number[];
   frameStart: number;
   frameEnd: number;
   /** Raw embeddings of the appearance's embedded faces as its tracks kept them (a bounded, diverse sample of each), in track order. */
@@ -159,7 +157,6 @@ export function buildVideoResults(
       unitId: unit.unit.id,
       person: unit.assigned?.person ?? null,
       unknownLabel,
-      frames: a.faces.map((f) => f.frameIndex),
       frameStart: a.frameStart,
       frameEnd: a.frameEnd,
       embeddings: a.tracks.flatMap((t) => t.samples),

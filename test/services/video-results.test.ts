@@ -429,7 +429,6 @@ describe('buildVideoResults: segments', () => {
         unitId: 0,
         person: 'ann',
         unknownLabel: null,
-        frames: [0, 5, 10],
         frameStart: 0,
         frameEnd: 10,
         embeddings: [
@@ -439,7 +438,7 @@ describe('buildVideoResults: segments', () => {
         bestThumbnail: 't4-f0',
         resultId: items.find((i) => i.frame_start === 0)!.id,
       },
-      { sourceIndex: 2, trackId: 9, unitId: 1, person: null, unknownLabel: null, frames: [3], frameStart: 3, frameEnd: 3, embeddings: [[1, 0, 0]], bestThumbnail: 't9-f3', resultId: items.find((i) => i.frame_start === 3)!.id },
+      { sourceIndex: 2, trackId: 9, unitId: 1, person: null, unknownLabel: null, frameStart: 3, frameEnd: 3, embeddings: [[1, 0, 0]], bestThumbnail: 't9-f3', resultId: items.find((i) => i.frame_start === 3)!.id },
     ]);
   });
 
