@@ -35,8 +35,8 @@ export interface AggregatorDeps {
   onJob?: (state: JobRecord['state'], seconds: number, sources: { ok: number; failed: number }) => void;
 }
 
-/** Embeddings per Match call. */
-const MATCH_BATCH = 256;
+/** Embeddings per Match call: short calls, so that the matcher holds few searches' candidates at once (thousands of a long video's templates otherwise left tens of MB of them to the old generation). */
+const MATCH_BATCH = 32;
 /** Candidates asked per face: enough for top-k and for a runner-up when a person is taken. */
 const MIN_CANDIDATES = 5;
 
