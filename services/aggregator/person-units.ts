@@ -90,7 +90,11 @@ export function personUnits(
   const unitOf = new Map<SourceTrack, number>();
   members.forEach((m, u) => m.forEach((t) => unitOf.set(t, u)));
   const byShot = new Map<number, SourceTrack[]>();
-  for (const t of embedded) byShot.set(t.shot, [...(byShot.get(t.shot) ?? []), t]);
+  for (const t of embedded) {
+    const inShot = byShot.get(t.shot);
+    if (inShot) inShot.push(t);
+    else byShot.set(t.shot, [t]);
+  }
   const lone: SourceTrack[][] = [];
   for (const t of tracks) {
     if (t.template) continue;
