@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import type { JobEvent, ObservationChunk, QueueMessages, QueueName } from '../jobs/types.js';
 import { moduleLogger } from '../log/logger.js';
-import { makeProcessTempDir, removeDeadProcessesFolders } from '../store/process-temp.js';
+import { makeProcessTempDir } from '../store/process-temp.js';
 import type { Bus, ConsumeOptions, Consumer, Delivery, HandlerOutcome } from './bus.js';
 
 const log = moduleLogger('memory-bus');
@@ -33,12 +33,8 @@ interface ObservationLog {
 const MAX_RETRY_DELAY_MS = 60_000;
 
 /** The observation logs' folder under the OS's temp dir: `<prefix><pid>-<random>`. */
-const SPILL_PREFIX = 'facerec-observations-';
-
-/** Removes the observation-log folders of processes that no longer run (libs/store/process-temp.ts). */
-export function removeDeadProcessesLogs(dir: string): string[] {
-  return removeDeadProcessesFolders(dir, SPILL_PREFIX);
-}
+/** Observation-log folders are `<prefix><pid>-…` in the temp dir (libs/store/process-temp.ts removes dead processes'). */
+export const SPILL_PREFIX = 'facerec-observations-';
 
 interface Entry {
   key: string;

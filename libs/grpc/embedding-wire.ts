@@ -3,8 +3,7 @@
 // `values` number by number into a growing array, and a batch of thousands of templates became
 // tens of MB of short-lived arrays in both processes.
 import { endianness } from 'node:os';
-import type { Embedding } from './generated/facerec/v1/Embedding.js';
-import type { Embedding__Output } from './generated/facerec/v1/Embedding.js';
+import type { Embedding, Embedding__Output } from './generated/facerec/v1/Embedding.js';
 
 const LITTLE_ENDIAN = endianness() === 'LE';
 

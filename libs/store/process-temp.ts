@@ -10,9 +10,15 @@ import { moduleLogger } from '../log/logger.js';
 
 const log = moduleLogger('process-temp');
 
-/** A new folder `<prefix><pid>-XXXXXX` in the system's temp dir, after removing dead processes' folders of that prefix. */
+/** Prefixes whose dead processes' folders this process has already removed (once is enough: they are only left by a death). */
+const swept = new Set<string>();
+
+/** A new folder `<prefix><pid>-XXXXXX` in the system's temp dir; the first of a prefix removes dead processes' folders of it. */
 export function makeProcessTempDir(prefix: string): string {
-  removeDeadProcessesFolders(tmpdir(), prefix);
+  if (!swept.has(prefix)) {
+    removeDeadProcessesFolders(tmpdir(), prefix);
+    swept.add(prefix);
+  }
   return mkdtempSync(join(tmpdir(), `${prefix}${process.pid}-`));
 }
 

@@ -98,13 +98,21 @@ export function clusterByDistance(
       if (live[c] && c !== a && (nearest[c] === a || nearest[c] === b)) rescan(c);
     }
   }
-  const clusterOf = new Array<number>(n);
-  const roots: number[] = [];
-  for (let i = 0; i < n; i++) if (live[i]) roots.push(i);
-  // A group keeps its lowest member's index, so roots in index order are groups by first member.
-  roots.forEach((root, k) => {
-    for (const m of members[root]!) clusterOf[m] = k;
-  });
+  return numbered(members, live);
+}
+
+/**
+ * Cluster number of each member: a group keeps its lowest member's index, so live groups in index
+ * order are the groups by first member.
+ */
+function numbered(members: readonly number[][], live: Uint8Array): number[] {
+  const clusterOf = new Array<number>(members.length);
+  let k = 0;
+  for (let i = 0; i < members.length; i++) {
+    if (!live[i]) continue;
+    for (const m of members[i]!) clusterOf[m] = k;
+    k++;
+  }
   return clusterOf;
 }
 
@@ -154,14 +162,7 @@ export function clusterBySparseDistance(count: number, edges: Iterable<readonly 
     }
     near[b]!.clear();
   }
-  const clusterOf = new Array<number>(count);
-  let k = 0;
-  for (let i = 0; i < count; i++) {
-    if (!live[i]) continue;
-    for (const m of members[i]!) clusterOf[m] = k;
-    k++;
-  }
-  return clusterOf;
+  return numbered(members, live);
 }
 
 /** A binary min-heap of pairs by (distance, i, j). */

@@ -83,7 +83,6 @@ export function personUnits(
   const { fps } = video;
   const embedded = tracks.filter((t) => t.template);
   const members = linkTracks(embedded, distance, linking, blockTracks);
-  const overlap = (a: SourceTrack, b: SourceTrack) => a.frameStart <= b.frameEnd && b.frameStart <= a.frameEnd;
 
   // A track without embeddings continues the unit whose track it follows or precedes most closely.
   const maxGap = linking.continueSeconds * fps;
@@ -124,6 +123,11 @@ export function personUnits(
     }));
 }
 
+/** Whether two tracks are on screen at the same time (then they are two people). */
+function overlap(a: SourceTrack, b: SourceTrack): boolean {
+  return a.frameStart <= b.frameEnd && b.frameStart <= a.frameEnd;
+}
+
 /** Tracks with a template linked in one complete-linkage pass at most (its distances: 4.5 MB). */
 export const LINK_BLOCK_TRACKS = 1500;
 
@@ -142,7 +146,6 @@ export const LINK_BLOCK_TRACKS = 1500;
  * is across a cut, so only groups whose tracks all show a face can link there.
  */
 function linkTracks(embedded: readonly SourceTrack[], distance: EmbeddingDistance, linking: UnitLinking, blockTracks: number): SourceTrack[][] {
-  const overlap = (a: SourceTrack, b: SourceTrack) => a.frameStart <= b.frameEnd && b.frameStart <= a.frameEnd;
   const scaled = (a: SourceTrack, b: SourceTrack) => distance(a.template!, b.template!) / (a.shot === b.shot ? linking.withinShot : linking.acrossCuts);
   const cannotLink = (a: SourceTrack, b: SourceTrack) => overlap(a, b) || (a.shot !== b.shot && !(a.showsFace && b.showsFace));
 

@@ -35,30 +35,30 @@ export function itemThumbnail(image: ThumbnailImage | null): { image: string; me
 }
 
 export class ThumbnailSpill {
-  private readonly dir: string;
-  private readonly fd: number;
+  /** Made on the first put: a job of photos never touches the disk. */
+  private file: { dir: string; fd: number } | null = null;
   private end = 0;
   private closed = false;
   private buffer = Buffer.allocUnsafeSlow(64 * 1024);
 
-  constructor() {
-    this.dir = makeProcessTempDir('facerec-thumbnails-');
-    this.fd = openSync(join(this.dir, 'thumbnails'), 'w+');
-  }
-
   put(text: string): SpilledThumbnail {
+    if (this.closed) throw new Error('the thumbnail spill was closed');
+    if (!this.file) {
+      const dir = makeProcessTempDir('facerec-thumbnails-');
+      this.file = { dir, fd: openSync(join(dir, 'thumbnails'), 'w+') };
+    }
     const bytes = Buffer.from(text, 'latin1'); // base64: one byte per character
-    writeSync(this.fd, bytes, 0, bytes.length, this.end);
+    writeSync(this.file.fd, bytes, 0, bytes.length, this.end);
     const spilled = new SpilledThumbnail(this, this.end, bytes.length);
     this.end += bytes.length;
     return spilled;
   }
 
   read(offset: number, length: number): string {
-    if (this.closed) throw new Error('the thumbnail spill was closed');
+    if (this.closed || !this.file) throw new Error('the thumbnail spill was closed');
     // One buffer reused for every read: thousands of reads allocate nothing but their strings.
     if (this.buffer.length < length) this.buffer = Buffer.allocUnsafeSlow(Math.max(length, 2 * this.buffer.length));
-    readSync(this.fd, this.buffer, 0, length, offset);
+    readSync(this.file.fd, this.buffer, 0, length, offset);
     return this.buffer.toString('latin1', 0, length);
   }
 
@@ -66,7 +66,8 @@ export class ThumbnailSpill {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    closeSync(this.fd);
-    rmSync(this.dir, { recursive: true, force: true });
+    if (!this.file) return;
+    closeSync(this.file.fd);
+    rmSync(this.file.dir, { recursive: true, force: true });
   }
 }

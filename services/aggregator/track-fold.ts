@@ -220,7 +220,7 @@ function settle(open: OpenTrack): void {
   open.sums = null;
 }
 
-export function norm(v: ArrayLike<number>): number {
+function norm(v: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
   return Math.sqrt(s);

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ObservationChunk } from '../../libs/jobs/types.js';
-import { MemoryBus, removeDeadProcessesLogs } from '../../libs/bus/memory-bus.js';
+import { MemoryBus, SPILL_PREFIX } from '../../libs/bus/memory-bus.js';
+import { removeDeadProcessesFolders } from '../../libs/store/process-temp.js';
 import { describeBus } from './bus.contract.js';
 
 describeBus('MemoryBus', async () => {
@@ -55,7 +56,7 @@ describe('MemoryBus observation logs', () => {
         mkdirSync(join(dir, name));
         writeFileSync(join(dir, name, '1.log'), 'x');
       }
-      expect(removeDeadProcessesLogs(dir)).toEqual([`facerec-observations-${dead}-abc`]);
+      expect(removeDeadProcessesFolders(dir, SPILL_PREFIX)).toEqual([`facerec-observations-${dead}-abc`]);
       expect(readdirSync(dir).sort()).toEqual([`facerec-observations-${live}-def`, 'facerec-observations-x-ghi', 'something-else'].sort());
     } finally {
       rmSync(dir, { recursive: true, force: true });
