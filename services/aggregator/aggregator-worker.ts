@@ -16,7 +16,7 @@ import type { VideoUnits } from './video-results.js';
 import type { Embedding } from './observations.js';
 import { collectObservations } from './observations.js';
 import { ThumbnailSpill } from './thumbnail-spill.js';
-import type { Candidate } from './result-format.js';
+import { mapItems, type Candidate } from './result-format.js';
 import { sizeAdjustedMaxDistance } from '../../libs/engine/decision.js';
 import type { ResolveModelsRequest } from '../../libs/grpc/generated/facerec/v1/ResolveModelsRequest.js';
 import type { ResolveModelsReply__Output } from '../../libs/grpc/generated/facerec/v1/ResolveModelsReply.js';
@@ -99,6 +99,7 @@ export class AggregatorWorker {
     if (!(await this.stillProcessing(job.id, log))) return 'ack';
 
     // Persistent ids for the job's unknown persons: the same person in a later job gets the same id.
+    let written = items;
     if (job.params.index_unknowns && unknownPersons.length > 0) {
       const ids = await indexUnknownPersons(
         this.deps.matcher,
@@ -110,10 +111,13 @@ export class AggregatorWorker {
         })),
       );
       const byResult = new Map(unknownPersons.flatMap((p, i) => p.resultIds.map((r) => [r, ids[i]!] as const)));
-      for (const item of items) item.meta.indexed_identity = byResult.get(item.id) || null;
+      written = mapItems(items, (item) => {
+        item.meta.indexed_identity = byResult.get(item.id) || null;
+        return item;
+      });
     }
 
-    await jobs.putResults(job.id, items);
+    await jobs.putResults(job.id, written);
     const completed = new Date();
     const mediaTypes = new Set(observed.sources.map((s) => s.mediaType));
     const state = observed.sources.length > 0 ? 'completed' : 'failed';

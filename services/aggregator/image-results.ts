@@ -108,7 +108,7 @@ export function buildImageResults(
       a.detections[0]!.data.x - b.detections[0]!.data.x,
   );
 
-  const summary: SourceSummary[] = sources.map((source) => sourceSummary(source, items.filter((item) => item.sourceIndex === source.index)));
+  const summary: SourceSummary[] = sources.map((source) => sourceSummary(source, items.filter((item) => item.sourceIndex === source.index).map((item) => item.meta.person)));
   return { items: items.map(({ sourceIndex: _, ...item }) => item), summary };
 }
 

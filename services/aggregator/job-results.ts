@@ -10,7 +10,7 @@
 import type { FaceRecognitionParams, ResultItem, SourceSummary } from '../../libs/jobs/types.js';
 import { assignPersons, buildImageResults, listFaces, type ObservedFace } from './image-results.js';
 import type { Embedding, HeldFace, ObservedSource } from './observations.js';
-import { sourceSummary, type Candidate } from './result-format.js';
+import { concatItems, sourceSummary, type Candidate, type ResultItems } from './result-format.js';
 import { personUnits, sourceTracks, type PersonUnit } from './person-units.js';
 import { thumbnailText } from './thumbnail-spill.js';
 import { buildVideoResults, clusterUnknownTracks, unknownVideoUnits, type TrackSummary, type UnknownTrack, type VideoUnits } from './video-results.js';
@@ -29,7 +29,8 @@ export interface UnknownPerson {
 }
 
 export interface JobResults {
-  items: ResultItem[];
+  /** In SPEC §2 order, source after source; a video's made when read (ResultItems). */
+  items: ResultItems;
   summary: SourceSummary[];
   /** Unknown persons per (label, source), when cluster_unknowns. */
   unknownPersons: UnknownPerson[];
@@ -95,26 +96,26 @@ export function buildJobResults(
   }
 
   // Pass 2: the results.
-  const items: ResultItem[] = [];
+  const items: ResultItems[] = [];
   const summary: SourceSummary[] = [];
   const unknownPersons: UnknownPerson[] = [];
   for (const s of sources) {
-    let sourceItems: ResultItem[];
     if (s.mediaType === 'image') {
       const faces = imageFaces.get(s.index)!;
       const labels = params.cluster_unknowns ? (imageLabels.get(s.index) ?? new Map<number, string>()) : undefined;
-      sourceItems = buildImageResults(jobId, params, [s], faces, candidatesOf(faces), distance, labels).items;
+      const sourceItems = buildImageResults(jobId, params, [s], faces, candidatesOf(faces), distance, labels).items;
       if (labels) unknownPersons.push(...imageUnknowns(s, faces, labels, sourceItems));
+      items.push(sourceItems);
+      summary.push(sourceSummary(s, sourceItems.map((item) => item.meta.person)));
     } else {
       const labels = params.cluster_unknowns ? (videoLabels.get(s.index) ?? new Map<number, string>()) : undefined;
       const built = buildVideoResults(jobId, params, s, unitsOf(s), distance, labels);
-      sourceItems = built.items;
       if (labels) unknownPersons.push(...videoUnknowns(s, built.tracks));
+      items.push(built.items);
+      summary.push(sourceSummary(s, built.persons));
     }
-    items.push(...sourceItems);
-    summary.push(sourceSummary(s, sourceItems));
   }
-  return { items, summary, unknownPersons };
+  return { items: concatItems(items), summary, unknownPersons };
 }
 
 function imageUnknowns(source: ObservedSource, faces: readonly ObservedFace[], labels: ReadonlyMap<number, string>, items: readonly ResultItem[]): UnknownPerson[] {

@@ -57,15 +57,54 @@ export function resultId(jobId: string, sourceIndex: number, key: number | strin
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** The summary of one source: its distinct labels in result order (`Unknown` for person null). */
-export function sourceSummary(source: ObservedSource, items: readonly ResultItem[]): SourceSummary {
+/** The summary of one source: its distinct labels in result order (`Unknown` for person null), from its items' `meta.person`. */
+export function sourceSummary(source: ObservedSource, persons: Iterable<string | null>): SourceSummary {
   const labels = new Set<string>();
-  for (const item of items) labels.add(item.meta.person ?? 'Unknown');
+  for (const person of persons) labels.add(person ?? 'Unknown');
   return {
     source: source.source,
     media_type: source.mediaType,
     info: source.info,
     items: [...labels].map((label): SummaryItem => ({ type: 'face', label, module: 'face_recognition' })),
+  };
+}
+
+/**
+ * Result items in order, each made when it is read: a long video's ten thousand items, with their
+ * boxes, would otherwise all be held at once while they are written one by one. Reading twice
+ * makes them twice (the same items). An array of items is one too.
+ */
+export interface ResultItems extends Iterable<ResultItem> {
+  readonly length: number;
+}
+
+/** Items made by `make` from `records`, in their order, when read. */
+export function lazyItems<T>(records: readonly T[], make: (record: T) => ResultItem): ResultItems {
+  return {
+    length: records.length,
+    *[Symbol.iterator]() {
+      for (const r of records) yield make(r);
+    },
+  };
+}
+
+/** Each item of `items` as `change` leaves it, when read. */
+export function mapItems(items: ResultItems, change: (item: ResultItem) => ResultItem): ResultItems {
+  return {
+    length: items.length,
+    *[Symbol.iterator]() {
+      for (const item of items) yield change(item);
+    },
+  };
+}
+
+/** Several lists of items read one after the other. */
+export function concatItems(lists: readonly ResultItems[]): ResultItems {
+  return {
+    length: lists.reduce((n, l) => n + l.length, 0),
+    *[Symbol.iterator]() {
+      for (const l of lists) yield* l;
+    },
   };
 }
 

@@ -159,7 +159,8 @@ export class TrackFold {
       const { track } = open;
       const face: HeldFace = { box: observed.box, score: observed.score, landmarkScore: observed.landmarkScore, landmarks: NO_POINTS, embedding: null, thumbnail: null, trackId: observed.trackId };
       if (observed.embedding) {
-        const vector = Float32Array.from(observed.embedding);
+        // Summed as it came (float32 values either way): a copy per face would be garbage at once.
+        const vector = observed.embedding;
         if (!open.sums) {
           // A face after the track went idle (the decoder's tracker never does that): its sums back.
           open.sums = new TemplateSums();
@@ -169,7 +170,7 @@ export class TrackFold {
         open.sums.add(vector, templateWeight(observed, width, height));
         if (face.landmarkScore >= SHOWS_FACE_LANDMARK_SCORE) track.showsFace = true;
         if (this.options.samplesPerTrack > 0 && open.seen++ % open.stride === 0) {
-          open.pool.push(vector);
+          open.pool.push(Float32Array.from(vector));
           // Spread evenly over the track: at twice the kept number, every other one goes and the
           // stride doubles. The most diverse of them are chosen at the end.
           if (open.pool.length >= 2 * this.options.samplesPerTrack) {

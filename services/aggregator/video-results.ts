@@ -18,7 +18,7 @@ import { clusterBySparseDistance } from './cluster.js';
 import type { Embedding, ObservedSource } from './observations.js';
 import { showsFace, type PersonUnit, type SourceTrack, type TrackFace } from './person-units.js';
 import { itemThumbnail, type ThumbnailImage } from './thumbnail-spill.js';
-import { comparePersons, normaliseBox, resultId, round, topK, UNIDENTIFIED_TOO_POOR, type Candidate } from './result-format.js';
+import { comparePersons, lazyItems, normaliseBox, resultId, round, topK, UNIDENTIFIED_TOO_POOR, type Candidate, type ResultItems } from './result-format.js';
 
 /** What later stages (the identity index) need of a result item's appearance. */
 export interface TrackSummary {
@@ -94,7 +94,8 @@ const MAX_JOIN_GAP_SECONDS = 1.5;
  * job's clustering when the job has this one source.
  *
  * Items come in SPEC §2 order: by time_start, then person (named by name, then `Unknown #n`, then
- * null), then left to right. `tracks` lists every appearance in order of first appearance (frame,
+ * null), then left to right; each is made when it is read (ResultItems), `persons` are their
+ * `meta.person` in the same order. `tracks` lists every appearance in order of first appearance (frame,
  * then left to right), ready for the identity index.
  */
 export function buildVideoResults(
@@ -104,7 +105,7 @@ export function buildVideoResults(
   video: VideoUnits,
   embeddingDistance: EmbeddingDistance,
   unknownLabels?: ReadonlyMap<number, string>,
-): { items: ResultItem[]; tracks: TrackSummary[] } {
+): { items: ResultItems; persons: (string | null)[]; tracks: TrackSummary[] } {
   const fps = source.info.fps;
   if (fps === undefined || !(fps > 0)) throw new RangeError(`video source ${source.index} has no frame rate`);
   const [width, height] = source.info.resolution;
@@ -117,17 +118,40 @@ export function buildVideoResults(
     labels = new Map(unknown.flatMap((u, i) => (found[i] ? [[u.unitId, found[i]]] : [])));
   }
 
-  const out = appearances(decisions, Math.round(MAX_JOIN_GAP_SECONDS * fps)).map((a) => {
+  // Each appearance's decision now, its item (boxes, timecodes, strings: most of a result's
+  // bytes) only when the item is read: a long video's items are written one at a time.
+  const out = appearances(decisions, Math.round(MAX_JOIN_GAP_SECONDS * fps)).map((a): DecidedAppearance => {
     const { unit } = a;
     const first = a.tracks[0]!;
-    const id = resultId(jobId, source.index, `track-${first.trackId}`);
+    const unknownLabel = unit.assigned || !params.cluster_unknowns ? null : (labels?.get(unit.unit.id) ?? null);
+    const summary: TrackSummary = {
+      sourceIndex: source.index,
+      trackId: first.trackId,
+      unitId: unit.unit.id,
+      person: unit.assigned?.person ?? null,
+      unknownLabel,
+      frameStart: a.frameStart,
+      frameEnd: a.frameEnd,
+      embeddings: a.tracks.flatMap((t) => t.samples),
+      bestThumbnail: bestThumbnail(a.tracks),
+      resultId: resultId(jobId, source.index, `track-${first.trackId}`),
+    };
+    return { appearance: a, summary, person: unit.assigned?.person ?? unknownLabel };
+  });
+  const ordered = [...out].sort(
+    (a, b) =>
+      frameTime(a.appearance.frameStart, fps) - frameTime(b.appearance.frameStart, fps) ||
+      comparePersons(a.person, b.person) ||
+      a.appearance.faces[0]!.face.box.x - b.appearance.faces[0]!.face.box.x ||
+      a.summary.trackId - b.summary.trackId,
+  );
+  const makeItem = ({ appearance: a, summary, person }: DecidedAppearance): ResultItem => {
+    const { unit } = a;
     const nearest = unit.ranked[0];
     const match = unit.assigned ?? nearest;
     const distance = match ? round(match.distance) : null;
-    const unknownLabel = unit.assigned || !params.cluster_unknowns ? null : (labels?.get(unit.unit.id) ?? null);
-    const best = bestThumbnail(a.tracks);
     const item: ResultItem = {
-      id,
+      id: summary.resultId,
       media_type: 'video',
       source: source.source,
       module: 'face_recognition',
@@ -138,7 +162,7 @@ export function buildVideoResults(
       tc_start: timecode(a.frameStart, fps),
       tc_end: timecode(a.frameEnd, fps),
       meta: {
-        person: unit.assigned?.person ?? unknownLabel,
+        person,
         class_id: null,
         closest_person: unit.assigned ? null : (nearest?.person ?? null),
         mean_distance: distance,
@@ -147,35 +171,21 @@ export function buildVideoResults(
         // A track with no embedded face of its own takes its unit's decision; alone it has none.
         unidentified_reason: unit.unit.template === null ? UNIDENTIFIED_TOO_POOR : null,
       },
-      thumbnail: itemThumbnail(best),
+      thumbnail: itemThumbnail(summary.bestThumbnail),
       detections: a.faces.map((f) => ({ frame_index: f.frameIndex, type: 'face_bbox' as const, data: normaliseBox(f.face.box, width, height) })),
     };
     if (params.enable_top_k) item.meta.closest_k_persons = topK(unit.ranked, params.top_k);
-    const summary: TrackSummary = {
-      sourceIndex: source.index,
-      trackId: first.trackId,
-      unitId: unit.unit.id,
-      person: unit.assigned?.person ?? null,
-      unknownLabel,
-      frameStart: a.frameStart,
-      frameEnd: a.frameEnd,
-      embeddings: a.tracks.flatMap((t) => t.samples),
-      bestThumbnail: best,
-      resultId: id,
-    };
-    return { item, summary, x: a.faces[0]!.face.box.x };
-  });
+    return item;
+  };
+  return { items: lazyItems(ordered, makeItem), persons: ordered.map((o) => o.person), tracks: out.map((o) => o.summary) };
+}
 
-  const items = [...out]
-    .sort(
-      (a, b) =>
-        a.item.time_start - b.item.time_start ||
-        comparePersons(a.item.meta.person, b.item.meta.person) ||
-        a.x - b.x ||
-        a.summary.trackId - b.summary.trackId,
-    )
-    .map((o) => o.item);
-  return { items, tracks: out.map((o) => o.summary) };
+/** An appearance decided: what its result item is made from when it is read. */
+interface DecidedAppearance {
+  appearance: Appearance;
+  summary: TrackSummary;
+  /** The item's `meta.person`. */
+  person: string | null;
 }
 
 /**

@@ -89,7 +89,13 @@ class Clip {
   }
 
   build(gallery: Gallery = {}, over: Partial<FaceRecognitionParams> = {}, unknownLabels?: ReadonlyMap<number, string>, jobId = 'job-1') {
-    return buildVideoResults(jobId, params(over), this.source, this.units(gallery), euclidean, unknownLabels);
+    const built = buildVideoResults(jobId, params(over), this.source, this.units(gallery), euclidean, unknownLabels);
+    // Items are made when read: reading twice makes the same items; `persons` are their labels.
+    const items = [...built.items];
+    expect([...built.items]).toEqual(items);
+    expect(built.items.length).toBe(items.length);
+    expect(built.persons).toEqual(items.map((i) => i.meta.person));
+    return { items, tracks: built.tracks };
   }
 }
 
@@ -380,7 +386,7 @@ describe('buildVideoResults: segments', () => {
       const units = personUnits(sourceTracks(s), { fps: s.info.fps!, width, height }, euclidean);
       const video = { units, candidates: new Map(units.filter((u) => u.template).map((u) => [u.id, match({ ann: [dir(2)], bob: [dir(95)] }, u.template!)])) };
       const { items, tracks } = buildVideoResults('job-1', params({ cluster_unknowns: true, enable_top_k: true }), s, video, euclidean);
-      return { items, tracks: tracks.map((t) => ({ ...t, embeddings: t.embeddings.map((e) => Array.from(e)) })) };
+      return { items: [...items], tracks: tracks.map((t) => ({ ...t, embeddings: t.embeddings.map((e) => Array.from(e)) })) };
     };
     expect(resultsOf(thinned!)).toEqual(resultsOf(source));
   });
