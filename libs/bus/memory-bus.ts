@@ -147,12 +147,16 @@ export class MemoryBus implements Bus {
       }
       try {
         const head = Buffer.alloc(4);
+        // One buffer for every chunk (a long video's thousand chunks of ~200 kB each made one):
+        // deserialize copies all out of it, as a chunk holds no typed arrays (which it would alias).
+        let body = Buffer.allocUnsafeSlow(256 * 1024);
         for (let at = 0; at < end; ) {
           readSync(fd, head, 0, 4, at);
-          const body = Buffer.allocUnsafe(head.readUInt32LE(0));
-          readSync(fd, body, 0, body.length, at + 4);
-          at += 4 + body.length;
-          yield deserialize(body) as ObservationChunk;
+          const length = head.readUInt32LE(0);
+          if (body.length < length) body = Buffer.allocUnsafeSlow(Math.max(length, 2 * body.length));
+          readSync(fd, body, 0, length, at + 4);
+          at += 4 + length;
+          yield deserialize(body.subarray(0, length)) as ObservationChunk;
         }
       } finally {
         closeSync(fd);

@@ -91,6 +91,8 @@ class ModelPoints {
   private scale = new Float64Array(0);
   private norm2 = new Float64Array(0);
   private err = new Float64Array(0);
+  /** Per slot, a search's distance between quantised vectors: one array for every search (a long video's thousands of searches each made one the size of the gallery). */
+  private rough = new Float64Array(0);
 
   constructor(readonly dimension: number) {
     this.vectors = new Float32Array(dimension * this.capacity);
@@ -108,7 +110,7 @@ class ModelPoints {
     const memory = this.kernel!.memory;
     const bytes = this.capacity * (this.dimension + 4) + this.dimension * 2;
     if (bytes > memory.buffer.byteLength) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
-    for (const key of ['scale', 'norm2', 'err'] as const) {
+    for (const key of ['scale', 'norm2', 'err', 'rough'] as const) {
       const grown = new Float64Array(this.capacity);
       grown.set(this[key].subarray(0, Math.min(this[key].length, this.capacity)));
       this[key] = grown;
@@ -218,7 +220,7 @@ class ModelPoints {
     this.kernel.dot8(queryAt, 0, n * dimension, dimension, outAt);
     const dots = new Int32Array(this.kernel.memory.buffer, outAt, n);
     // Distances between the quantised vectors, and how far the true ones can lie from them.
-    const rough = new Float64Array(n);
+    const rough = this.rough;
     const upper = new TopK<number>(limit);
     for (let slot = 0; slot < n; slot++) {
       const d = Math.sqrt(Math.max(0, qNorm2 + this.norm2[slot]! - 2 * qScale * this.scale[slot]! * dots[slot]!));

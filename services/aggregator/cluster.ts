@@ -46,12 +46,16 @@ export function clusterByDistance(
   maxDistance: number,
   distance: (i: number, j: number) => number,
   cannotLink: (i: number, j: number) => boolean = () => false,
+  triangle?: Float32Array,
 ): number[] {
   const n = count;
   // Complete-linkage distance between live clusters i and j (Infinity: may not merge), each pair
   // once: the upper triangle row after row, half of an n×n matrix (n is a long video's tracks), in
-  // 32-bit floats (a two-hour film's 4,000 tracks: 32 MB, where 64-bit ones took 64).
-  const d = new Float32Array((n * (n - 1)) / 2);
+  // 32-bit floats (a two-hour film's 4,000 tracks: 32 MB, where 64-bit ones took 64). A caller
+  // clustering block after block lends one `triangle` for all (at least n(n−1)/2 long).
+  const pairs = (n * (n - 1)) / 2;
+  if (triangle && triangle.length < pairs) throw new RangeError(`the triangle lent holds ${triangle.length} pairs, ${pairs} needed`);
+  const d = triangle ?? new Float32Array(pairs);
   const rowStart = (i: number) => i * n - (i * (i + 1)) / 2 - i - 1;
   const pair = (i: number, j: number) => (i < j ? rowStart(i) + j : rowStart(j) + i);
   for (let i = 0; i < n; i++) {

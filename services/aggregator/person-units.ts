@@ -155,8 +155,11 @@ function linkTracks(embedded: readonly SourceTrack[], distance: EmbeddingDistanc
     if (block.length >= blockTracks && t.shot !== block[block.length - 1]!.shot) blocks.push([t]);
     else block.push(t);
   }
+  // One triangle of pair distances for every block (a block's would be garbage after it: 4.5 MB each).
+  const largest = Math.max(...blocks.map((b) => b.length));
+  const triangle = new Float32Array((largest * (largest - 1)) / 2);
   const groups = blocks.flatMap((block, b) => {
-    const clusterOf = clusterByDistance(block.length, 1, (i, j) => scaled(block[i]!, block[j]!), (i, j) => cannotLink(block[i]!, block[j]!));
+    const clusterOf = clusterByDistance(block.length, 1, (i, j) => scaled(block[i]!, block[j]!), (i, j) => cannotLink(block[i]!, block[j]!), triangle);
     const out: { tracks: SourceTrack[]; block: number }[] = [];
     block.forEach((t, i) => (out[clusterOf[i]!] ??= { tracks: [], block: b }).tracks.push(t));
     return out;

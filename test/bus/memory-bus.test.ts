@@ -46,6 +46,18 @@ describe('MemoryBus observation logs', () => {
     expect(await read(own.readObservations('job-b'))).toEqual([]);
   });
 
+  it('reads back chunks small and large (one read buffer, grown) each whole, earlier ones untouched by later reads', async () => {
+    const bus = new MemoryBus();
+    const face = (k: number) => ({ box: { x: k, y: 1, w: 2, h: 3 }, score: 0.9, landmarkScore: 0.8, landmarks: [], embedding: Array.from({ length: 512 }, (_, i) => Math.fround(Math.sin(k + i))), thumbnail: 'x'.repeat(4000 + k), trackId: k });
+    const sized = (index: number, faces: number): ObservationChunk => ({ kind: 'frames', sourceIndex: 0, frames: [{ index, faces: Array.from({ length: faces }, (_, k) => face(index * 1000 + k)) }] });
+    // ~9 kB a face: 1, 100 (~0.9 MB, past the first buffer), 3 and 250 faces.
+    const chunks = [sized(0, 1), sized(1, 100), sized(2, 3), sized(3, 250)];
+    for (const c of chunks) await bus.appendObservations('job-a', c);
+    const got = await read(bus.readObservations('job-a'));
+    expect(got).toEqual(chunks);
+    await bus.close();
+  });
+
   it('removes the log folders of processes that no longer run, and keeps those of live ones', () => {
     const dir = mkdtempSync(join(tmpdir(), 'memory-bus-test-'));
     try {

@@ -124,6 +124,21 @@ describe('clusterByDistance', () => {
     }
   });
 
+  it('gives the same clusters in a lent triangle, reused from a larger run before it, and refuses one too small', () => {
+    let seed = 3;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const triangle = new Float32Array((16 * 15) / 2);
+    for (let trial = 0; trial < 100; trial++) {
+      // Sizes up and down: a smaller run reads none of a larger one's leftovers.
+      const n = 1 + Math.floor(rand() * 16);
+      const xs = Array.from({ length: n }, () => Math.floor(rand() * 8));
+      const d = (i: number, j: number) => Math.abs(xs[i]! - xs[j]!);
+      const cannot = (i: number, j: number) => (i + j) % 5 === 0;
+      expect(clusterByDistance(n, 2, d, cannot, triangle)).toEqual(clusterByDistance(n, 2, d, cannot));
+    }
+    expect(() => clusterByDistance(17, 2, () => 1, undefined, triangle)).toThrow(RangeError);
+  });
+
   it('clusterBySparseDistance, given only the pairs that may link, gives the same clusters, ties and cannot-links included', () => {
     let seed = 11;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
