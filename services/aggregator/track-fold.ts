@@ -27,7 +27,7 @@ export interface SourceTrack {
   frameEnd: number;
   /** Shots begun before the track's first face (0: the first shot). */
   shot: number;
-  /** Quality-weighted mean of the embedded faces' unit vectors, re-normalised; null when none was embedded. */
+  /** Quality-weighted mean of the embedded faces' unit vectors, re-normalised; null when none was embedded (and once its unit pooled it, job-results.ts). */
   template: Float32Array | null;
   /** What pooling `template` with other tracks' (a person unit's template) needs; null with it. */
   pooling: TemplatePooling | null;
