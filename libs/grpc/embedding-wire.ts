@@ -26,3 +26,24 @@ export function embeddingVector(message: Pick<Embedding__Output, 'values' | 'pac
   else for (let i = 0; i < out.length; i++) out[i] = packed.readFloatLE(i * 4);
   return out;
 }
+
+/**
+ * The vectors of several messages, the packed ones views of one buffer: a Match call's vectors are
+ * one allocation, not one each (a long video's thousands of templates made as many small buffers).
+ * Null where a packed vector is not whole floats.
+ */
+export function embeddingVectors(messages: readonly Pick<Embedding__Output, 'values' | 'packed'>[]): (Float32Array | null)[] {
+  const bytes = messages.reduce((n, m) => n + (m.packed && m.packed.length % 4 === 0 ? m.packed.length : 0), 0);
+  const all = new Float32Array(bytes / 4);
+  let at = 0;
+  return messages.map((m) => {
+    const packed = m.packed;
+    if (!packed || packed.length === 0) return Float32Array.from(m.values ?? []);
+    if (packed.length % 4 !== 0) return null;
+    const out = all.subarray(at, at + packed.length / 4);
+    at += out.length;
+    if (LITTLE_ENDIAN) new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(packed);
+    else for (let i = 0; i < out.length; i++) out[i] = packed.readFloatLE(i * 4);
+    return out;
+  });
+}

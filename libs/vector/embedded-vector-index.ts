@@ -324,7 +324,8 @@ export class EmbeddedVectorIndex implements VectorIndex {
   }
 
   async search(vector: readonly number[] | Float32Array, opts: { modelIds: readonly string[]; limit: number }): Promise<VectorHit[]> {
-    const query = this.checked(vector);
+    // Only read: a Float32Array query is used as it is (a long video's thousands of searches each copied theirs).
+    const query = this.checked(vector, false);
     const hits: VectorHit[] = [];
     for (const modelId of new Set(opts.modelIds)) {
       const points = this.models.get(modelId);
@@ -348,10 +349,11 @@ export class EmbeddedVectorIndex implements VectorIndex {
     this.db.close();
   }
 
-  private checked(vector: readonly number[] | Float32Array): Float32Array {
+  /** The vector as 32-bit floats, of the index's dimension: a copy, unless `copy` is false and it already is one. */
+  private checked(vector: readonly number[] | Float32Array, copy = true): Float32Array {
     if (this.dimension === undefined) throw new Error('the vector index is not initialised (init(dimension) first)');
     if (vector.length !== this.dimension) throw new Error(`vector of dimension ${vector.length}; the index holds ${this.dimension}`);
-    return Float32Array.from(vector);
+    return !copy && vector instanceof Float32Array ? vector : Float32Array.from(vector);
   }
 
   private put(modelId: string, id: string, identityId: string, vector: Float32Array): void {

@@ -47,16 +47,18 @@ export class ThumbnailSpill {
       const dir = makeProcessTempDir('facerec-thumbnails-');
       this.file = { dir, fd: openSync(join(dir, 'thumbnails'), 'w+') };
     }
-    const bytes = Buffer.from(text, 'latin1'); // base64: one byte per character
-    writeSync(this.file.fd, bytes, 0, bytes.length, this.end);
-    const spilled = new SpilledThumbnail(this, this.end, bytes.length);
-    this.end += bytes.length;
+    // base64: one byte per character, written through the one buffer (no buffer per thumbnail).
+    if (this.buffer.length < text.length) this.buffer = Buffer.allocUnsafeSlow(Math.max(text.length, 2 * this.buffer.length));
+    const length = this.buffer.write(text, 0, 'latin1');
+    writeSync(this.file.fd, this.buffer, 0, length, this.end);
+    const spilled = new SpilledThumbnail(this, this.end, length);
+    this.end += length;
     return spilled;
   }
 
   read(offset: number, length: number): string {
     if (this.closed || !this.file) throw new Error('the thumbnail spill was closed');
-    // One buffer reused for every read: thousands of reads allocate nothing but their strings.
+    // One buffer for every read and write: thousands of them allocate nothing but the strings read.
     if (this.buffer.length < length) this.buffer = Buffer.allocUnsafeSlow(Math.max(length, 2 * this.buffer.length));
     readSync(this.file.fd, this.buffer, 0, length, offset);
     return this.buffer.toString('latin1', 0, length);

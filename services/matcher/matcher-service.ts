@@ -1,5 +1,5 @@
 // The Matcher gRPC service: the Galleries class behind its proto, named errors mapped to status codes.
-import { embeddingVector } from '../../libs/grpc/embedding-wire.js';
+import { embeddingVector, embeddingVectors } from '../../libs/grpc/embedding-wire.js';
 import type { Embedding__Output } from '../../libs/grpc/generated/facerec/v1/Embedding.js';
 import { IdentityNameTakenError, ModelNameTakenError, type IdentityRecord, type ModelRecord, type ModelStats } from '../../libs/gallery/gallery-store.js';
 import type { ArtefactSource } from '../../libs/gallery/artefact.js';
@@ -105,9 +105,10 @@ export function matcherHandlers(galleries: Galleries, index: IdentityIndex, log:
   return {
     Match: unary(async (req) => {
       const k = Math.max(1, Math.min(req.k || 1, 50));
-      const embeddings = req.embeddings.map((e) => {
+      const vectors = embeddingVectors(req.embeddings);
+      const embeddings = req.embeddings.map((e, i) => {
         if (e.model !== galleries.embedding.name) throw new InvalidArgumentError(`embeddings of "${e.model}" cannot be matched against galleries of "${galleries.embedding.name}"`);
-        return vectorOf(e);
+        return vectors[i] ?? vectorOf(e); // vectorOf says why there is none
       });
       const matches = await galleries.match(embeddings, req.modelIds, k);
       return { matches: matches.map((candidates) => ({ candidates })) };

@@ -1,7 +1,7 @@
 // Embedding vectors on the wire: packed (little-endian 32-bit floats in one buffer) and repeated
 // float, both read back exactly by a real gRPC server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { embeddingVector, packedEmbedding } from '../../libs/grpc/embedding-wire.js';
+import { embeddingVector, embeddingVectors, packedEmbedding } from '../../libs/grpc/embedding-wire.js';
 import { grpc, GrpcServer, loadProtos, unary } from '../../libs/grpc/grpc.js';
 import type { Embedding__Output } from '../../libs/grpc/generated/facerec/v1/Embedding.js';
 import type { MatcherClient } from '../../libs/grpc/generated/facerec/v1/Matcher.js';
@@ -45,6 +45,21 @@ describe('embedding vectors on the wire', () => {
     const whole = Float32Array.from([9, 1, 2, 3, 9]);
     const packed = packedEmbedding('m', whole.subarray(1, 4)).packed as Buffer;
     expect(Array.from(embeddingVector({ values: [], packed })!)).toEqual([1, 2, 3]);
+  });
+
+  it('reads several messages as embeddingVector reads each, the packed ones into one buffer (from unaligned bytes too)', () => {
+    const unaligned = Buffer.alloc(13).subarray(1); // 12 bytes at an odd offset
+    Buffer.from(Float32Array.from([4, 5, 6]).buffer).copy(unaligned);
+    const messages = [
+      { values: [], packed: packedEmbedding('m', [1, 2]).packed as Buffer },
+      { values: [0.5, 0.25], packed: Buffer.alloc(0) },
+      { values: [], packed: Buffer.alloc(6) },
+      { values: [], packed: unaligned },
+    ];
+    const vectors = embeddingVectors(messages);
+    expect(vectors.map((v) => (v ? Array.from(v) : null))).toEqual(messages.map((m) => (embeddingVector(m) ? Array.from(embeddingVector(m)!) : null)));
+    expect(vectors.map((v) => (v ? Array.from(v) : null))).toEqual([[1, 2], [0.5, 0.25], null, [4, 5, 6]]);
+    expect(vectors[3]!.buffer).toBe(vectors[0]!.buffer);
   });
 
   it('refuses packed bytes that are not whole 32-bit floats, and reads an empty vector as empty', () => {
