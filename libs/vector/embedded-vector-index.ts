@@ -196,7 +196,7 @@ class ModelPoints {
   nearest(query: Float32Array, limit: number): { score: number; item: number }[] {
     const { vectors, dimension } = this;
     const n = this.ids.length;
-    const top = new TopK<number>(limit);
+    const top = new TopK(limit);
     if (!this.kernel || n <= limit) {
       for (let slot = 0, at = 0; slot < n; slot++, at += dimension) top.offer(squaredL2At(query, vectors, at, dimension), slot);
       return top.sorted();
@@ -221,7 +221,7 @@ class ModelPoints {
     const dots = new Int32Array(this.kernel.memory.buffer, outAt, n);
     // Distances between the quantised vectors, and how far the true ones can lie from them.
     const rough = this.rough;
-    const upper = new TopK<number>(limit);
+    const upper = new TopK(limit);
     for (let slot = 0; slot < n; slot++) {
       const d = Math.sqrt(Math.max(0, qNorm2 + this.norm2[slot]! - 2 * qScale * this.scale[slot]! * dots[slot]!));
       rough[slot] = d;
@@ -397,53 +397,71 @@ function squaredL2At(a: Float32Array, data: Float32Array, at: number, dimension:
   return s0 + s1 + s2 + s3;
 }
 
-/** The `k` smallest scores offered: a max-heap of size k, so a scan costs O(n log k). */
-class TopK<T> {
-  private readonly heap: { score: number; item: T }[] = [];
+/**
+ * The `k` smallest scores offered, with their slots: a max-heap of size k, so a scan costs
+ * O(n log k). Held in typed arrays: a search offers hundreds of scores that replace one another
+ * (an object each made a long video's thousands of searches tens of MB of garbage).
+ */
+class TopK {
+  private readonly scores: Float64Array;
+  private readonly items: Int32Array;
+  private size = 0;
 
-  constructor(private readonly k: number) {}
+  constructor(private readonly k: number) {
+    this.scores = new Float64Array(k);
+    this.items = new Int32Array(k);
+  }
 
-  offer(score: number, item: T): void {
-    const heap = this.heap;
-    if (heap.length < this.k) {
-      heap.push({ score, item });
-      this.up(heap.length - 1);
-    } else if (this.k > 0 && score < heap[0]!.score) {
-      heap[0] = { score, item };
+  offer(score: number, item: number): void {
+    if (this.size < this.k) {
+      this.scores[this.size] = score;
+      this.items[this.size] = item;
+      this.up(this.size++);
+    } else if (this.k > 0 && score < this.scores[0]!) {
+      this.scores[0] = score;
+      this.items[0] = item;
       this.down(0);
     }
   }
 
   /** The largest score kept (Infinity while none is). */
   worst(): number {
-    return this.heap.length > 0 ? this.heap[0]!.score : Infinity;
+    return this.size > 0 ? this.scores[0]! : Infinity;
   }
 
   /** Smallest score first. */
-  sorted(): { score: number; item: T }[] {
-    return [...this.heap].sort((a, b) => a.score - b.score);
+  sorted(): { score: number; item: number }[] {
+    return Array.from({ length: this.size }, (_, i) => ({ score: this.scores[i]!, item: this.items[i]! })).sort((a, b) => a.score - b.score);
+  }
+
+  private swap(i: number, j: number): void {
+    const { scores, items } = this;
+    const score = scores[i]!;
+    scores[i] = scores[j]!;
+    scores[j] = score;
+    const item = items[i]!;
+    items[i] = items[j]!;
+    items[j] = item;
   }
 
   private up(i: number): void {
-    const heap = this.heap;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (heap[parent]!.score >= heap[i]!.score) return;
-      [heap[parent], heap[i]] = [heap[i]!, heap[parent]!];
+      if (this.scores[parent]! >= this.scores[i]!) return;
+      this.swap(parent, i);
       i = parent;
     }
   }
 
   private down(i: number): void {
-    const heap = this.heap;
     for (;;) {
       const left = 2 * i + 1;
       const right = left + 1;
       let largest = i;
-      if (left < heap.length && heap[left]!.score > heap[largest]!.score) largest = left;
-      if (right < heap.length && heap[right]!.score > heap[largest]!.score) largest = right;
+      if (left < this.size && this.scores[left]! > this.scores[largest]!) largest = left;
+      if (right < this.size && this.scores[right]! > this.scores[largest]!) largest = right;
       if (largest === i) return;
-      [heap[largest], heap[i]] = [heap[i]!, heap[largest]!];
+      this.swap(largest, i);
       i = largest;
     }
   }

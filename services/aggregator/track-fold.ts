@@ -90,7 +90,10 @@ export class TemplateSums {
   template(): Float32Array | null {
     if (!this.sum) return null;
     const scale = this.length / this.weights / (norm(this.sum) || 1);
-    return Float32Array.from(this.sum, (v) => v * scale);
+    // A loop, not Float32Array.from(sum, map): that boxes every value on its way (8 kB per template).
+    const out = new Float32Array(this.sum.length);
+    for (let i = 0; i < out.length; i++) out[i] = this.sum[i]! * scale;
+    return out;
   }
 
   pooling(): TemplatePooling | null {
@@ -100,7 +103,11 @@ export class TemplateSums {
 
 /** The weight of a face in its track's template: the tracker's quality, at least a small floor. */
 export function templateWeight(face: Omit<FaceObservation, 'embedding'>, width: number, height: number): number {
-  return Math.max(MIN_WEIGHT, qualityOf(face, width, height));
+  return weightOfQuality(qualityOf(face, width, height));
+}
+
+function weightOfQuality(quality: number): number {
+  return Math.max(MIN_WEIGHT, quality);
 }
 
 interface OpenTrack {
@@ -158,6 +165,8 @@ export class TrackFold {
       }
       const { track } = open;
       const face: HeldFace = { box: observed.box, score: observed.score, landmarkScore: observed.landmarkScore, landmarks: NO_POINTS, embedding: null, thumbnail: null, trackId: observed.trackId };
+      // Weighed once (it maps the chip through the points): the template weight and the thumbnail's pick.
+      const quality = observed.embedding || observed.thumbnail ? qualityOf(observed, width, height) : 0;
       if (observed.embedding) {
         // Summed as it came (float32 values either way): a copy per face would be garbage at once.
         const vector = observed.embedding;
@@ -167,7 +176,7 @@ export class TrackFold {
           if (track.template) open.sums.addTemplate(track.template, track.pooling!);
         }
         // The points weigh in here (how much of the face's chip is in the frame), then go.
-        open.sums.add(vector, templateWeight(observed, width, height));
+        open.sums.add(vector, weightOfQuality(quality));
         if (face.landmarkScore >= SHOWS_FACE_LANDMARK_SCORE) track.showsFace = true;
         if (this.options.samplesPerTrack > 0 && open.seen++ % open.stride === 0) {
           open.pool.push(Float32Array.from(vector));
@@ -181,7 +190,6 @@ export class TrackFold {
       }
       if (observed.thumbnail) {
         // The best quality, the earliest on ties (as the results' thumbnail is picked).
-        const quality = qualityOf(observed, width, height);
         if (!track.thumbnail || quality > track.thumbnail.quality) track.thumbnail = { image: this.options.spill?.put(observed.thumbnail) ?? observed.thumbnail, quality };
       }
       track.faces.push({ frameIndex, face });
@@ -205,12 +213,24 @@ export class TrackFold {
       const { track } = open;
       settle(open);
       track.faces.sort((a, b) => a.frameIndex - b.frameIndex);
-      track.shot = cuts.filter((c) => c <= track.frameStart).length;
+      track.shot = countAtMost(cuts, track.frameStart);
       track.samples = mostDiverse(open.pool, this.options.samplesPerTrack);
       out.push(track);
     }
     return out.sort((a, b) => a.frameStart - b.frameStart || a.faces[0]!.face.box.x - b.faces[0]!.face.box.x || a.trackId - b.trackId);
   }
+}
+
+/** How many of the ascending `values` are ≤ `limit` (a binary search: a film has thousands of cuts and tracks). */
+function countAtMost(values: readonly number[], limit: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (values[mid]! <= limit) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The track's template and pooling from its sums (4 kB of 64-bit sums become a 2 kB template). */
