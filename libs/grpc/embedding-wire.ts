@@ -18,13 +18,7 @@ export function packedEmbedding(model: string, vector: ArrayLike<number>): Embed
 
 /** The vector of a received message, whichever way it was sent; null when `packed` is not whole floats. */
 export function embeddingVector(message: Pick<Embedding__Output, 'values' | 'packed'>): Float32Array | null {
-  const packed = message.packed;
-  if (!packed || packed.length === 0) return Float32Array.from(message.values ?? []);
-  if (packed.length % 4 !== 0) return null;
-  const out = new Float32Array(packed.length / 4);
-  if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(packed);
-  else for (let i = 0; i < out.length; i++) out[i] = packed.readFloatLE(i * 4);
-  return out;
+  return embeddingVectors([message])[0]!;
 }
 
 /**

@@ -48,8 +48,7 @@ export class ThumbnailSpill {
       this.file = { dir, fd: openSync(join(dir, 'thumbnails'), 'w+') };
     }
     // base64: one byte per character, written through the one buffer (no buffer per thumbnail).
-    if (this.buffer.length < text.length) this.buffer = Buffer.allocUnsafeSlow(Math.max(text.length, 2 * this.buffer.length));
-    const length = this.buffer.write(text, 0, 'latin1');
+    const length = this.room(text.length).write(text, 0, 'latin1');
     writeSync(this.file.fd, this.buffer, 0, length, this.end);
     const spilled = new SpilledThumbnail(this, this.end, length);
     this.end += length;
@@ -58,10 +57,14 @@ export class ThumbnailSpill {
 
   read(offset: number, length: number): string {
     if (this.closed || !this.file) throw new Error('the thumbnail spill was closed');
-    // One buffer for every read and write: thousands of them allocate nothing but the strings read.
-    if (this.buffer.length < length) this.buffer = Buffer.allocUnsafeSlow(Math.max(length, 2 * this.buffer.length));
-    readSync(this.file.fd, this.buffer, 0, length, offset);
+    readSync(this.file.fd, this.room(length), 0, length, offset);
     return this.buffer.toString('latin1', 0, length);
+  }
+
+  /** The one buffer for every read and write (thousands of them allocate nothing but the strings read), grown to hold `length` bytes. */
+  private room(length: number): Buffer {
+    if (this.buffer.length < length) this.buffer = Buffer.allocUnsafeSlow(Math.max(length, 2 * this.buffer.length));
+    return this.buffer;
   }
 
   /** Removes the file; thumbnails still spilled can no longer be read. */

@@ -165,11 +165,11 @@ export class TrackFold {
       }
       const { track } = open;
       const face: HeldFace = { box: observed.box, score: observed.score, landmarkScore: observed.landmarkScore, landmarks: NO_POINTS, embedding: null, thumbnail: null, trackId: observed.trackId };
+      const vector = observed.embedding;
       // Weighed once (it maps the chip through the points): the template weight and the thumbnail's pick.
-      const quality = observed.embedding || observed.thumbnail ? qualityOf(observed, width, height) : 0;
-      if (observed.embedding) {
+      const quality = vector || observed.thumbnail ? qualityOf(observed, width, height) : 0;
+      if (vector) {
         // Summed as it came (float32 values either way): a copy per face would be garbage at once.
-        const vector = observed.embedding;
         if (!open.sums) {
           // A face after the track went idle (the decoder's tracker never does that): its sums back.
           open.sums = new TemplateSums();

@@ -22,9 +22,8 @@ const EXPORT_CHUNK_BYTES = 1024 * 1024;
 /** An import file larger than this is refused (about 100 000 samples with crops). */
 const MAX_IMPORT_BYTES = 1024 * 1024 * 1024;
 
-/** An Embedding message's vector (packed or not); a packed one that is not whole floats is refused. */
-function vectorOf(e: Embedding__Output): Float32Array {
-  const vector = embeddingVector(e);
+/** An Embedding message's vector (packed or not; `vector`: already read from it); a packed one that is not whole floats is refused. */
+function vectorOf(e: Embedding__Output, vector: Float32Array | null = embeddingVector(e)): Float32Array {
   if (!vector) throw new InvalidArgumentError(`an embedding's packed values are ${e.packed.length} bytes, not a whole number of 32-bit floats`);
   return vector;
 }
@@ -108,7 +107,7 @@ export function matcherHandlers(galleries: Galleries, index: IdentityIndex, log:
       const vectors = embeddingVectors(req.embeddings);
       const embeddings = req.embeddings.map((e, i) => {
         if (e.model !== galleries.embedding.name) throw new InvalidArgumentError(`embeddings of "${e.model}" cannot be matched against galleries of "${galleries.embedding.name}"`);
-        return vectors[i] ?? vectorOf(e); // vectorOf says why there is none
+        return vectorOf(e, vectors[i] ?? null);
       });
       const matches = await galleries.match(embeddings, req.modelIds, k);
       return { matches: matches.map((candidates) => ({ candidates })) };
