@@ -96,8 +96,68 @@ const MATCHER_CHANNEL_OPTIONS: grpc.ChannelOptions = {
   }),
 };
 
+/**
+ * A read asked again when it ends UNAVAILABLE after the channel's own retries could not help:
+ * grpc-js commits a call once the answer's headers arrive, and a replica killed between its answer
+ * and the status that ends it (sent on a later write) leaves the call committed and failed
+ * ("read ECONNRESET"; CI saw three at once). Reads give the same answer on any replica, so the
+ * answer is held until its status comes and the read is asked again, within the call's deadline.
+ */
+export function askReadsAgain(reads: readonly string[], times: number): grpc.Interceptor {
+  const paths = new Set(reads);
+  return (options, nextCall) => {
+    if (!paths.has(options.method_definition.path.slice(options.method_definition.path.lastIndexOf('/') + 1))) {
+      return new grpc.InterceptingCall(nextCall(options));
+    }
+    let request: unknown;
+    const first = nextCall(options);
+    let current = first;
+    let cancelled = false;
+    return new grpc.InterceptingCall(first, {
+      start(metadata, caller, next) {
+        let left = times;
+        // One-argument methods: grpc-js takes this as the call's own listener, called directly.
+        const attempt = (): grpc.InterceptingListener => {
+          let headers: grpc.Metadata | undefined;
+          let answer: unknown;
+          return {
+            onReceiveMetadata: (received: grpc.Metadata) => void (headers = received),
+            onReceiveMessage: (message: unknown) => void (answer = message),
+            onReceiveStatus: (status: grpc.StatusObject) => {
+              if (status.code === grpc.status.UNAVAILABLE && left > 0 && !cancelled) {
+                left--;
+                current = nextCall(options);
+                current.start(metadata, attempt());
+                current.sendMessage(request);
+                current.halfClose();
+                return;
+              }
+              if (headers) caller.onReceiveMetadata(headers);
+              caller.onReceiveMessage(answer);
+              caller.onReceiveStatus(status);
+            },
+          };
+        };
+        next(metadata, attempt());
+      },
+      sendMessage(message, next) {
+        request = message;
+        next(message);
+      },
+      cancel(next) {
+        cancelled = true;
+        if (current !== first) current.cancelWithStatus(grpc.status.CANCELLED, 'Cancelled on client');
+        next();
+      },
+    });
+  };
+}
+
 export function matcherClient(address: string): MatcherClient {
-  return new (loadProtos().facerec.v1.Matcher)(grpcTarget(address), grpc.credentials.createInsecure(), MATCHER_CHANNEL_OPTIONS);
+  return new (loadProtos().facerec.v1.Matcher)(grpcTarget(address), grpc.credentials.createInsecure(), {
+    ...MATCHER_CHANNEL_OPTIONS,
+    interceptors: [askReadsAgain(MATCHER_READS, 2)],
+  });
 }
 
 /** Calls a unary method as a promise. */
