@@ -67,7 +67,7 @@ describe('matcher client, a replica that dies after its answer and before its st
     expect(calls).toEqual(['/facerec.v1.Matcher/ListModels', '/facerec.v1.Matcher/ListModels']);
     calls = [];
     dying = 2;
-    await expect(unary(client, client.GetModel, { name: 'people' }, { deadline: Date.now() + 10_000 })).resolves.toBeDefined();
+    await expect(unary(client, client.GetModel, { model: 'people' }, { deadline: Date.now() + 10_000 })).resolves.toBeDefined();
     expect(calls).toHaveLength(3);
     client.close();
   });
@@ -83,7 +83,7 @@ describe('matcher client, a replica that dies after its answer and before its st
   it('a write is not asked again (it may have landed)', async () => {
     const client = matcherClient(address);
     dying = 1;
-    await expect(unary(client, client.DeleteModel, { name: 'people' }, { deadline: Date.now() + 10_000 })).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+    await expect(unary(client, client.DeleteModel, { model: 'people' }, { deadline: Date.now() + 10_000 })).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
     expect(calls).toEqual(['/facerec.v1.Matcher/DeleteModel']);
     client.close();
   });
