@@ -372,15 +372,27 @@ describe.each([sqlite, postgres])('GalleryStore on $name', (backend) => {
 
   it('runs work under one key one at a time, under different keys at once', async () => {
     const log: string[] = [];
-    const work = (name: string, ms: number) => async () => {
+    let otherEnded!: () => void;
+    const otherDone = new Promise<void>((r) => (otherEnded = r));
+    const work = (name: string, until: Promise<unknown>) => async () => {
       log.push(`${name} start`);
-      await new Promise((r) => setTimeout(r, ms));
+      await until;
       log.push(`${name} end`);
+      if (name === 'other') otherEnded();
       return name;
     };
-    const results = await Promise.all([store.exclusive('k', work('first', 40)), store.exclusive('k', work('second', 1)), store.exclusive('other', work('other', 1))]);
+    // 'first' holds key k until the work under the other key has ended (not a fixed time, which a
+    // busy host's lock round trips can outlast); were the keys not independent, it would wait out
+    // the 10 s and end without it.
+    const otherOrTimeout = Promise.race([otherDone, new Promise((r) => setTimeout(r, 10_000))]);
+    const results = await Promise.all([
+      store.exclusive('k', work('first', otherOrTimeout)),
+      store.exclusive('k', work('second', Promise.resolve())),
+      store.exclusive('other', work('other', Promise.resolve())),
+    ]);
     expect(results).toEqual(['first', 'second', 'other']);
     expect(log.indexOf('second start')).toBeGreaterThan(log.indexOf('first end'));
+    expect(log.indexOf('other end')).toBeGreaterThanOrEqual(0);
     expect(log.indexOf('other end')).toBeLessThan(log.indexOf('first end'));
     // A failing work lets the next one run.
     await expect(store.exclusive('k', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
