@@ -1,6 +1,6 @@
 // Which networks an installation runs (catalog names), read from the environment. Kept apart from
 // the engine so that configuration can name them without loading ONNX Runtime.
-export const DETECTORS = ['yunet', 'yunet-n', 'blazeface'] as const;
+export const DETECTORS = ['yunet', 'yunet-int8', 'yunet-n', 'blazeface'] as const;
 export type DetectorName = (typeof DETECTORS)[number];
 export const DEFAULT_DETECTOR: DetectorName = 'yunet';
 
@@ -9,7 +9,7 @@ export const DEFAULT_DETECTOR: DetectorName = 'yunet';
  * photo may be sent to it already scaled; BlazeFace's are refined by FaceMesh on crops of the full
  * image (2–3 px further off, at full resolution, from a scaled photo), so it gets the whole image.
  */
-export const LANDMARKS_AT_DETECTION_SCALE: Record<DetectorName, boolean> = { yunet: true, 'yunet-n': true, blazeface: false };
+export const LANDMARKS_AT_DETECTION_SCALE: Record<DetectorName, boolean> = { yunet: true, 'yunet-int8': true, 'yunet-n': true, blazeface: false };
 
 /** faceplugin-fr512-int8: the same network quantised to int8 by the model build (models/README.md, "int8"). */
 export const EMBEDDERS = ['faceplugin-fr512', 'faceplugin-fr512-int8', 'dlib-resnet'] as const;

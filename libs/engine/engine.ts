@@ -95,7 +95,7 @@ export async function loadLocator(name: DetectorName, config?: SessionConfig): P
     const [detector, landmarks] = await Promise.all([FaceDetector.load(config), LandmarkModel.load(config)]);
     return new MeshLocator(detector, landmarks);
   }
-  return new YuNetLocator(await YuNetDetector.load(config, name === 'yunet-n' ? 'yunet-n' : 'yunet'), name);
+  return new YuNetLocator(await YuNetDetector.load(config, name), name);
 }
 
 /** YuNet: one network gives boxes and the five points; quality from the points and the pixels. */

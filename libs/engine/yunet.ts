@@ -11,7 +11,7 @@ import { clipBox, nms, scaleBox, type Box } from '../geometry/box.js';
 import type { Point } from '../geometry/similarity.js';
 import { scaleToLongSide, type RgbImage } from '../image/image.js';
 import { onnxPath } from '../../models/catalog.js';
-import { createSession, type LoadedSession, type SessionConfig } from './session.js';
+import { createSession, type GraphOptimisation, type LoadedSession, type SessionConfig } from './session.js';
 import { checkScale, DEFAULT_DETECTION_SCALE, type DetectOptions } from './detect-options.js';
 
 export { DEFAULT_DETECTION_SCALE, MAX_DETECTION_SCALE, MIN_DETECTION_SCALE, type DetectOptions } from './detect-options.js';
@@ -40,6 +40,12 @@ const WHOLE_FRAME_CANVAS = 320;
 /** An intermediate level (a third of the one before) only when that is still this large: below, the whole-frame level covers its faces (measured on wider-dev). */
 const INTERMEDIATE_MIN = 480;
 
+/**
+ * Graph optimisation per YuNet file (`facerec bench levels`): 'all' (NCHWc layouts) for the float
+ * networks; 'extended' fuses the int8 file's QDQ pairs into QLinearConv / QLinearAdd.
+ */
+const OPTIMISATION: Record<string, GraphOptimisation> = { yunet: 'all', 'yunet-n': 'all', 'yunet-int8': 'extended' };
+
 interface Level {
   /** Longer side of the frame at this level. */
   longSide: number;
@@ -54,7 +60,7 @@ export class YuNetDetector {
   ) {}
 
   static async load(config?: SessionConfig, model = 'yunet'): Promise<YuNetDetector> {
-    return new YuNetDetector(await createSession(onnxPath(model), config), model);
+    return new YuNetDetector(await createSession(onnxPath(model), config, undefined, OPTIMISATION[model] ?? 'all'), model);
   }
 
   get provider(): string {
@@ -141,6 +147,22 @@ export class YuNetDetector {
       return faces;
     });
   }
+}
+
+/**
+ * The network's input for each level of `img` at `scale`, one image per run, as detectBatch makes
+ * them (for a calibration pass over the float graph).
+ */
+export async function networkInputs(img: RgbImage, scale: number): Promise<{ data: Float32Array; dims: [number, number, number, number] }[]> {
+  const out: { data: Float32Array; dims: [number, number, number, number] }[] = [];
+  for (const level of detectionLevels(checkScale(scale))) {
+    const { image: scaled } = await scaleToLongSide(img, level.longSide);
+    const { pw, ph, ox, oy } = placement(scaled, level.canvas);
+    const data = new Float32Array(3 * pw * ph);
+    bgrPlanes(scaled, pw, ph, ox, oy, data, 0);
+    out.push({ data, dims: [1, 3, ph, pw] });
+  }
+  return out;
 }
 
 /** One image at one level, waiting for its network run. */

@@ -8,6 +8,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import { readPeopleCsv } from '../celebrities/sources.js';
+import { DEFAULT_DETECTION_SCALE } from '../engine/detect-options.js';
+import { networkInputs } from '../engine/yunet.js';
+import type { RgbImage } from '../image/image.js';
 import { catalogEntry } from '../../models/catalog.js';
 import { activationParams, quantisedActivations, withExtraOutputs, type ActivationRanges, type CalibrationFile } from '../../models/tools/quantise.js';
 import type { FaceEmbedder } from '../engine/embedder.js';
@@ -61,26 +66,36 @@ interface MeasuredRanges {
   leastError: ActivationRanges;
 }
 
-/**
- * Runs the float graph `modelPath` (its quantised activations added as outputs) over the chips
- * and their mirrors twice: min and max first, then a histogram of each activation over that range,
- * from which the clipped range of least squared error is chosen. `embedder` (the float network's)
- * turns the chips into its input, as it does when it embeds them.
- */
-async function activationRanges(modelPath: string, chips: Float32Array, count: number, embedder: FaceEmbedder, batch = 8): Promise<MeasuredRanges> {
-  const model = new Uint8Array(readFileSync(modelPath));
-  const names = quantisedActivations(model);
-  const session = await ort.InferenceSession.create(withExtraOutputs(model, names), { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1 });
+/** The network's inputs ("input") of a calibration set, made again for each pass. */
+type CalibrationInputs = () => AsyncIterable<ort.Tensor>;
+
+/** The chips and then their mirror images, as `embedder` (the float network's) makes its input when it embeds them. */
+function chipInputs(chips: Float32Array, count: number, embedder: FaceEmbedder, batch = 8): CalibrationInputs {
   const size = embedder.chipSize;
   const floats = size * size * 3;
-  const pass = async (visit: (name: string, data: Float32Array) => void): Promise<void> => {
+  return async function* () {
     for (const mirror of [false, true])
       for (let start = 0; start < count; start += batch) {
         const n = Math.min(batch, count - start);
-        const input = embedder.networkInput(chips.subarray(start * floats, (start + n) * floats), n, mirror);
-        const out = await session.run({ input: new ort.Tensor('float32', input, [n, 3, size, size]) }, names);
-        for (const name of names) visit(name, out[name]!.data as Float32Array);
+        yield new ort.Tensor('float32', embedder.networkInput(chips.subarray(start * floats, (start + n) * floats), n, mirror), [n, 3, size, size]);
       }
+  };
+}
+
+/**
+ * Runs the float graph `modelPath` (its quantised activations added as outputs) over the inputs
+ * twice: min and max first, then a histogram of each activation over that range, from which the
+ * clipped range of least squared error is chosen.
+ */
+async function activationRanges(modelPath: string, inputs: CalibrationInputs): Promise<MeasuredRanges> {
+  const model = new Uint8Array(readFileSync(modelPath));
+  const names = quantisedActivations(model);
+  const session = await ort.InferenceSession.create(withExtraOutputs(model, names), { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1 });
+  const pass = async (visit: (name: string, data: Float32Array) => void): Promise<void> => {
+    for await (const input of inputs()) {
+      const out = await session.run({ input }, names);
+      for (const name of names) visit(name, out[name]!.data as Float32Array);
+    }
   };
   const minMax: ActivationRanges = Object.fromEntries(names.map((n) => [n, [Infinity, -Infinity]]));
   await pass((name, data) => {
@@ -143,16 +158,77 @@ export function leastErrorRange(h: Float64Array, min: number, max: number): [num
 
 export type RangeMethod = 'min-max' | 'least-error';
 
+const METHODS: Record<RangeMethod, string> = {
+  'min-max': 'min and max over the calibration set',
+  'least-error': `min and max with each tail clipped by a share of ${CLIP_TAILS.join(', ')}: the clip of least squared uint8 quantisation error (histogram of ${HISTOGRAM_BINS} bins)`,
+};
+
 export async function calibrate(engine: FaceEngine, model: string, modelPath: string, imagesDir: string, pairsFile: string, count: number, method: RangeMethod = 'least-error'): Promise<CalibrationFile> {
   const photos = calibrationPhotos(imagesDir, readFileSync(pairsFile, 'utf8'), count);
   const { chips, count: found } = await calibrationChips(engine, imagesDir, photos);
-  const { minMax, leastError } = await activationRanges(modelPath, chips, found, engine.embedder);
+  const { minMax, leastError } = await activationRanges(modelPath, chipInputs(chips, found, engine.embedder));
   const ranges = method === 'min-max' ? minMax : leastError;
   return {
     model,
     onnxSha256: catalogEntry(model).onnx.sha256,
     chips: { source: 'lfw-dev/images', rule: CALIBRATION_RULE, count: found, views: 'each chip and its mirror image' },
-    method: method === 'min-max' ? 'min and max over the chips' : `min and max with each tail clipped by a share of ${CLIP_TAILS.join(', ')}: the clip of least squared uint8 quantisation error (histogram of ${HISTOGRAM_BINS} bins)`,
+    method: METHODS[method],
     ranges,
+  };
+}
+
+// The detector (YuNet) is calibrated on frames made of photos from the `celebrities` folder's Pins
+// and CFP sources (gallery photos: the celebrities open set holds out LFW and Congress people, and
+// detection is evaluated on wider-dev): each frame a black 960x540 canvas with a grid of photos,
+// each fitted into its cell, the grids cycling from one photo to 8x5, so faces come at sizes from
+// the whole frame down to ~60 px; the photos every k-th of people.csv's rows of those sources.
+const FRAME = { width: 960, height: 540 };
+const FRAME_GRIDS: [number, number][] = [[1, 1], [2, 1], [3, 2], [5, 3], [8, 5]];
+const DETECTOR_SOURCES = ['pins', 'cfp'] as const;
+const DETECTOR_RULE = `people.csv rows of ${DETECTOR_SOURCES.join(' and ')} in file order, every k-th; ${FRAME.width}x${FRAME.height} black frames of grids ${FRAME_GRIDS.map(([c, r]) => `${c}x${r}`).join(', ')} (cycling), each photo fitted into its cell`;
+
+/** The calibration frames: `count` of them by the rule above. */
+export async function calibrationFrames(celebritiesDir: string, count: number): Promise<RgbImage[]> {
+  const photos = readPeopleCsv(celebritiesDir, DETECTOR_SOURCES).flatMap((p) => p.photos.map((ph) => ph.file));
+  const grids = Array.from({ length: count }, (_, i) => FRAME_GRIDS[i % FRAME_GRIDS.length]!);
+  const needed = grids.reduce((n, [c, r]) => n + c * r, 0);
+  if (photos.length < needed) throw new Error(`calibration: ${needed} photos needed, ${celebritiesDir} has ${photos.length} of ${DETECTOR_SOURCES.join(', ')}`);
+  const step = Math.floor(photos.length / needed);
+  let next = 0;
+  const frames: RgbImage[] = [];
+  const progress = new Progress('calibration frames', count);
+  for (const [cols, rows] of grids) {
+    const data = Buffer.alloc(FRAME.width * FRAME.height * 3);
+    const cw = Math.floor(FRAME.width / cols);
+    const ch = Math.floor(FRAME.height / rows);
+    for (let r = 0; r < rows; r++)
+      for (let c = 0; c < cols; c++) {
+        const file = join(celebritiesDir, photos[next++ * step]!);
+        const cell = await sharp(file).removeAlpha().toColourspace('srgb').resize(cw, ch, { fit: 'contain', background: { r: 0, g: 0, b: 0 } }).raw().toBuffer();
+        for (let y = 0; y < ch; y++) cell.copy(data, ((r * ch + y) * FRAME.width + c * cw) * 3, y * cw * 3, (y + 1) * cw * 3);
+      }
+    frames.push({ width: FRAME.width, height: FRAME.height, data });
+    progress.tick();
+  }
+  progress.done();
+  return frames;
+}
+
+/** Each frame's levels at the detection scale, as the detector makes its input. */
+function frameInputs(frames: readonly RgbImage[], scale: number): CalibrationInputs {
+  return async function* () {
+    for (const frame of frames) for (const { data, dims } of await networkInputs(frame, scale)) yield new ort.Tensor('float32', data, dims);
+  };
+}
+
+export async function calibrateDetector(model: string, modelPath: string, celebritiesDir: string, count: number, method: RangeMethod = 'least-error', scale = DEFAULT_DETECTION_SCALE): Promise<CalibrationFile> {
+  const frames = await calibrationFrames(celebritiesDir, count);
+  const { minMax, leastError } = await activationRanges(modelPath, frameInputs(frames, scale));
+  return {
+    model,
+    onnxSha256: catalogEntry(model).onnx.sha256,
+    chips: { source: `celebrities/{${DETECTOR_SOURCES.join(',')}}`, rule: DETECTOR_RULE, count: frames.length, views: `each frame's levels at detection scale ${scale}` },
+    method: METHODS[method],
+    ranges: method === 'min-max' ? minMax : leastError,
   };
 }

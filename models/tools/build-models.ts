@@ -119,7 +119,7 @@ export function quantised(id: string, entry: CatalogEntry, catalog: Catalog): { 
   const calibration = JSON.parse(readFileSync(join(MODELS_DIR, spec.calibration), 'utf8')) as CalibrationFile;
   if (calibration.onnxSha256 !== base.onnx.sha256) throw new Error(`${id}: ${spec.calibration} was measured on another ${spec.base} file (${calibration.onnxSha256.slice(0, 12)}…)`);
   const { bytes, report } = quantiseQdq(baseBytes, calibration.ranges, spec.keepFloat);
-  return { bytes, origin: `int8 QDQ of ${spec.base}: ${report.convs} Conv with int8 weights (${report.floatConvs} kept float), ${report.activations} activations calibrated on ${calibration.chips.count} chips` };
+  return { bytes, origin: `int8 QDQ of ${spec.base}: ${report.convs} Conv with int8 weights (${report.floatConvs} kept float), ${report.activations} activations calibrated on ${calibration.chips.count} inputs of ${calibration.chips.source}` };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

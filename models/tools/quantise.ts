@@ -1,5 +1,6 @@
 // Static int8 quantisation of a float ONNX graph, written as QuantizeLinear/DequantizeLinear pairs
-// (the "QDQ" form ONNX Runtime fuses into integer kernels: QLinearConv, QLinearAdd):
+// (the "QDQ" form ONNX Runtime fuses into integer kernels: QLinearConv, QLinearAdd, uint8 MaxPool
+// and Resize):
 //
 //   - Conv weights: symmetric int8 per output channel (scale_c = max|W_c| / 127, zero point 0),
 //     stored as int8 and dequantised by a DequantizeLinear with axis 0;
@@ -7,15 +8,20 @@
 //     to its int32 accumulator), dequantised the same way;
 //   - activations: uint8, one scale and zero point per tensor from calibrated ranges (min/max over
 //     a calibration set, see calibrationRanges), as a QuantizeLinear → DequantizeLinear pair after
-//     the tensor. Every float tensor read by a Conv (its input), an Add or a PRelu is quantised,
-//     so an integer kernel sees quantised inputs and a quantised output; the last Conv (read only
-//     by the Reshape to the graph output) keeps a float output. PRelu slopes stay float.
+//     the tensor. Every float tensor read by a Conv (its input), an Add, a PRelu, a MaxPool or a
+//     Resize is quantised, so an integer kernel sees quantised inputs and a quantised output; a
+//     Conv read only by other operators (the recogniser's last, YuNet's heads) keeps a float
+//     output. PRelu slopes stay float. A Relu between a Conv and its quantised output goes with the
+//     QuantizeLinear (zero point 0: ONNX Runtime drops the Relu, the uint8 floor does its work). The
+//     output of a MaxPool or a Resize (nearest) takes its input's scale and zero point: it holds
+//     the same values, so ONNX Runtime runs it on the uint8 tensor between the two pairs.
 //
 // The rewrite reads the file as protobuf fields (onnx/reader.ts): nodes are rewritten, the
 // replaced float weights dropped, every other message written back as it was, so the same graph
 // and the same ranges give the same bytes. The opset becomes 13 (per-axis QuantizeLinear).
-// Which graphs it accepts is narrow on purpose: Conv, PRelu, Add, Reshape; anything else is
-// refused rather than guessed at.
+// Which graphs it accepts is narrow on purpose: Conv, PRelu, Add, Relu, MaxPool, Resize, and in
+// float after the last quantised tensor Reshape, Transpose, Sigmoid; anything else is refused
+// rather than guessed at.
 import { GRAPH, MODEL, NODE, TENSOR } from './onnx/fields.js';
 import { DataType as T, writeNode, writeTensor, writeValueInfo } from './onnx/graph.js';
 import { ProtoWriter } from './onnx/protobuf.js';
@@ -53,7 +59,9 @@ export interface QuantiseReport {
 }
 
 const OPSET = 13;
-const SUPPORTED = new Set(['Conv', 'PRelu', 'Add', 'Reshape']);
+const SUPPORTED = new Set(['Conv', 'PRelu', 'Add', 'Relu', 'MaxPool', 'Resize', 'Reshape', 'Transpose', 'Sigmoid']);
+/** Operators whose output holds a subset of their input's values: the output is quantised as the input is. */
+const SAME_RANGE = new Set(['MaxPool', 'Resize']);
 
 interface ParsedNode {
   fields: Field[];
@@ -76,7 +84,11 @@ function parseGraph(model: Uint8Array): { modelFields: Field[]; graphField: Fiel
   return { modelFields, graphField, graph, nodes };
 }
 
-/** The float activations the rewrite quantises (and calibration must measure): every tensor read by a Conv (input 0), an Add, or a PRelu (input 0). */
+/**
+ * The float activations the rewrite quantises (and calibration must measure): every tensor read by
+ * a Conv, a PRelu, a MaxPool or a Resize (input 0), or by an Add. (The outputs of MaxPool and
+ * Resize among them are quantised with their input's range, whatever calibration measured.)
+ */
 export function quantisedActivations(model: Uint8Array): string[] {
   return activationsOf(parseGraph(model).nodes);
 }
@@ -85,7 +97,7 @@ function activationsOf(nodes: readonly ParsedNode[]): string[] {
   for (const n of nodes) if (!SUPPORTED.has(n.op)) throw new Error(`quantise: operator ${n.op} is not handled (${[...SUPPORTED].join(', ')})`);
   const names = new Set<string>();
   for (const n of nodes) {
-    if (n.op === 'Conv' || n.op === 'PRelu') names.add(n.inputs[0]!);
+    if (n.op === 'Conv' || n.op === 'PRelu' || SAME_RANGE.has(n.op)) names.add(n.inputs[0]!);
     if (n.op === 'Add') n.inputs.forEach((i) => names.add(i));
   }
   return [...names].sort();
@@ -116,6 +128,10 @@ export function quantiseQdq(model: Uint8Array, ranges: ActivationRanges, keepFlo
   const { modelFields, graphField, graph, nodes } = parseGraph(model);
   const activations = activationsOf(nodes).filter((a) => !keepFloat.includes(a));
   for (const a of activations) if (!ranges[a]) throw new Error(`quantise: no calibrated range for tensor ${a}`);
+  // A MaxPool's or Resize's output is quantised with its input's range (the input is quantised:
+  // it is read by the MaxPool or Resize), so the pair around the operator cancels out.
+  ranges = { ...ranges };
+  for (const n of nodes) if (SAME_RANGE.has(n.op) && activations.includes(n.outputs[0]!) && !keepFloat.includes(n.inputs[0]!)) ranges[n.outputs[0]!] = ranges[n.inputs[0]!]!;
 
   const initialisers = new Map<string, Field[]>();
   for (const f of graph) {
@@ -146,6 +162,9 @@ export function quantiseQdq(model: Uint8Array, ranges: ActivationRanges, keepFlo
   };
   const quantised = new Set(activations);
   const use = (name: string): string => (quantised.has(name) ? `${name}/dq` : name);
+  // A Conv's output is quantised as it is, or through the one Relu that reads it.
+  const reluOf = new Map(nodes.filter((n) => n.op === 'Relu').map((n) => [n.inputs[0]!, n.outputs[0]!]));
+  const quantisedOutput = (name: string): boolean => quantised.has(name) || (readers.get(name) === 1 && quantised.has(reluOf.get(name) ?? ''));
 
   // Graph inputs that are quantised get their pair first.
   const produced = new Set(nodes.flatMap((n) => n.outputs));
@@ -199,9 +218,10 @@ export function quantiseQdq(model: Uint8Array, ranges: ActivationRanges, keepFlo
         newInputs.push(`${b}/dq`);
       }
       fields = withInputs(n.fields, newInputs);
-      if (!quantised.has(n.outputs[0]!)) report.floatConvOutputs.push(n.outputs[0]!);
+      if (!quantisedOutput(n.outputs[0]!)) report.floatConvOutputs.push(n.outputs[0]!);
     } else if (n.op === 'PRelu') fields = withInputs(n.fields, [use(n.inputs[0]!), ...n.inputs.slice(1)]);
     else if (n.op === 'Add') fields = withInputs(n.fields, n.inputs.map(use));
+    else if (SAME_RANGE.has(n.op)) fields = withInputs(n.fields, [use(n.inputs[0]!), ...n.inputs.slice(1)]);
     out.push(encodeMessage(fields));
     for (const o of n.outputs) if (quantised.has(o)) qdq(o);
   }

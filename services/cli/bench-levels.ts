@@ -1,6 +1,6 @@
 // `facerec bench levels`: ONNX Runtime's graph optimisation levels per network — ms per run of one
 // input at each level, one thread, on the CPU — the measurement behind each network's chosen level
-// (`NETWORKS[…].optimisation` in libs/engine/embedder.ts; 'all' elsewhere). The fastest level
+// (`NETWORKS[…].optimisation` in libs/engine/embedder.ts, `OPTIMISATION` in libs/engine/yunet.ts). The fastest level
 // depends on the CPU (NCHWc layout transforms help some networks and slow others), so run it on
 // the host in question.
 //
@@ -21,6 +21,7 @@ const NETWORKS: readonly { model: string; input: string; shape: number[] }[] = [
   { model: 'faceplugin-fr512', input: 'input', shape: [1, 3, 112, 112] },
   { model: 'faceplugin-fr512-int8', input: 'input', shape: [1, 3, 112, 112] },
   { model: 'yunet', input: 'input', shape: [1, 3, 352, 608] },
+  { model: 'yunet-int8', input: 'input', shape: [1, 3, 352, 608] },
   { model: 'dlib-resnet', input: 'input', shape: [1, 150, 150, 3] },
 ];
 

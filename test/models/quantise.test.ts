@@ -2,9 +2,10 @@
 // (Conv → PRelu → depthwise Conv → Conv, a residual Add, a last Conv read by a Reshape): ranges
 // calibrated by running the float graph with its activations as outputs, as `facerec calibrate
 // int8` does; the quantised graph runs in ONNX Runtime with its integer kernels (QLinearConv,
-// QLinearAdd), stays close to the float one, and the rewrite is deterministic. Then the catalog's
-// int8 recogniser: rebuilt from the float file and the committed ranges, it has the catalog's
-// SHA-256 and an identity of its own.
+// QLinearAdd), stays close to the float one, and the rewrite is deterministic; a YuNet-like graph
+// (Relu, MaxPool, Resize, a float head) likewise. Then the catalog's int8 recogniser and detector:
+// each rebuilt from its float file and the committed ranges has the catalog's SHA-256 and an
+// identity of its own.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,6 +47,29 @@ function tinyNetwork(): Uint8Array {
   const last = conv(sum, 8, 4, 1);
   const out = g.op('Reshape', [last, g.int64s('shape', [0, -1])]);
   g.rename(out, 'output');
+  g.output('output', ['N', 4 * 16 * 16], DataType.FLOAT);
+  return g.toBytes();
+}
+
+/** YuNet's operators in miniature: Conv → Relu → MaxPool, an upsampling Resize added to an earlier map, a head Conv read by Transpose → Reshape → Sigmoid. */
+function tinyDetector(): Uint8Array {
+  const r = random(11);
+  const fill = (n: number, k: number) => Float32Array.from({ length: n }, () => r() * k);
+  const g = new OnnxGraph('tiny-detector');
+  const x = g.input('input', ['N', 3, 16, 16]);
+  const conv = (input: string, cin: number, cout: number, kernel: number) =>
+    g.op('Conv', [input, g.floats('w', [cout, cin, kernel, kernel], fill(cout * cin * kernel * kernel, 0.4)), g.floats('b', [cout], fill(cout, 0.2))], {
+      kernel_shape: { ints: [kernel, kernel] },
+      pads: { ints: Array(4).fill((kernel - 1) / 2) },
+    });
+  const a = g.op('Relu', [conv(x, 3, 8, 3)]);
+  const pooled = g.op('MaxPool', [a], { kernel_shape: { ints: [2, 2] }, strides: { ints: [2, 2] } });
+  const b = g.op('Relu', [conv(pooled, 8, 8, 1)]);
+  const up = g.op('Resize', [b, '', g.floats('scales', [4], [1, 1, 2, 2])], { mode: { s: 'nearest' } });
+  const sum = g.op('Add', [a, up]);
+  const head = conv(conv(sum, 8, 8, 1), 8, 4, 1);
+  const flat = g.op('Reshape', [g.op('Transpose', [head], { perm: { ints: [0, 2, 3, 1] } }), g.int64s('shape', [0, -1])]);
+  g.rename(g.op('Sigmoid', [flat]), 'output');
   g.output('output', ['N', 4 * 16 * 16], DataType.FLOAT);
   return g.toBytes();
 }
@@ -118,13 +142,40 @@ describe('int8 QDQ rewrite of a small graph', () => {
 
   it('refuses an operator it does not handle, and a missing range', async () => {
     const g = new OnnxGraph('other');
-    g.rename(g.op('Relu', [g.input('input', [1, 3, 16, 16])]), 'output');
+    g.rename(g.op('Sqrt', [g.input('input', [1, 3, 16, 16])]), 'output');
     g.output('output', [1, 3, 16, 16]);
-    expect(() => quantisedActivations(g.toBytes())).toThrow(/Relu is not handled/);
+    expect(() => quantisedActivations(g.toBytes())).toThrow(/Sqrt is not handled/);
     const model = tinyNetwork();
     const ranges = await calibrated(model);
     delete ranges.input;
     expect(() => quantiseQdq(model, ranges)).toThrow(/no calibrated range for tensor input/);
+  });
+
+  it("a detector's Relu, MaxPool and Resize run on uint8 between integer kernels; its head Conv stays float", async () => {
+    const model = tinyDetector();
+    // input; the first Relu's output (read by the MaxPool and the Add); the MaxPool's; the second
+    // Relu's (read by the Resize); the Resize's; the Add's; the head's first Conv output.
+    expect(quantisedActivations(model)).toHaveLength(7);
+    const ranges = await calibrated(model);
+    const { bytes, report } = quantiseQdq(model, ranges);
+    expect(report).toMatchObject({ convs: 4, floatConvs: 0, activations: 7 });
+    expect(report.floatConvOutputs).toHaveLength(1);
+    const x = inputs(4, 99);
+    const [f, q] = [(await run(model, x, 4)).output!, (await run(bytes, x, 4)).output!];
+    let err = 0;
+    for (let i = 0; i < f.length; i++) err = Math.max(err, Math.abs(f[i]! - q[i]!));
+    console.log(`tiny detector: max abs difference of the sigmoid outputs ${err.toFixed(4)}`);
+    expect(err).toBeLessThan(0.05);
+    const dir = mkdtempSync(join(tmpdir(), 'facerec-qdq-'));
+    const optimised = join(dir, 'optimised.onnx');
+    await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'extended', optimizedModelFilePath: optimised });
+    const ops = opTypes(new Uint8Array(readFileSync(optimised)));
+    // The Relus went with their QuantizeLinear (zero point 0); the MaxPool and the Resize lost the
+    // pairs around them (same scale in and out), so no DequantizeLinear is left but the float
+    // head Conv's (its input, weights and bias) and one QuantizeLinear, the graph input's.
+    expect(ops).toMatchObject({ QLinearConv: 3, QLinearAdd: 1, Conv: 1, MaxPool: 1, Resize: 1, QuantizeLinear: 1 });
+    expect(ops.Relu).toBeUndefined();
+    expect(ops.DequantizeLinear).toBeLessThanOrEqual(3);
   });
 
   it('gives activations a uint8 scale whose zero is exact, and clips the tails where that lowers the error', () => {
@@ -140,8 +191,7 @@ describe('int8 QDQ rewrite of a small graph', () => {
   });
 });
 
-describe('the catalog int8 recogniser', () => {
-  const id = 'faceplugin-fr512-int8';
+describe.each(['faceplugin-fr512-int8', 'yunet-int8'])('the catalog\'s %s', (id) => {
   const entry = catalogEntry(id);
   const base = entry.quantise!.base;
   const built = existsSync(onnxPath(base)) && sha256(new Uint8Array(readFileSync(onnxPath(base)))) === catalogEntry(base).onnx.sha256;
