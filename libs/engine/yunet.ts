@@ -41,10 +41,11 @@ const WHOLE_FRAME_CANVAS = 320;
 const INTERMEDIATE_MIN = 480;
 
 /**
- * Graph optimisation per YuNet file (`facerec bench levels`): 'all' (NCHWc layouts) for the float
- * networks; 'extended' fuses the int8 file's QDQ pairs into QLinearConv / QLinearAdd.
+ * Graph optimisation per YuNet file: 'all' (NCHWc layouts) for each; the int8 file's QDQ pairs are
+ * fused into QLinearConv / QLinearAdd at 'extended' and above, and 'all' ran it fastest too
+ * (`facerec bench levels`, models/README.md "int8 YuNet").
  */
-const OPTIMISATION: Record<string, GraphOptimisation> = { yunet: 'all', 'yunet-n': 'all', 'yunet-int8': 'extended' };
+const OPTIMISATION: Record<string, GraphOptimisation> = { yunet: 'all', 'yunet-n': 'all', 'yunet-int8': 'all' };
 
 interface Level {
   /** Longer side of the frame at this level. */

@@ -27,6 +27,7 @@ const USAGE = `usage:
   facerec bench gallery-store [--identities 10000] [--samples 2] [--store sqlite,postgres] [--queries 300] [--database postgres://…]
   facerec bench int8 --images <lfw images> --pairs <view 2 pairs.txt> [--chips 1000] [--rounds 5]
   facerec calibrate int8 --images <lfw images> --pairs <view 2 pairs.txt> [--count 300] [--method least-error|min-max] [--out file.json]
+  facerec calibrate int8 --model yunet --celebrities <celebrities folder> [--count 120] [--method least-error|min-max] [--out file.json]
 galleries of a running service (npm start):
 ${MODELS_USAGE}
 API keys of a running service (started with FACEREC_API_KEY):
