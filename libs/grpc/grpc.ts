@@ -101,7 +101,7 @@ const MATCHER_CHANNEL_OPTIONS: grpc.ChannelOptions = {
  * grpc-js commits a call once the answer's headers arrive, and a replica killed between its answer
  * and the status that ends it (sent on a later write) leaves the call committed and failed
  * ("read ECONNRESET"; CI saw three at once). Reads give the same answer on any replica, so the
- * answer is held until its status comes and the read is asked again, within the call's deadline.
+ * answer is held until its status comes and such a read is asked again, within the call's deadline.
  */
 export function askReadsAgain(reads: readonly string[], times: number): grpc.Interceptor {
   const paths = new Set(reads);
@@ -124,7 +124,8 @@ export function askReadsAgain(reads: readonly string[], times: number): grpc.Int
             onReceiveMetadata: (received: grpc.Metadata) => void (headers = received),
             onReceiveMessage: (message: unknown) => void (answer = message),
             onReceiveStatus: (status: grpc.StatusObject) => {
-              if (status.code === grpc.status.UNAVAILABLE && left > 0 && !cancelled) {
+              // Without headers the call was not committed, and the channel's policy has retried it.
+              if (status.code === grpc.status.UNAVAILABLE && headers && left > 0 && !cancelled) {
                 left--;
                 current = nextCall(options);
                 current.start(metadata, attempt());
