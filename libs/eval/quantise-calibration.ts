@@ -1,6 +1,7 @@
-// Calibration for the int8 recogniser (models/tools/quantise.ts): the range of every activation the
+// Calibration for the int8 networks (models/tools/quantise.ts): the range of every activation the
 // rewrite quantises, measured by running the float graph — with those activations added as outputs —
-// over aligned chips (and their mirror images, as the engine embeds them) of LFW photos that no
+// over inputs no evaluation here uses. The recogniser's (the detector's: below, calibrateDetector):
+// aligned chips (and their mirror images, as the engine embeds them) of LFW photos that no
 // evaluation here uses: people not named in view 2's pairs.txt with 1 to 3 photos (the open-set
 // protocol's gallery and probes are people with ≥ 4 photos), less the open set's 500 default
 // strangers (one-photo people spread evenly, as libs/eval/openset.ts takes them); the first photo of

@@ -19,9 +19,9 @@
 // The rewrite reads the file as protobuf fields (onnx/reader.ts): nodes are rewritten, the
 // replaced float weights dropped, every other message written back as it was, so the same graph
 // and the same ranges give the same bytes. The opset becomes 13 (per-axis QuantizeLinear).
-// Which graphs it accepts is narrow on purpose: Conv, PRelu, Add, Relu, MaxPool, Resize, and in
-// float after the last quantised tensor Reshape, Transpose, Sigmoid; anything else is refused
-// rather than guessed at.
+// Which graphs it accepts is narrow on purpose: Conv, PRelu, Add, Relu, MaxPool, Resize, and
+// Reshape, Transpose, Sigmoid (left in float: YuNet's heads); anything else is refused rather than
+// guessed at.
 import { GRAPH, MODEL, NODE, TENSOR } from './onnx/fields.js';
 import { DataType as T, writeNode, writeTensor, writeValueInfo } from './onnx/graph.js';
 import { ProtoWriter } from './onnx/protobuf.js';
