@@ -1,5 +1,6 @@
 // The face engine on real photos: detection honours the scale, faces are named right — for the
-// default pipeline (YuNet + faceplugin-fr512) and the previous one (BlazeFace + FaceMesh + dlib).
+// default pipeline (YuNet + faceplugin-fr512), the same with the int8 YuNet, and the previous one
+// (BlazeFace + FaceMesh + dlib).
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -75,6 +76,7 @@ describe.skipIf(!wider)('detection scale (YuNet)', () => {
 
 describe.skipIf(!faces).each([
   ['YuNet + faceplugin-fr512 (default)', {}],
+  ['int8 YuNet + faceplugin-fr512', { detector: 'yunet-int8' }],
   ['BlazeFace + FaceMesh + dlib-resnet', { detector: 'blazeface', embedder: 'dlib-resnet' }],
 ] as [string, EngineChoice][])('faces on real photos, %s', (_, choice) => {
   beforeAll(() => loadEngine(choice));
