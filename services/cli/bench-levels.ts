@@ -1,10 +1,10 @@
 // `facerec bench levels`: ONNX Runtime's graph optimisation levels per network — ms per run of one
-// input at each level, one thread, on the CPU — the measurement behind each network's chosen level
+// input at each level, on the CPU — the measurement behind each network's chosen level
 // (`NETWORKS[…].optimisation` in libs/engine/embedder.ts, `OPTIMISATION` in libs/engine/yunet.ts). The fastest level
 // depends on the CPU (NCHWc layout transforms help some networks and slow others), so run it on
 // the host in question.
 //
-//   facerec bench levels [--runs 10]
+//   facerec bench levels [--runs 10] [--threads 1]
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
@@ -26,45 +26,49 @@ const NETWORKS: readonly { model: string; input: string; shape: number[] }[] = [
 ];
 
 export async function benchLevelsCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { runs: { type: 'string', default: '10' } }, allowPositionals: false });
+  const { values } = parseArgs({ args: argv, options: { runs: { type: 'string', default: '10' }, threads: { type: 'string', default: '1' } }, allowPositionals: false });
   const runs = parseIntOption('runs', values.runs);
+  const threads = parseIntOption('threads', values.threads);
   const cpu = cpus();
-  console.log(`# facerec bench levels\n\nCPU: ${cpu[0]?.model.trim()}, ${cpu.length} cores; load average at start ${loadavg()[0]!.toFixed(2)}; 1 thread, CPU provider, median of ${runs} runs after 2 warm-up runs.\n`);
+  console.log(
+    `# facerec bench levels\n\nCPU: ${cpu[0]?.model.trim()}, ${cpu.length} cores; load average at start ${loadavg()[0]!.toFixed(2)}; ${threads} thread(s), CPU provider; per network, one session per level, their runs interleaved (so a change of load falls on every level alike), median of ${runs} runs each after 2 warm-up rounds.\n`,
+  );
   const rows: string[][] = [];
   const agreement: string[] = [];
   const log = moduleLogger('bench-levels');
   for (const net of NETWORKS) {
-    const row = [`${net.model}, ${net.shape.join('x')}`];
-    let reference: Float32Array | undefined;
-    let maxDiff = 0;
-    for (const level of LEVELS) {
-      const { session } = await createSession(onnxPath(net.model), { providers: ['cpu'], intraOpThreads: 1, cudaDeviceId: 0, workers: 1 }, log, level);
-      try {
-        const name = session.inputNames.includes(net.input) ? net.input : session.inputNames[0]!;
-        const size = net.shape.reduce((a, b) => a * b, 1);
-        const data = new Float32Array(size);
-        for (let i = 0; i < size; i++) data[i] = (i * 37) % 255;
-        const feeds = { [name]: new ort.Tensor('float32', data, net.shape) };
-        // The first output at each level against the first level's: the levels must agree.
-        const out = (await session.run(feeds))[session.outputNames[0]!]!.data;
+    const sessions = await Promise.all(LEVELS.map(async (level) => (await createSession(onnxPath(net.model), { providers: ['cpu'], intraOpThreads: threads, cudaDeviceId: 0, workers: 1 }, log, level)).session));
+    try {
+      const name = sessions[0]!.inputNames.includes(net.input) ? net.input : sessions[0]!.inputNames[0]!;
+      const size = net.shape.reduce((a, b) => a * b, 1);
+      const data = new Float32Array(size);
+      for (let i = 0; i < size; i++) data[i] = (i * 37) % 255;
+      const feeds = { [name]: new ort.Tensor('float32', data, net.shape) };
+      // The first output at each level against the first level's: the levels must agree.
+      let reference: Float32Array | undefined;
+      let maxDiff = 0;
+      for (const session of sessions) {
+        const out = (await session.run(feeds))[session.outputNames[0]!]!.data as Float32Array;
         if (!reference) reference = Float32Array.from(out);
         else for (let i = 0; i < out.length; i++) maxDiff = Math.max(maxDiff, Math.abs(out[i]! - reference[i]!));
-        await session.run(feeds);
-        const ms: number[] = [];
-        for (let i = 0; i < runs; i++) {
+      }
+      const ms: number[][] = LEVELS.map(() => []);
+      for (let round = 0; round < runs + 1; round++)
+        for (const [k, session] of sessions.entries()) {
           const started = performance.now();
           await session.run(feeds);
-          ms.push(performance.now() - started);
+          if (round > 0) ms[k]!.push(performance.now() - started);
         }
-        ms.sort((a, b) => a - b);
-        row.push(percentile(ms, 0.5).toFixed(1));
+      const row = [`${net.model}, ${net.shape.join('x')}`];
+      for (const [k, level] of LEVELS.entries()) {
+        row.push(percentile(ms[k]!.sort((a, b) => a - b), 0.5).toFixed(1));
         console.error(`${net.model} ${level}: ${row.at(-1)} ms`);
-      } finally {
-        await session.release();
       }
+      rows.push(row);
+      agreement.push(`${net.model}: first output at every level within ${maxDiff.toExponential(1)} of \`${LEVELS[0]}\`'s (max abs difference)`);
+    } finally {
+      await Promise.all(sessions.map((s) => s.release()));
     }
-    rows.push(row);
-    agreement.push(`${net.model}: first output at every level within ${maxDiff.toExponential(1)} of \`${LEVELS[0]}\`'s (max abs difference)`);
   }
   console.log(`| network, input | ${LEVELS.map((l) => `\`${l}\``).join(' | ')} |`);
   console.log(`|---|${LEVELS.map(() => '---').join('|')}|`);

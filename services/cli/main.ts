@@ -23,7 +23,7 @@ const USAGE = `usage:
   facerec bench video [--loops N] [--sizes 640x360,960x540,1920x1080]
   facerec bench search [--sizes 1000,10000,13000,100000] [--queries N] [--limit N]
   facerec bench batch [--batches 1,4,16,64] [--frame 960x540] [--scale 600] [--require-provider cuda|cpu]
-  facerec bench levels [--runs 10]
+  facerec bench levels [--runs 10] [--threads 1]
   facerec bench gallery-store [--identities 10000] [--samples 2] [--store sqlite,postgres] [--queries 300] [--database postgres://…]
   facerec bench int8 --images <lfw images> --pairs <view 2 pairs.txt> [--chips 1000] [--rounds 5]
   facerec calibrate int8 --images <lfw images> --pairs <view 2 pairs.txt> [--count 300] [--method least-error|min-max] [--out file.json]
