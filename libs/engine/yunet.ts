@@ -11,7 +11,7 @@ import { clipBox, nms, scaleBox, type Box } from '../geometry/box.js';
 import type { Point } from '../geometry/similarity.js';
 import { scaleToLongSide, type RgbImage } from '../image/image.js';
 import { onnxPath } from '../../models/catalog.js';
-import { createSession, type GraphOptimisation, type LoadedSession, type SessionConfig } from './session.js';
+import { createSession, type LoadedSession, type SessionConfig } from './session.js';
 import { checkScale, DEFAULT_DETECTION_SCALE, type DetectOptions } from './detect-options.js';
 
 export { DEFAULT_DETECTION_SCALE, MAX_DETECTION_SCALE, MIN_DETECTION_SCALE, type DetectOptions } from './detect-options.js';
@@ -40,13 +40,6 @@ const WHOLE_FRAME_CANVAS = 320;
 /** An intermediate level (a third of the one before) only when that is still this large: below, the whole-frame level covers its faces (measured on wider-dev). */
 const INTERMEDIATE_MIN = 480;
 
-/**
- * Graph optimisation per YuNet file: 'all' (NCHWc layouts) for each; the int8 file's QDQ pairs are
- * fused into QLinearConv / QLinearAdd at 'extended' and above, and 'all' ran it fastest too
- * (`facerec bench levels`, models/README.md "int8 YuNet").
- */
-const OPTIMISATION: Record<string, GraphOptimisation> = { yunet: 'all', 'yunet-n': 'all', 'yunet-int8': 'all' };
-
 interface Level {
   /** Longer side of the frame at this level. */
   longSide: number;
@@ -60,8 +53,9 @@ export class YuNetDetector {
     readonly model: string,
   ) {}
 
+  /** Every YuNet file at level 'all' (NCHWc layouts); the int8 one's QDQ pairs are fused there too, and it ran fastest at 'all' (models/README.md, "int8 YuNet"). */
   static async load(config?: SessionConfig, model = 'yunet'): Promise<YuNetDetector> {
-    return new YuNetDetector(await createSession(onnxPath(model), config, undefined, OPTIMISATION[model] ?? 'all'), model);
+    return new YuNetDetector(await createSession(onnxPath(model), config), model);
   }
 
   get provider(): string {
@@ -85,18 +79,11 @@ export class YuNetDetector {
     // Every level of every image, scaled, then grouped by the padded input they make.
     const runs = new Map<string, LevelRun[]>();
     for (const [index, img] of images.entries()) {
-      let previous: number | undefined;
-      for (const level of detectionLevels(scale)) {
-        const { image: scaled, sx, sy } = await scaleToLongSide(img, level.longSide);
-        // A smaller level is there for faces too large for the one before it: a face it finds that the
-        // previous level could have found is a duplicate at best, and on textures a false detection.
-        const minSide = previous === undefined ? 0 : LARGE_FACE * (level.longSide / previous);
-        const placed = placement(scaled, level.canvas);
-        const key = `${placed.pw}x${placed.ph}`;
+      for (const run of await levelRuns(img, index, scale)) {
+        const key = `${run.pw}x${run.ph}`;
         const group = runs.get(key) ?? [];
-        group.push({ index, img: scaled, ...placed, minSide, sx, sy });
+        group.push(run);
         runs.set(key, group);
-        previous = level.longSide;
       }
     }
     for (const group of runs.values()) {
@@ -115,10 +102,7 @@ export class YuNetDetector {
   /** One network run over images of the same padded size, each at the origin or centred in its canvas. */
   private async runLevels(runs: readonly LevelRun[], minScore: number): Promise<DetectedFace[][]> {
     const { pw, ph } = runs[0]!;
-    const floats = 3 * pw * ph;
-    const input = new Float32Array(runs.length * floats);
-    runs.forEach((run, k) => bgrPlanes(run.img, pw, ph, run.ox, run.oy, input, k * floats));
-    const out = await this.loaded.session.run({ input: new ort.Tensor('float32', input, [runs.length, 3, ph, pw]) });
+    const out = await this.loaded.session.run({ input: networkInput(runs) });
     return runs.map((run, k) => {
       const faces: DetectedFace[] = [];
       for (const s of STRIDES) {
@@ -150,20 +134,33 @@ export class YuNetDetector {
   }
 }
 
-/**
- * The network's input for each level of `img` at `scale`, one image per run, as detectBatch makes
- * them (for a calibration pass over the float graph).
- */
-export async function networkInputs(img: RgbImage, scale: number): Promise<{ data: Float32Array; dims: [number, number, number, number] }[]> {
-  const out: { data: Float32Array; dims: [number, number, number, number] }[] = [];
-  for (const level of detectionLevels(checkScale(scale))) {
-    const { image: scaled } = await scaleToLongSide(img, level.longSide);
-    const { pw, ph, ox, oy } = placement(scaled, level.canvas);
-    const data = new Float32Array(3 * pw * ph);
-    bgrPlanes(scaled, pw, ph, ox, oy, data, 0);
-    out.push({ data, dims: [1, 3, ph, pw] });
+/** The image at each level of `scale`, placed in its padded input. */
+async function levelRuns(img: RgbImage, index: number, scale: number): Promise<LevelRun[]> {
+  const runs: LevelRun[] = [];
+  let previous: number | undefined;
+  for (const level of detectionLevels(scale)) {
+    const { image: scaled, sx, sy } = await scaleToLongSide(img, level.longSide);
+    // A smaller level is there for faces too large for the one before it: a face it finds that the
+    // previous level could have found is a duplicate at best, and on textures a false detection.
+    const minSide = previous === undefined ? 0 : LARGE_FACE * (level.longSide / previous);
+    runs.push({ index, img: scaled, ...placement(scaled, level.canvas), minSide, sx, sy });
+    previous = level.longSide;
   }
-  return out;
+  return runs;
+}
+
+/** The network's input for runs of the same padded size, one image each. */
+function networkInput(runs: readonly LevelRun[]): ort.Tensor {
+  const { pw, ph } = runs[0]!;
+  const floats = 3 * pw * ph;
+  const input = new Float32Array(runs.length * floats);
+  runs.forEach((run, k) => bgrPlanes(run.img, pw, ph, run.ox, run.oy, input, k * floats));
+  return new ort.Tensor('float32', input, [runs.length, 3, ph, pw]);
+}
+
+/** The network's input for each level of `img` at `scale`, one run each, as detectBatch makes it (for a calibration pass over the float graph). */
+export async function networkInputs(img: RgbImage, scale: number): Promise<ort.Tensor[]> {
+  return (await levelRuns(img, 0, checkScale(scale))).map((run) => networkInput([run]));
 }
 
 /** One image at one level, waiting for its network run. */

@@ -167,15 +167,13 @@ const METHODS: Record<RangeMethod, string> = {
 export async function calibrate(engine: FaceEngine, model: string, modelPath: string, imagesDir: string, pairsFile: string, count: number, method: RangeMethod = 'least-error'): Promise<CalibrationFile> {
   const photos = calibrationPhotos(imagesDir, readFileSync(pairsFile, 'utf8'), count);
   const { chips, count: found } = await calibrationChips(engine, imagesDir, photos);
-  const { minMax, leastError } = await activationRanges(modelPath, chipInputs(chips, found, engine.embedder));
-  const ranges = method === 'min-max' ? minMax : leastError;
-  return {
-    model,
-    onnxSha256: catalogEntry(model).onnx.sha256,
-    chips: { source: 'lfw-dev/images', rule: CALIBRATION_RULE, count: found, views: 'each chip and its mirror image' },
-    method: METHODS[method],
-    ranges,
-  };
+  return calibrationFile(model, modelPath, chipInputs(chips, found, engine.embedder), method, { source: 'lfw-dev/images', rule: CALIBRATION_RULE, count: found, views: 'each chip and its mirror image' });
+}
+
+/** The ranges of `model`'s activations over the inputs, by `method`, with how they were had. */
+async function calibrationFile(model: string, modelPath: string, inputs: CalibrationInputs, method: RangeMethod, chips: CalibrationFile['chips']): Promise<CalibrationFile> {
+  const { minMax, leastError } = await activationRanges(modelPath, inputs);
+  return { model, onnxSha256: catalogEntry(model).onnx.sha256, chips, method: METHODS[method], ranges: method === 'min-max' ? minMax : leastError };
 }
 
 // The detector (YuNet) is calibrated on frames made of photos from the `celebrities` folder's Pins
@@ -189,7 +187,7 @@ const DETECTOR_SOURCES = ['pins', 'cfp'] as const;
 const DETECTOR_RULE = `people.csv rows of ${DETECTOR_SOURCES.join(' and ')} in file order, every k-th; ${FRAME.width}x${FRAME.height} black frames of grids ${FRAME_GRIDS.map(([c, r]) => `${c}x${r}`).join(', ')} (cycling), each photo fitted into its cell`;
 
 /** The calibration frames: `count` of them by the rule above. */
-export async function calibrationFrames(celebritiesDir: string, count: number): Promise<RgbImage[]> {
+async function calibrationFrames(celebritiesDir: string, count: number): Promise<RgbImage[]> {
   const photos = readPeopleCsv(celebritiesDir, DETECTOR_SOURCES).flatMap((p) => p.photos.map((ph) => ph.file));
   const grids = Array.from({ length: count }, (_, i) => FRAME_GRIDS[i % FRAME_GRIDS.length]!);
   const needed = grids.reduce((n, [c, r]) => n + c * r, 0);
@@ -218,18 +216,16 @@ export async function calibrationFrames(celebritiesDir: string, count: number): 
 /** Each frame's levels at the detection scale, as the detector makes its input. */
 function frameInputs(frames: readonly RgbImage[], scale: number): CalibrationInputs {
   return async function* () {
-    for (const frame of frames) for (const { data, dims } of await networkInputs(frame, scale)) yield new ort.Tensor('float32', data, dims);
+    for (const frame of frames) yield* await networkInputs(frame, scale);
   };
 }
 
 export async function calibrateDetector(model: string, modelPath: string, celebritiesDir: string, count: number, method: RangeMethod = 'least-error', scale = DEFAULT_DETECTION_SCALE): Promise<CalibrationFile> {
   const frames = await calibrationFrames(celebritiesDir, count);
-  const { minMax, leastError } = await activationRanges(modelPath, frameInputs(frames, scale));
-  return {
-    model,
-    onnxSha256: catalogEntry(model).onnx.sha256,
-    chips: { source: `celebrities/{${DETECTOR_SOURCES.join(',')}}`, rule: DETECTOR_RULE, count: frames.length, views: `each frame's levels at detection scale ${scale}` },
-    method: METHODS[method],
-    ranges: method === 'min-max' ? minMax : leastError,
-  };
+  return calibrationFile(model, modelPath, frameInputs(frames, scale), method, {
+    source: `celebrities/{${DETECTOR_SOURCES.join(',')}}`,
+    rule: DETECTOR_RULE,
+    count: frames.length,
+    views: `each frame's levels at detection scale ${scale}`,
+  });
 }

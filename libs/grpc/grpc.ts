@@ -103,7 +103,7 @@ const MATCHER_CHANNEL_OPTIONS: grpc.ChannelOptions = {
  * ("read ECONNRESET"; CI saw three at once). Reads give the same answer on any replica, so the
  * answer is held until its status comes and such a read is asked again, within the call's deadline.
  */
-export function askReadsAgain(reads: readonly string[], times: number): grpc.Interceptor {
+function askReadsAgain(reads: readonly string[], times: number): grpc.Interceptor {
   const paths = new Set(reads);
   return (options, nextCall) => {
     if (!paths.has(options.method_definition.path.slice(options.method_definition.path.lastIndexOf('/') + 1))) {

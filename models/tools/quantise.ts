@@ -126,12 +126,13 @@ export function activationParams(min: number, max: number): { scale: number; zer
  */
 export function quantiseQdq(model: Uint8Array, ranges: ActivationRanges, keepFloat: readonly string[] = []): { bytes: Uint8Array; report: QuantiseReport } {
   const { modelFields, graphField, graph, nodes } = parseGraph(model);
-  const activations = activationsOf(nodes).filter((a) => !keepFloat.includes(a));
-  for (const a of activations) if (!ranges[a]) throw new Error(`quantise: no calibrated range for tensor ${a}`);
-  // A MaxPool's or Resize's output is quantised with its input's range (the input is quantised:
-  // it is read by the MaxPool or Resize), so the pair around the operator cancels out.
-  ranges = { ...ranges };
-  for (const n of nodes) if (SAME_RANGE.has(n.op) && activations.includes(n.outputs[0]!) && !keepFloat.includes(n.inputs[0]!)) ranges[n.outputs[0]!] = ranges[n.inputs[0]!]!;
+  // In name order (a set keeps it): the same graph and ranges give the same bytes.
+  const quantised = new Set(activationsOf(nodes).filter((a) => !keepFloat.includes(a)));
+  for (const a of quantised) if (!ranges[a]) throw new Error(`quantise: no calibrated range for tensor ${a}`);
+  // A MaxPool's or Resize's output is quantised with its (quantised) input's range, so the pair
+  // around the operator cancels out.
+  const rangeOf: ActivationRanges = { ...ranges };
+  for (const n of nodes) if (SAME_RANGE.has(n.op) && quantised.has(n.inputs[0]!)) rangeOf[n.outputs[0]!] = ranges[n.inputs[0]!]!;
 
   const initialisers = new Map<string, Field[]>();
   for (const f of graph) {
@@ -146,21 +147,20 @@ export function quantiseQdq(model: Uint8Array, ranges: ActivationRanges, keepFlo
   const dropped = new Set<string>();
   const out: Uint8Array[] = [];
   const actScale = new Map<string, number>();
-  const report: QuantiseReport = { convs: 0, activations: activations.length, floatConvOutputs: [], floatConvs: 0 };
+  const report: QuantiseReport = { convs: 0, activations: quantised.size, floatConvOutputs: [], floatConvs: 0 };
 
   const addInit = (name: string, dims: readonly number[], type: T, data: Float32Array | Int32Array | Int8Array | Uint8Array): string => {
     newInits.push(written((w) => writeTensor(w, name, { dims, type, data })));
     return name;
   };
   const qdq = (name: string): void => {
-    const { scale, zeroPoint } = activationParams(...ranges[name]!);
+    const { scale, zeroPoint } = activationParams(...rangeOf[name]!);
     actScale.set(name, scale);
     const s = addInit(`${name}/act_scale`, [], T.FLOAT, Float32Array.of(scale));
     const z = addInit(`${name}/act_zero_point`, [], T.UINT8, Uint8Array.of(zeroPoint));
     out.push(nodeBytes('QuantizeLinear', `${name}/quantise`, [name, s, z], [`${name}/q`]));
     out.push(nodeBytes('DequantizeLinear', `${name}/dequantise`, [`${name}/q`, s, z], [`${name}/dq`]));
   };
-  const quantised = new Set(activations);
   const use = (name: string): string => (quantised.has(name) ? `${name}/dq` : name);
   // A Conv's output is quantised as it is, or through the one Relu that reads it.
   const reluOf = new Map(nodes.filter((n) => n.op === 'Relu').map((n) => [n.inputs[0]!, n.outputs[0]!]));
@@ -168,7 +168,7 @@ export function quantiseQdq(model: Uint8Array, ranges: ActivationRanges, keepFlo
 
   // Graph inputs that are quantised get their pair first.
   const produced = new Set(nodes.flatMap((n) => n.outputs));
-  for (const a of activations) if (!produced.has(a)) qdq(a);
+  for (const a of quantised) if (!produced.has(a)) qdq(a);
 
   for (const n of nodes) {
     let fields = n.fields;

@@ -1,6 +1,6 @@
 // `facerec bench levels`: ONNX Runtime's graph optimisation levels per network — ms per run of one
 // input at each level, on the CPU — the measurement behind each network's chosen level
-// (`NETWORKS[…].optimisation` in libs/engine/embedder.ts, `OPTIMISATION` in libs/engine/yunet.ts). The fastest level
+// (`NETWORKS[…].optimisation` in libs/engine/embedder.ts; 'all' elsewhere). The fastest level
 // depends on the CPU (NCHWc layout transforms help some networks and slow others), so run it on
 // the host in question.
 //
